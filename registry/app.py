@@ -1,0 +1,51 @@
+"""The application factory: configuration in, a ready aiohttp ``Application`` out."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
+from aiohttp import web
+
+from registry.auth import KEYSTORE, auth_middleware
+from registry.catalog import Catalog
+from registry.config import Config
+from registry.context import CATALOG, CONFIG, OFFLOADER
+from registry.keys import KeyStore
+from registry.offload import Offloader
+from registry.problems import problem_middleware
+from registry.routes import git, groups, meta, projects
+
+
+def create_app(config: Config) -> web.Application:
+    app = web.Application(
+        client_max_size=config.max_body_bytes,
+        middlewares=[problem_middleware, auth_middleware],
+    )
+    app[CONFIG] = config
+    config.data_dir.mkdir(parents=True, exist_ok=True)
+    app[CATALOG] = Catalog(config.data_dir)
+    app[KEYSTORE] = KeyStore(config.data_dir)
+    app[OFFLOADER] = Offloader(config.io_threads)
+    app[git.GIT_SLOTS] = asyncio.Semaphore(config.max_concurrent_git)
+    for module in (meta, groups, projects, git):
+        app.add_routes(module.routes)
+    app.cleanup_ctx.append(_background_tasks)
+    return app
+
+
+async def _background_tasks(app: web.Application) -> AsyncIterator[None]:
+    task = asyncio.create_task(_reload_keys(app))
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    app[OFFLOADER].close()
+
+
+async def _reload_keys(app: web.Application) -> None:
+    """Keys created or revoked with the CLI take effect within ``key_reload_seconds``."""
+    while True:
+        await asyncio.sleep(app[CONFIG].key_reload_seconds)
+        await app[OFFLOADER].run(app[KEYSTORE].reload_if_changed)

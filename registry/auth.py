@@ -1,0 +1,61 @@
+"""Who is calling: Bearer keys (API) and HTTP Basic with the key as password (git clients)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+from aiohttp import web
+
+from registry.errors import Forbidden, Unauthenticated
+from registry.keys import ApiKey, KeyStore
+from registry.problems import Handler, problem_for
+
+KEYSTORE = web.AppKey("keystore", KeyStore)
+API_KEY = "api_key"  # request slot holding the caller's ApiKey
+PUBLIC_PATHS = frozenset({"/healthz"})
+
+
+def secret_from_header(header: str) -> str | None:
+    scheme, _, value = header.strip().partition(" ")
+    scheme = scheme.lower()
+    if scheme == "bearer":
+        return value.strip() or None
+    if scheme == "basic":
+        try:
+            decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError):
+            return None
+        return decoded.partition(":")[2] or None
+    return None
+
+
+@web.middleware
+async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    if request.path in PUBLIC_PATHS:
+        return await handler(request)
+    secret = secret_from_header(request.headers.get("Authorization", ""))
+    key = request.app[KEYSTORE].authenticate(secret) if secret else None
+    if key is None:
+        error = Unauthenticated("missing or unknown API key" if secret is None else "unknown API key")
+        response = problem_for(error)
+        if request.path.startswith("/git/"):  # git only retries with credentials after a Basic challenge
+            response.headers["WWW-Authenticate"] = 'Basic realm="schema-registry"'
+        return response
+    request[API_KEY] = key
+    return await handler(request)
+
+
+def caller(request: web.Request) -> ApiKey:
+    key: ApiKey = request[API_KEY]
+    return key
+
+
+def require(request: web.Request, role: str, group_id: str | None = None) -> ApiKey:
+    """The caller's key, if its role is at least ``role`` and it covers ``group_id``."""
+    key = caller(request)
+    if not key.allows(role):
+        raise Forbidden(f"key {key.name!r} has role {key.role!r}; this needs {role!r}")
+    if group_id is not None and not key.covers(group_id):
+        raise Forbidden(f"key {key.name!r} does not cover this project group")
+    return key

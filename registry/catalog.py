@@ -1,0 +1,437 @@
+"""Project groups and projects on git: every change is one commit in the group's repository.
+
+Synchronous and blocking: the HTTP layer runs these methods in worker threads. Each write takes
+the group's writer lock, re-reads the group under it, checks preconditions, and commits with a
+compare-and-swap, so concurrent writers (threads or processes) never lose each other's change.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Collection, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from registry.errors import (
+    GroupNotEmpty,
+    InvalidInput,
+    InvalidSchema,
+    NameTaken,
+    NotFound,
+    VersionMismatch,
+    WriteConflict,
+)
+from registry.formats import FORMATS, validate
+from registry.metadata import METADATA_FILE, GroupMeta, ProjectMeta, timestamp_text
+from registry.names import check_name, group_of_project, new_group_id, project_id
+from registry.snapshots import PROJECT_TRAILER, GroupSnapshot, Snapshots, blob_id
+from repo_store import GitRepository, RefConflict, Signature, WriterLocks, hold_file_lock
+
+COMMITTER = Signature("schema-registry", "schema-registry@localhost")
+GROUP_TRAILER = "Group-Id"
+ACTION_TRAILER = "Registry-Action"
+
+
+@dataclass(frozen=True)
+class Project:
+    id: str
+    group_id: str
+    name: str
+    format: str
+    dialect: str | None
+    data: str | None
+    created_at: str
+    updated_at: str
+    version: str  # id of the commit that last changed this project
+
+
+@dataclass(frozen=True)
+class Change:
+    """What one write commits: new metadata, changed files, and the commit message."""
+
+    meta: GroupMeta
+    summary: str
+    action: str
+    project_id: str | None = None
+    files: dict[str, bytes | None] = field(default_factory=dict)
+
+
+def author_signature(name: str) -> Signature:
+    return Signature(name, f"{name}@schema-registry")
+
+
+def commit_message(change: Change, message: str | None) -> str:
+    trailers = [f"{ACTION_TRAILER}: {change.action}", f"{GROUP_TRAILER}: {change.meta.id}"]
+    if change.project_id:
+        trailers.append(f"{PROJECT_TRAILER}: {change.project_id}")
+    parts = [change.summary]
+    if message and message.strip():
+        parts.append(message.strip())
+    parts.append("\n".join(trailers))
+    return "\n\n".join(parts) + "\n"
+
+
+def check_if_match(if_match: Collection[str] | None, current: str) -> None:
+    """``If-Match`` semantics: None means no precondition, ``*`` matches any version."""
+    if if_match is not None and "*" not in if_match and current not in if_match:
+        raise VersionMismatch(f"the current version is {current}, not {', '.join(if_match) or 'none'}")
+
+
+class Catalog:
+    """All project groups of one data folder."""
+
+    def __init__(self, data_dir: Path, *, clock: Callable[[], float] = time.time) -> None:
+        self.groups_dir = data_dir / "groups"
+        self.deleted_dir = data_dir / "deleted-groups"
+        self.groups_dir.mkdir(parents=True, exist_ok=True)
+        self.deleted_dir.mkdir(parents=True, exist_ok=True)
+        self._clock = clock
+        self._locks = WriterLocks()
+        self.snapshots = Snapshots(self.groups_dir, self._locks)
+        # Group names are unique across the registry: creating or renaming one holds this lock.
+        self._names_lock = threading.Lock()
+        self._names_lock_file = data_dir / "group-names.flock"
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def list_groups(self) -> list[GroupSnapshot]:
+        views = []
+        for group_id in self.snapshots.group_ids():
+            try:
+                views.append(self.snapshots.get(group_id))
+            except NotFound:  # deleted or half-created meanwhile
+                continue
+        return sorted(views, key=lambda v: v.meta.name.casefold())
+
+    def group(self, id_or_name: str) -> GroupSnapshot:
+        if id_or_name.startswith("_"):
+            return self.snapshots.get(id_or_name)
+        folded = id_or_name.casefold()
+        for view in self.list_groups():
+            if view.meta.name.casefold() == folded:
+                return view
+        raise NotFound(f"no project group named {id_or_name!r}")
+
+    def project(self, project_id: str) -> Project:
+        group_id = group_of_project(project_id)
+        if group_id is None:
+            raise NotFound(f"no project with id {project_id!r}")
+        view = self.snapshots.get(group_id)
+        meta = view.meta.projects.get(project_id)
+        if meta is None:
+            raise NotFound(f"no project with id {project_id!r}")
+        return self._project(view, meta)
+
+    def project_by_name(self, group_name: str, project_name: str) -> Project:
+        view = self.group(group_name)
+        meta = view.meta.project_named(project_name)
+        if meta is None:
+            raise NotFound(f"no project named {project_name!r} in group {view.meta.name!r}")
+        return self._project(view, meta)
+
+    def _project(self, view: GroupSnapshot, meta: ProjectMeta) -> Project:
+        data = self.snapshots.text(view.meta.id, view.files[meta.file]) if meta.has_data else None
+        return Project(
+            id=meta.id,
+            group_id=view.meta.id,
+            name=meta.name,
+            format=meta.format,
+            dialect=meta.dialect,
+            data=data,
+            created_at=meta.created_at,
+            updated_at=meta.updated_at,
+            version=view.last_change[meta.id],
+        )
+
+    # -- groups ------------------------------------------------------------------------------
+
+    @contextmanager
+    def _names_held(self) -> Iterator[None]:
+        with self._names_lock, hold_file_lock(self._names_lock_file):
+            yield
+
+    def _check_group_name_free(self, name: str, *, except_id: str | None = None) -> None:
+        folded = name.casefold()
+        for view in self.list_groups():
+            if view.meta.name.casefold() == folded and view.meta.id != except_id:
+                raise NameTaken(f"a project group named {view.meta.name!r} already exists")
+
+    def create_group(self, name: str, *, author: str, message: str | None = None) -> GroupSnapshot:
+        check_name(name, what="project group")
+        with self._names_held():
+            self._check_group_name_free(name)
+            group_id = new_group_id()
+            now = int(self._clock())
+            meta = GroupMeta(id=group_id, name=name, created_at=timestamp_text(now))
+            change = Change(meta=meta, summary=f"Create project group {name}", action="create-group")
+            # Built aside and renamed into place, so a crash never leaves a half-made group.
+            staging = self.groups_dir / f".staging-{group_id}.git"
+            repo = GitRepository.create(staging, self._locks)
+            try:
+                with repo.writer() as writer:
+                    version = writer.commit(
+                        parent=None,
+                        changes={METADATA_FILE: meta.dumps()},
+                        author=author_signature(author),
+                        committer=COMMITTER,
+                        message=commit_message(change, message),
+                        timestamp=now,
+                    )
+            finally:
+                repo.close()
+            staging.rename(self.snapshots.path(group_id))
+        view = GroupSnapshot(
+            version=version, meta=meta, files={METADATA_FILE: blob_id(meta.dumps())}, last_change={}
+        )
+        self.snapshots.remember(group_id, view)
+        return view
+
+    def rename_group(
+        self,
+        group_id: str,
+        name: str,
+        *,
+        author: str,
+        message: str | None = None,
+        if_match: Collection[str] | None = None,
+    ) -> GroupSnapshot:
+        check_name(name, what="project group")
+
+        def build(view: GroupSnapshot, now: int) -> Change:
+            check_if_match(if_match, view.version)
+            meta = replace(view.meta, name=name)
+            return Change(
+                meta=meta, summary=f"Rename project group {view.meta.name} to {name}", action="rename-group"
+            )
+
+        with self._names_held():
+            self._check_group_name_free(name, except_id=group_id)
+            return self._write(group_id, build, author=author, message=message)[0]
+
+    def delete_group(
+        self,
+        group_id: str,
+        *,
+        author: str,
+        message: str | None = None,
+        if_match: Collection[str] | None = None,
+    ) -> None:
+        """Move an empty group's repository aside (kept on disk, with a last commit saying so)."""
+
+        def build(view: GroupSnapshot, now: int) -> Change:
+            check_if_match(if_match, view.version)
+            if view.meta.projects:
+                raise GroupNotEmpty(
+                    f"project group {view.meta.name!r} still has {len(view.meta.projects)} project(s)"
+                )
+            return Change(
+                meta=view.meta, summary=f"Delete project group {view.meta.name}", action="delete-group"
+            )
+
+        with self._names_held():
+            self._write(group_id, build, author=author, message=message)
+            stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(self._clock()))
+            self.snapshots.path(group_id).rename(self.deleted_dir / f"{group_id}-{stamp}.git")
+            self.snapshots.forget(group_id)
+
+    # -- projects ----------------------------------------------------------------------------
+
+    def create_project(
+        self,
+        group_id: str,
+        name: str,
+        *,
+        fmt: str = "yaml",
+        dialect: str | None = None,
+        data: str | None = None,
+        author: str,
+        message: str | None = None,
+    ) -> Project:
+        check_name(name, what="project")
+        _check_format(fmt, dialect)
+        if data is not None:
+            _validate(fmt, data, dialect)
+
+        def build(view: GroupSnapshot, now: int) -> Change:
+            existing = view.meta.project_named(name)
+            if existing is not None:
+                raise NameTaken(f"a project named {existing.name!r} already exists in this group")
+            stamp = timestamp_text(now)
+            pid = project_id(view.meta.id, view.meta.next_project_number)
+            project = ProjectMeta(pid, name, fmt, dialect, data is not None, stamp, stamp)
+            meta = replace(view.meta, next_project_number=view.meta.next_project_number + 1).with_project(
+                project
+            )
+            files: dict[str, bytes | None] = {} if data is None else {project.file: data.encode()}
+            return Change(meta, f"Create {name} ({fmt})", "create", pid, files)
+
+        view, change = self._write(group_id, build, author=author, message=message)
+        assert change.project_id is not None
+        return self._project(view, view.meta.projects[change.project_id])
+
+    def update_project(
+        self,
+        pid: str,
+        *,
+        data: str,
+        fmt: str | None = None,
+        dialect: str | None = None,
+        author: str,
+        message: str | None = None,
+        if_match: Collection[str] | None = None,
+    ) -> Project:
+        """Replace a project's schema; ``fmt`` and ``dialect`` default to the project's current ones."""
+        current = self.project(pid)
+        effective_fmt = fmt or current.format
+        effective_dialect = dialect if dialect is not None or fmt is not None else current.dialect
+        _check_format(effective_fmt, effective_dialect)
+        _validate(effective_fmt, data, effective_dialect)
+
+        def build(view: GroupSnapshot, now: int) -> Change:
+            project = _live_project(view, pid)
+            check_if_match(if_match, view.last_change[pid])
+            if fmt is None and project.format != effective_fmt:  # changed meanwhile: check again
+                _validate(project.format, data, project.dialect)
+            new = replace(
+                project,
+                format=fmt or project.format,
+                dialect=effective_dialect if fmt is not None or dialect is not None else project.dialect,
+                has_data=True,
+                updated_at=timestamp_text(now),
+            )
+            files: dict[str, bytes | None] = {new.file: data.encode()}
+            if project.has_data and project.file != new.file:
+                files[project.file] = None  # a format change renames the file
+            return Change(
+                view.meta.with_project(new), f"Update {new.name} ({new.format})", "update", pid, files
+            )
+
+        view, _ = self._write(current.group_id, build, author=author, message=message)
+        return self._project(view, view.meta.projects[pid])
+
+    def rename_project(
+        self,
+        pid: str,
+        name: str,
+        *,
+        author: str,
+        message: str | None = None,
+        if_match: Collection[str] | None = None,
+    ) -> Project:
+        check_name(name, what="project")
+        group_id = self._group_id_of(pid)
+
+        def build(view: GroupSnapshot, now: int) -> Change:
+            project = _live_project(view, pid)
+            check_if_match(if_match, view.last_change[pid])
+            other = view.meta.project_named(name)
+            if other is not None and other.id != pid:
+                raise NameTaken(f"a project named {other.name!r} already exists in this group")
+            new = replace(project, name=name, updated_at=timestamp_text(now))
+            files: dict[str, bytes | None] = {}
+            if project.has_data and new.file != project.file:
+                blob = view.files[project.file]
+                files = {project.file: None, new.file: self.snapshots.text(group_id, blob).encode()}
+            summary = f"Rename {project.name} to {name}"
+            return Change(view.meta.with_project(new), summary, "rename", pid, files)
+
+        view, _ = self._write(group_id, build, author=author, message=message)
+        return self._project(view, view.meta.projects[pid])
+
+    def delete_project(
+        self, pid: str, *, author: str, message: str | None = None, if_match: Collection[str] | None = None
+    ) -> None:
+        def build(view: GroupSnapshot, now: int) -> Change:
+            project = _live_project(view, pid)
+            check_if_match(if_match, view.last_change[pid])
+            files: dict[str, bytes | None] = {project.file: None} if project.has_data else {}
+            return Change(view.meta.without_project(pid), f"Delete {project.name}", "delete", pid, files)
+
+        self._write(self._group_id_of(pid), build, author=author, message=message)
+
+    def _group_id_of(self, pid: str) -> str:
+        group_id = group_of_project(pid)
+        if group_id is None:
+            raise NotFound(f"no project with id {pid!r}")
+        return group_id
+
+    # -- the one write path ------------------------------------------------------------------
+
+    def _write(
+        self,
+        group_id: str,
+        build: Callable[[GroupSnapshot, int], Change],
+        *,
+        author: str,
+        message: str | None,
+    ) -> tuple[GroupSnapshot, Change]:
+        """Build a change from the group's state under its writer lock, and commit it."""
+        repo = self.snapshots.open(group_id)
+        try:
+            with repo.writer() as writer:
+                view = self.snapshots.get(group_id)
+                now = max(int(self._clock()), 0)
+                change = build(view, now)
+                meta_bytes = change.meta.dumps()
+                files = {**change.files, METADATA_FILE: meta_bytes}
+                try:
+                    version = writer.commit(
+                        parent=view.version,
+                        changes=files,
+                        author=author_signature(author),
+                        committer=COMMITTER,
+                        message=commit_message(change, message),
+                        timestamp=now,
+                    )
+                except RefConflict as exc:  # only a writer outside our locks can cause this
+                    raise WriteConflict("the project group changed during this write; retry") from exc
+        finally:
+            repo.close()
+        return self._remember(group_id, view, change, files, version), change
+
+    def _remember(
+        self,
+        group_id: str,
+        view: GroupSnapshot,
+        change: Change,
+        files: dict[str, bytes | None],
+        version: str,
+    ) -> GroupSnapshot:
+        new_files = dict(view.files)
+        for path, content in files.items():
+            if content is None:
+                new_files.pop(path, None)
+            else:
+                blob = blob_id(content)
+                new_files[path] = blob
+                if path != METADATA_FILE:
+                    self.snapshots.remember_text(blob, content.decode())
+        last_change = {pid: v for pid, v in view.last_change.items() if pid in change.meta.projects}
+        if change.project_id in change.meta.projects:
+            last_change[change.project_id] = version
+        new_view = GroupSnapshot(version=version, meta=change.meta, files=new_files, last_change=last_change)
+        self.snapshots.remember(group_id, new_view)
+        return new_view
+
+
+def _live_project(view: GroupSnapshot, pid: str) -> ProjectMeta:
+    project = view.meta.projects.get(pid)
+    if project is None:
+        raise NotFound(f"no project with id {pid!r}")
+    return project
+
+
+def _check_format(fmt: str, dialect: str | None) -> None:
+    if fmt not in FORMATS:
+        raise InvalidInput(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+    if dialect is not None and fmt != "sql":
+        raise InvalidInput("dialect applies to the sql format only")
+
+
+def _validate(fmt: str, data: str, dialect: str | None) -> None:
+    result = validate(fmt, data, dialect=dialect)
+    if not result.valid:
+        count = len(result.errors)
+        raise InvalidSchema(f"the {fmt} schema has {count} error(s)", result.errors)

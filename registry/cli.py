@@ -1,0 +1,126 @@
+"""The ``schema-registry`` command: ``serve`` and ``keys create|list|revoke``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from aiohttp import web
+
+from registry.access_log import AccessLogger
+from registry.app import create_app
+from registry.catalog import Catalog
+from registry.config import Config, config_from, env_default
+from registry.errors import RegistryError
+from registry.keys import ROLES, KeyStore, write_secret_file
+
+ADMIN_KEY_FILE = "admin.key"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="schema-registry", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="run the HTTP server")
+    serve.add_argument("--data-dir", help="data folder (REGISTRY_DATA_DIR, default ./data)")
+    serve.add_argument("--host", help="address to listen on (REGISTRY_HOST, default 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port to listen on (REGISTRY_PORT, default 8080)")
+    serve.add_argument(
+        "--max-body-bytes", type=int, help="request body limit (REGISTRY_MAX_BODY_BYTES, 16 MiB)"
+    )
+
+    keys = commands.add_parser("keys", help="manage API keys").add_subparsers(
+        dest="keys_command", required=True
+    )
+    create = keys.add_parser("create", help="create a key; prints it alone on the last line")
+    create.add_argument("--name", required=True)
+    create.add_argument("--role", required=True, choices=ROLES)
+    create.add_argument(
+        "--group", action="append", default=[], help="limit the key to this group (repeatable)"
+    )
+    listing = keys.add_parser("list", help="list keys (never their secrets)")
+    listing.add_argument("--json", action="store_true", help="one JSON document instead of a table")
+    revoke = keys.add_parser("revoke", help="revoke a key")
+    revoke.add_argument("--name", required=True)
+    for sub in (create, listing, revoke):
+        sub.add_argument("--data-dir", help="data folder (REGISTRY_DATA_DIR, default ./data)")
+    return parser
+
+
+def main(argv: list[str] | None = None, *, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
+    out = stdout or sys.stdout
+    err = stderr or sys.stderr
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "serve":
+            config = config_from(
+                data_dir=args.data_dir, host=args.host, port=args.port, max_body_bytes=args.max_body_bytes
+            )
+            return serve(config, out)
+        return keys_command(args, out)
+    except RegistryError as exc:
+        print(f"error: {exc.detail}", file=err)
+        return 2
+
+
+def serve(config: Config, out: TextIO) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    ensure_admin_key(config.data_dir, out)
+    web.run_app(
+        create_app(config),
+        host=config.host,
+        port=config.port,
+        access_log_class=AccessLogger,
+        print=lambda line: print(line, file=out, flush=True),
+    )
+    return 0
+
+
+def ensure_admin_key(data_dir: Path, out: TextIO) -> None:
+    """On the very first start (no keys at all) make an admin key and say where it is."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    store = KeyStore(data_dir)
+    if store.all_keys():
+        return
+    _, secret = store.create("admin", "admin")
+    path = data_dir / ADMIN_KEY_FILE
+    write_secret_file(path, secret)
+    print(
+        f"Created the first API key (role admin); it is in {path.resolve()} (mode 0600)", file=out, flush=True
+    )
+
+
+def keys_command(args: argparse.Namespace, out: TextIO) -> int:
+    data_dir = Path(args.data_dir or env_default(os.environ, "DATA_DIR", "data"))
+    store = KeyStore(data_dir)
+    if args.keys_command == "create":
+        groups = tuple(Catalog(data_dir).group(name).meta.id for name in args.group)
+        key, secret = store.create(args.name, args.role, groups)
+        scope = ", ".join(args.group) if args.group else "all groups"
+        print(f"Created key {key.name!r} (role {key.role}, {scope}). It is shown only once:", file=out)
+        print(secret, file=out)
+    elif args.keys_command == "list":
+        names = _group_names(data_dir)
+        rows = [{**k.public(), "groups": [names.get(g, g) for g in k.groups]} for k in store.all_keys()]
+        if args.json:
+            print(json.dumps(rows, indent=2), file=out)
+        for row in [] if args.json else rows:
+            scope = ",".join(row["groups"]) or "*"
+            print(f"{row['name']}\t{row['role']}\t{scope}\t{row['created_at']}", file=out)
+    else:
+        store.revoke(args.name)
+        print(f"Revoked key {args.name!r}", file=out)
+    return 0
+
+
+def _group_names(data_dir: Path) -> dict[str, str]:
+    return {view.meta.id: view.meta.name for view in Catalog(data_dir).list_groups()}
+
+
+if __name__ == "__main__":
+    sys.exit(main())

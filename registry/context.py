@@ -1,0 +1,13 @@
+"""Typed application slots shared by the route modules."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from registry.catalog import Catalog
+from registry.config import Config
+from registry.offload import Offloader
+
+CONFIG = web.AppKey("config", Config)
+CATALOG = web.AppKey("catalog", Catalog)
+OFFLOADER = web.AppKey("offloader", Offloader)

@@ -1,0 +1,54 @@
+"""Format validators, keyed by format name.
+
+Adding a format is one module with a ``validate`` function plus one entry in :data:`VALIDATORS`.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from registry.formats import json_parquet, json_schema, sql, yaml_schema
+from registry.formats.base import Problem, ValidationResult, Validator
+from registry.formats.limits import DEFAULT_LIMITS, Limits
+from registry.formats.sql_dialects import SQL_DIALECTS, check_dialect
+
+log = logging.getLogger(__name__)
+
+VALIDATORS: dict[str, Validator] = {
+    "yaml": yaml_schema.validate,
+    "json_schema": json_schema.validate,
+    "json_parquet": json_parquet.validate,
+    "sql": sql.validate,
+}
+
+FORMATS: tuple[str, ...] = tuple(VALIDATORS)
+
+
+def validate(
+    fmt: str, text: str, *, dialect: str | None = None, limits: Limits | None = None
+) -> ValidationResult:
+    """Validate ``text`` as ``fmt`` (one of :data:`FORMATS`); never raises for any ``text``."""
+    validator = VALIDATORS.get(fmt)
+    if validator is None:
+        return ValidationResult(errors=(Problem(f"unknown format {fmt!r}; known: {', '.join(FORMATS)}"),))
+    try:
+        return validator(text, dialect=dialect, limits=limits)
+    except (Exception, RecursionError, MemoryError):
+        # Validators are written not to raise; this is the last line of defence so that a bug
+        # in one of them (or a library under it) refuses the document instead of failing the request.
+        log.exception("validator for %s failed", fmt)
+        return ValidationResult(errors=(Problem(f"the {fmt} validator could not process this document"),))
+
+
+__all__ = [
+    "DEFAULT_LIMITS",
+    "FORMATS",
+    "SQL_DIALECTS",
+    "VALIDATORS",
+    "Limits",
+    "Problem",
+    "ValidationResult",
+    "Validator",
+    "check_dialect",
+    "validate",
+]

@@ -1,0 +1,128 @@
+"""The one result model that every format validator returns.
+
+A validator is a function ``(text, *, dialect, limits) -> ValidationResult`` registered under its
+format name in :data:`registry.formats.VALIDATORS`. It reports every problem it finds, never just
+the first, and never raises for bad input: a broken document is a result with errors.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from registry.formats.limits import DEFAULT_LIMITS, Limits
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One error or warning, located in the document (1-based line and column)."""
+
+    message: str
+    line: int | None = None
+    column: int | None = None
+    path: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {"message": self.message, "line": self.line, "column": self.column, "path": self.path}
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    """Everything a validator found: refusing errors, advisory warnings, and the entities."""
+
+    errors: tuple[Problem, ...] = ()
+    warnings: tuple[Problem, ...] = ()
+    # The normalized entity model (see docs/formats/README.md), JSON-ready.
+    entities: tuple[dict[str, Any], ...] = field(default=())
+
+    @property
+    def valid(self) -> bool:
+        return not self.errors
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "valid": self.valid,
+            "errors": [p.to_json() for p in self.errors],
+            "warnings": [p.to_json() for p in self.warnings],
+            "entities": list(self.entities) if self.valid else [],
+        }
+
+
+class Validator(Protocol):
+    def __call__(
+        self, text: str, *, dialect: str | None = None, limits: Limits | None = None
+    ) -> ValidationResult: ...
+
+
+class Problems:
+    """Collects errors and warnings in document order, capped at ``limits.max_problems`` each."""
+
+    def __init__(self, limits: Limits = DEFAULT_LIMITS) -> None:
+        self._cap = limits.max_problems
+        self.errors: list[Problem] = []
+        self.warnings: list[Problem] = []
+        self._dropped_errors = 0
+        self._dropped_warnings = 0
+
+    def error(self, message: str, line: int | None = None, column: int | None = None, path: str = "") -> None:
+        if len(self.errors) < self._cap:
+            self.errors.append(Problem(message, line, column, path))
+        else:
+            self._dropped_errors += 1
+
+    def warn(self, message: str, line: int | None = None, column: int | None = None, path: str = "") -> None:
+        if len(self.warnings) < self._cap:
+            self.warnings.append(Problem(message, line, column, path))
+        else:
+            self._dropped_warnings += 1
+
+    def result(self, entities: list[dict[str, Any]] | tuple[dict[str, Any], ...] = ()) -> ValidationResult:
+        errors = sorted(self.errors, key=_order)
+        warnings = sorted(self.warnings, key=_order)
+        if self._dropped_errors:
+            errors.append(Problem(f"{self._dropped_errors} more errors not shown"))
+        if self._dropped_warnings:
+            warnings.append(Problem(f"{self._dropped_warnings} more warnings not shown"))
+        return ValidationResult(
+            errors=tuple(errors), warnings=tuple(warnings), entities=() if errors else tuple(entities)
+        )
+
+
+def _order(problem: Problem) -> tuple[int, int]:
+    # Stable sort: problems without a position keep their place after located ones on line 0.
+    return (problem.line or 0, problem.column or 0)
+
+
+def too_large(text: str, limits: Limits) -> ValidationResult | None:
+    """The refusal for a document above ``limits.max_chars``, or ``None`` when it is small enough."""
+    if len(text) <= limits.max_chars:
+        return None
+    return ValidationResult(
+        errors=(Problem(f"document is larger than the limit of {limits.max_chars} characters", 1, 1),)
+    )
+
+
+def field_model(
+    name: str,
+    type_: str,
+    *,
+    nullable: bool = True,
+    primary_key: bool = False,
+    source_type: str | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    """One field of the entity model (see docs/formats/README.md)."""
+    model: dict[str, Any] = {
+        "name": name,
+        "type": type_,
+        "nullable": nullable,
+        "primary_key": primary_key,
+        "source_type": source_type,
+    }
+    model.update(extra)
+    return model
+
+
+def entity_model(name: str, fields: list[dict[str, Any]], *, namespace: str | None = None) -> dict[str, Any]:
+    """One entity of the entity model."""
+    return {"name": name, "namespace": namespace, "fields": fields}

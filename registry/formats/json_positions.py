@@ -1,0 +1,135 @@
+"""Parsing JSON safely, and finding where in the text each value is.
+
+``json.loads`` is fast but recursive (a 100,000-level array overflows the stack) and keeps no
+positions. :func:`parse` checks nesting depth with a flat scan first, then lets ``json.loads``
+build the values; :class:`Positions` maps a JSON pointer back to a line and column with one more
+flat scan, made only when a problem needs to be located.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from bisect import bisect_right
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from registry.formats.base import Problem
+from registry.formats.limits import Limits
+
+_BRACKETS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.DOTALL)
+_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\],:]|[^\s{}\[\],:"]+', re.DOTALL)
+
+PathKey = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Parsed:
+    value: Any
+    positions: Positions
+
+
+class JsonProblem(Exception):
+    """The document is not JSON we can work on; carries the located problem."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem.message)
+        self.problem = problem
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def parse(text: str, limits: Limits) -> Parsed:
+    """The value of ``text``; raises :class:`JsonProblem` for syntax errors and too deep nesting."""
+    positions = Positions(text)
+    depth = 0
+    for match in _BRACKETS.finditer(text):
+        char = match.group()
+        if char in "[{":
+            depth += 1
+            if depth > limits.max_depth:
+                line, column = positions.line_column(match.start())
+                raise JsonProblem(Problem(f"nesting deeper than {limits.max_depth} levels", line, column))
+        elif char in "]}":
+            depth -= 1
+    if not text.strip():
+        raise JsonProblem(Problem("the document is empty", 1, 1))
+    try:
+        value = json.loads(text, parse_constant=_reject_constant)
+    except json.JSONDecodeError as exc:
+        raise JsonProblem(Problem(f"invalid JSON: {exc.msg}", exc.lineno, exc.colno)) from None
+    except (ValueError, RecursionError) as exc:
+        # Out-of-range numbers, NaN/Infinity: json.loads gives no position for these.
+        raise JsonProblem(Problem(f"invalid JSON: {exc}", 1, 1)) from None
+    return Parsed(value, positions)
+
+
+def pointer(path: Iterable[str | int]) -> str:
+    """The JSON pointer (RFC 6901) of a path of keys and indexes."""
+    return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in path)
+
+
+class Positions:
+    """Line and column of every value of a (syntactically valid) JSON text, built on first use."""
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._newlines: list[int] | None = None
+        self._values: dict[PathKey, int] | None = None
+        self._keys: dict[PathKey, int] = {}
+
+    def line_column(self, offset: int) -> tuple[int, int]:
+        if self._newlines is None:
+            self._newlines = [m.start() for m in re.finditer("\n", self._text)]
+        line = bisect_right(self._newlines, offset - 1)
+        start = self._newlines[line - 1] + 1 if line else 0
+        return line + 1, offset - start + 1
+
+    def locate(self, path: Iterable[str | int], *, key: bool = False) -> tuple[int | None, int | None]:
+        """Where the value at ``path`` starts (or its member name, with ``key``); the nearest
+        enclosing value when the path is not in the document."""
+        if self._values is None:
+            self._values = self._scan()
+        parts = tuple(path)
+        if key and parts in self._keys:
+            return self.line_column(self._keys[parts])
+        while parts not in self._values and parts:
+            parts = parts[:-1]
+        offset = self._values.get(parts)
+        return (None, None) if offset is None else self.line_column(offset)
+
+    def _scan(self) -> dict[PathKey, int]:
+        values: dict[PathKey, int] = {}
+        # One frame per open container: [path, is_object, next index or current key, expecting key].
+        stack: list[list[Any]] = []
+        current: PathKey = ()
+        for match in _TOKENS.finditer(self._text):
+            token = match.group()
+            first = token[0]
+            frame = stack[-1] if stack else None
+            if first == ",":
+                if frame is not None and frame[1]:
+                    frame[3] = True
+                elif frame is not None:
+                    frame[2] += 1
+                continue
+            if first in ":]}":
+                if first != ":":
+                    stack.pop()
+                continue
+            if frame is not None and frame[1] and frame[3]:
+                name = json.loads(token) if "\\" in token else token[1:-1]
+                frame[2] = name
+                frame[3] = False
+                self._keys[(*frame[0], name)] = match.start()
+                continue
+            current = () if frame is None else (*frame[0], frame[2])
+            values[current] = match.start()
+            if first == "{":
+                stack.append([current, True, None, True])
+            elif first == "[":
+                stack.append([current, False, 0, False])
+        return values

@@ -1,0 +1,174 @@
+"""A safe YAML loader that refuses what ``yaml.safe_load`` lets through.
+
+- Duplicate mapping keys are errors (``safe_load`` silently keeps the last one).
+- Nesting deeper than ``Limits.max_depth`` is refused before the recursive composer overflows.
+- Aliases may not expand the document past ``Limits.max_yaml_nodes`` nodes, nor refer to
+  themselves: a "billion laughs" document fails after composing a few hundred nodes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+from yaml.composer import ComposerError
+from yaml.constructor import ConstructorError
+from yaml.error import Mark
+from yaml.events import AliasEvent, Event
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.scanner import ScannerError
+
+from registry.formats.limits import DEFAULT_LIMITS, Limits
+
+MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
+class StrictSafeLoader(yaml.SafeLoader):
+    """``SafeLoader`` with duplicate-key, depth and alias-expansion checks."""
+
+    def __init__(self, stream: str, limits: Limits = DEFAULT_LIMITS) -> None:
+        super().__init__(stream)
+        self._limits = limits
+        self._depth = 0
+        # Expanded size (aliases counted in full) of every finished node, by identity: an alias
+        # returns the anchored node itself, so its size is looked up, never recomputed.
+        self._sizes: dict[int, int] = {}
+
+    def fetch_flow_collection_start(self, token_class: type) -> None:
+        # The scanner's simple-key bookkeeping costs O(depth) per token, so a 100,000-level flow
+        # sequence must be stopped here, before the composer's own depth check is ever reached.
+        if self.flow_level >= self._limits.max_depth:
+            raise ScannerError(
+                None, None, f"nesting deeper than {self._limits.max_depth} levels", self.get_mark()
+            )
+        super().fetch_flow_collection_start(token_class)
+
+    def compose_node(self, parent: Node | None, index: int) -> Node | None:
+        if self.check_event(AliasEvent):
+            mark = self._next_mark()
+            node = super().compose_node(parent, index)
+            if node is None or id(node) not in self._sizes:
+                raise ComposerError(None, None, "an alias may not refer to a node that contains it", mark)
+            return node
+        mark = self._next_mark()
+        self._depth += 1
+        if self._depth > self._limits.max_depth:
+            raise ComposerError(None, None, f"nesting deeper than {self._limits.max_depth} levels", mark)
+        try:
+            node = super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+        if node is None:
+            return None
+        size = 1 + sum(self._sizes[id(child)] for child in _children(node))
+        if size > self._limits.max_yaml_nodes:
+            raise ComposerError(
+                None,
+                None,
+                f"the document expands to more than {self._limits.max_yaml_nodes} nodes "
+                "(aliases repeat their anchor's content)",
+                mark,
+            )
+        self._sizes[id(node)] = size
+        return node
+
+    def _next_mark(self) -> Mark | None:
+        event: Event = self.peek_event()  # type: ignore[no-untyped-call]
+        mark = event.start_mark
+        return mark if isinstance(mark, Mark) else None
+
+    def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Any, Any]:
+        duplicate = first_duplicate_key(node)
+        if duplicate is not None:
+            key, first = duplicate
+            raise ConstructorError(
+                "while constructing a mapping",
+                node.start_mark,
+                f"duplicate key {key.value!r} (first defined on line {first.start_mark.line + 1})",
+                key.start_mark,
+            )
+        return super().construct_mapping(node, deep=deep)
+
+
+def _children(node: Node) -> list[Node]:
+    if isinstance(node, SequenceNode):
+        return list(node.value)
+    if isinstance(node, MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
+
+
+def first_duplicate_key(node: MappingNode) -> tuple[ScalarNode, ScalarNode] | None:
+    """The first key of ``node`` that repeats an earlier scalar key, with that earlier key."""
+    for duplicate in duplicate_keys(node):
+        return duplicate
+    return None
+
+
+def duplicate_keys(node: MappingNode) -> list[tuple[ScalarNode, ScalarNode]]:
+    """Every scalar key of ``node`` that repeats an earlier one, paired with the first occurrence."""
+    seen: dict[tuple[str, str], ScalarNode] = {}
+    found: list[tuple[ScalarNode, ScalarNode]] = []
+    for key, _ in node.value:
+        # Merge keys (`<<: *base`) are YAML's way to extend a mapping, not a repeated field.
+        if not isinstance(key, ScalarNode) or key.tag == MERGE_TAG:
+            continue
+        ident = (key.tag, key.value)
+        if ident in seen:
+            found.append((key, seen[ident]))
+        else:
+            seen[ident] = key
+    return found
+
+
+def compose_single(text: str, limits: Limits = DEFAULT_LIMITS) -> Node | None:
+    """The node graph of the one document in ``text`` (``None`` when empty).
+
+    Raises ``yaml.YAMLError`` for syntax errors, a second document, or a limit exceeded.
+    """
+    loader = StrictSafeLoader(text, limits)
+    try:
+        node: Node | None = loader.get_single_node()
+        return node
+    finally:
+        loader.dispose()
+
+
+def load_strict(text: str, limits: Limits = DEFAULT_LIMITS) -> Any:
+    """Like ``yaml.safe_load``, but with the checks of :class:`StrictSafeLoader`."""
+    loader = StrictSafeLoader(text, limits)
+    try:
+        return loader.get_single_data()
+    finally:
+        loader.dispose()
+
+
+def expand_merges(root: Node) -> None:
+    """Apply YAML merge keys (``<<: *base``) in place, so mappings hold their effective pairs.
+
+    Explicit keys override merged ones, as when loading; duplicate explicit keys must already have
+    been reported, since only the last of each key is kept.
+    """
+    constructor = yaml.constructor.SafeConstructor()
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, MappingNode):
+            if any(isinstance(key, ScalarNode) and key.tag == MERGE_TAG for key, _ in node.value):
+                constructor.flatten_mapping(node)
+                last: dict[tuple[str, str], int] = {}
+                for index, (key, _) in enumerate(node.value):
+                    if isinstance(key, ScalarNode):
+                        last[(key.tag, key.value)] = index
+                node.value = [
+                    pair
+                    for index, pair in enumerate(node.value)
+                    if not isinstance(pair[0], ScalarNode) or last[(pair[0].tag, pair[0].value)] == index
+                ]
+            stack.extend(part for pair in node.value for part in pair)
+        elif isinstance(node, SequenceNode):
+            stack.extend(node.value)

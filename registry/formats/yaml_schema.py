@@ -1,0 +1,258 @@
+"""The data-generation schema language (YAML): entities -> fields -> types.
+
+See docs/formats/yaml.md. Validation works on the composed node graph rather than on loaded
+Python objects, so every problem is reported at the line and column of the node that causes it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from registry.formats.base import Problems, ValidationResult, entity_model, field_model, too_large
+from registry.formats.limits import DEFAULT_LIMITS, Limits
+from registry.formats.yaml_loader import compose_single, duplicate_keys, expand_merges
+
+SCALAR_TYPES = ("string", "number", "boolean")
+KNOWN_TYPES = (
+    "string, number, boolean, enum(a, b, ...), $Entity, $Entity.field, a nested mapping, a one-item list"
+)
+NULL_TAG = "tag:yaml.org,2002:null"
+ENUM_RE = re.compile(r"enum\s*\((?P<body>.*)\)", re.DOTALL)
+REF_RE = re.compile(r"\$(?P<entity>[^\s.$]+)(?P<path>(?:\.[^\s.$]+)*)")
+
+
+@dataclass(frozen=True)
+class Reference:
+    target: str
+    node: Node
+    path: str
+
+
+def _at(node: Node) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+def validate(text: str, *, dialect: str | None = None, limits: Limits | None = None) -> ValidationResult:
+    """Validate a data-generation schema and extract its entities."""
+    limits = limits or DEFAULT_LIMITS
+    refused = too_large(text, limits)
+    if refused is not None:
+        return refused
+    problems = Problems(limits)
+    root = _compose(text, limits, problems)
+    if root is None:
+        return problems.result()
+    if not isinstance(root, MappingNode):
+        kind = "a list" if isinstance(root, SequenceNode) else "a scalar"
+        problems.error(f"the document must be a mapping of entity names to fields, not {kind}", *_at(root))
+        return problems.result()
+    _report_duplicates(root, problems)
+    try:
+        expand_merges(root)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        problems.error(
+            exc.problem or "invalid merge key",
+            mark.line + 1 if mark else None,
+            mark.column + 1 if mark else None,
+        )
+        return problems.result()
+    checker = _Checker(problems)
+    entities = checker.entities(root)
+    checker.resolve()
+    return problems.result(entities)
+
+
+def _compose(text: str, limits: Limits, problems: Problems) -> Node | None:
+    try:
+        root = compose_single(text, limits)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        message = exc.problem or exc.context or "invalid YAML"
+        if "expected a single document" in (exc.context or ""):
+            message = "only one YAML document is allowed (found a second one)"
+        problems.error(message, mark.line + 1 if mark else None, mark.column + 1 if mark else None)
+        return None
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        problems.error(f"invalid character: {exc.reason}", line, column)
+        return None
+    except yaml.YAMLError as exc:
+        problems.error(f"invalid YAML: {exc}", 1, 1)
+        return None
+    if root is None:
+        problems.error("the document is empty; it must define at least one entity", 1, 1)
+    return root
+
+
+def _report_duplicates(root: Node, problems: Problems) -> None:
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, MappingNode):
+            for key, first in duplicate_keys(node):
+                problems.error(
+                    f"duplicate key {key.value!r} (first defined on line {first.start_mark.line + 1})",
+                    *_at(key),
+                )
+            stack.extend(part for pair in node.value for part in pair)
+        elif isinstance(node, SequenceNode):
+            stack.extend(node.value)
+
+
+class _Checker:
+    """Walks entities and fields, building the entity model and collecting references."""
+
+    def __init__(self, problems: Problems) -> None:
+        self.problems = problems
+        self.models: dict[str, dict[str, Any]] = {}
+        self.references: list[Reference] = []
+
+    def entities(self, root: MappingNode) -> list[dict[str, Any]]:
+        result: list[dict[str, Any]] = []
+        for key, value in root.value:
+            name = self._name(key, "entity")
+            if name is None or name in self.models:
+                continue  # a duplicate is already reported
+            if not isinstance(value, MappingNode):
+                kind = "a list" if isinstance(value, SequenceNode) else f"{value.value!r}"
+                self.problems.error(
+                    f"entity {name!r} must be a mapping of field names to types, not {kind}",
+                    *_at(value),
+                    name,
+                )
+                continue
+            fields = self._fields(value, name)
+            entity = entity_model(name, fields)
+            self.models[name] = entity
+            result.append(entity)
+        return result
+
+    def _name(self, key: Node, what: str) -> str | None:
+        if not isinstance(key, ScalarNode) or key.tag == NULL_TAG or not str(key.value).strip():
+            self.problems.error(f"{what} names must be non-empty plain scalars", *_at(key))
+            return None
+        return str(key.value)
+
+    def _fields(self, mapping: MappingNode, path: str) -> list[dict[str, Any]]:
+        if not mapping.value:
+            self.problems.error(f"{path!r} has no fields", *_at(mapping), path)
+        fields: list[dict[str, Any]] = []
+        names: set[str] = set()
+        for key, value in mapping.value:
+            name = self._name(key, "field")
+            if name is None or name in names:
+                continue
+            names.add(name)
+            model = self._type(value, f"{path}.{name}", name)
+            if model is not None:
+                type_ = model.pop("type")
+                fields.append(field_model(name, type_, nullable=False, **model))
+        return fields
+
+    def _type(self, node: Node, path: str, name: str) -> dict[str, Any] | None:
+        if isinstance(node, MappingNode):
+            return {"type": "object", "source_type": None, "fields": self._fields(node, path)}
+        if isinstance(node, SequenceNode):
+            if len(node.value) != 1:
+                self.problems.error(
+                    "an array type is a list with exactly one item (its element type), "
+                    f"found {len(node.value)}",
+                    *_at(node),
+                    path,
+                )
+                return None
+            items = self._type(node.value[0], f"{path}[]", name)
+            return None if items is None else {"type": "array", "source_type": None, "items": items}
+        assert isinstance(node, ScalarNode)
+        if node.tag == NULL_TAG or not str(node.value).strip():
+            self.problems.error(f"field {name!r} has no type", *_at(node), path)
+            return None
+        return self._scalar_type(str(node.value).strip(), node, path)
+
+    def _scalar_type(self, text: str, node: Node, path: str) -> dict[str, Any] | None:
+        if text in SCALAR_TYPES:
+            return {"type": text, "source_type": text}
+        enum = ENUM_RE.fullmatch(text)
+        if enum:
+            values = self._enum_values(enum.group("body"), node, path)
+            return None if values is None else {"type": "enum", "source_type": text, "values": values}
+        ref = REF_RE.fullmatch(text)
+        if ref:
+            target = text[1:]
+            self.references.append(Reference(target, node, path))
+            return {"type": "reference", "source_type": text, "ref": target}
+        self.problems.error(f"unknown type {text!r}; known types: {KNOWN_TYPES}", *_at(node), path)
+        return None
+
+    def _enum_values(self, body: str, node: Node, path: str) -> list[str] | None:
+        if not body.strip():
+            self.problems.error("enum() needs at least one value", *_at(node), path)
+            return None
+        values = [_unquote(part.strip()) for part in body.split(",")]
+        if any(not value for value in values):
+            self.problems.error("enum has an empty value", *_at(node), path)
+            return None
+        duplicates = sorted({value for value in values if values.count(value) > 1})
+        if duplicates:
+            self.problems.error(f"enum repeats values: {', '.join(duplicates)}", *_at(node), path)
+            return None
+        return values
+
+    def resolve(self) -> None:
+        """Every reference must name an entity of this document, and a field path inside it."""
+        for ref in self.references:
+            entity, *steps = ref.target.split(".")
+            if entity not in self.models:
+                known = ", ".join(sorted(self.models)) or "none"
+                self.problems.error(
+                    f"reference ${ref.target} names an undefined entity {entity!r} (entities: {known})",
+                    *_at(ref.node),
+                    ref.path,
+                )
+                continue
+            missing = self._walk(self.models[entity]["fields"], steps)
+            if missing is not None:
+                self.problems.error(
+                    f"reference ${ref.target}: {entity!r} has no field path {missing!r}",
+                    *_at(ref.node),
+                    ref.path,
+                )
+
+    def _walk(self, fields: list[dict[str, Any]], steps: list[str]) -> str | None:
+        """``None`` when ``steps`` is a field path into ``fields``, else the path that is missing."""
+        done: list[str] = []
+        for step in steps:
+            done.append(step)
+            found = next((f for f in fields if f["name"] == step), None)
+            if found is None:
+                return ".".join(done)
+            fields = self._inner_fields(found)
+        return None
+
+    def _inner_fields(self, model: dict[str, Any]) -> list[dict[str, Any]]:
+        # Paths continue through nested objects, array elements and whole-entity references.
+        for _ in range(64):
+            if model["type"] == "array":
+                model = model["items"]
+            elif model["type"] == "reference" and "." not in model["ref"] and model["ref"] in self.models:
+                return list(self.models[model["ref"]]["fields"])
+            else:
+                break
+        return list(model.get("fields", []))
+
+
+def _unquote(value: str) -> str:
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+        return value[1:-1]
+    return value

@@ -1,0 +1,111 @@
+"""The registry's metadata file, committed beside the schemas in every group repository.
+
+``.registry.json`` holds what git itself does not: ids, formats, dialects and timestamps. It is
+small, pretty-printed with sorted keys (readable in ``git log -p``), and rewritten in the same
+commit as the change it describes, so the repository alone is the whole truth.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import Any
+
+METADATA_FILE = ".registry.json"
+METADATA_VERSION = 1
+
+EXTENSIONS: dict[str, str] = {
+    "yaml": ".yaml",
+    "json_schema": ".schema.json",
+    "json_parquet": ".parquet.json",
+    "sql": ".sql",
+}
+
+
+def file_name(name: str, fmt: str) -> str:
+    """The file a project's schema lives in: its name plus the format's extension."""
+    return name + EXTENSIONS[fmt]
+
+
+def timestamp_text(seconds: int) -> str:
+    """RFC 3339 in UTC, to the second (git's resolution)."""
+    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass(frozen=True)
+class ProjectMeta:
+    id: str
+    name: str
+    format: str
+    dialect: str | None
+    has_data: bool
+    created_at: str
+    updated_at: str
+
+    @property
+    def file(self) -> str:
+        return file_name(self.name, self.format)
+
+
+@dataclass(frozen=True)
+class GroupMeta:
+    id: str
+    name: str
+    created_at: str
+    next_project_number: int = 1
+    projects: dict[str, ProjectMeta] = field(default_factory=dict)
+
+    def project_named(self, name: str) -> ProjectMeta | None:
+        """The project called ``name``, ignoring case (names are unique ignoring case)."""
+        folded = name.casefold()
+        return next((p for p in self.projects.values() if p.name.casefold() == folded), None)
+
+    def with_project(self, project: ProjectMeta) -> GroupMeta:
+        return replace(self, projects={**self.projects, project.id: project})
+
+    def without_project(self, project_id: str) -> GroupMeta:
+        return replace(self, projects={k: v for k, v in self.projects.items() if k != project_id})
+
+    def dumps(self) -> bytes:
+        doc: dict[str, Any] = {
+            "registry_metadata_version": METADATA_VERSION,
+            "group": {"id": self.id, "name": self.name, "created_at": self.created_at},
+            "next_project_number": self.next_project_number,
+            "projects": {
+                p.id: {
+                    "name": p.name,
+                    "format": p.format,
+                    "dialect": p.dialect,
+                    "has_data": p.has_data,
+                    "created_at": p.created_at,
+                    "updated_at": p.updated_at,
+                }
+                for p in sorted(self.projects.values(), key=lambda p: p.id)
+            },
+        }
+        return (json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
+
+    @classmethod
+    def loads(cls, raw: bytes) -> GroupMeta:
+        doc = json.loads(raw)
+        group = doc["group"]
+        projects = {
+            pid: ProjectMeta(
+                id=pid,
+                name=p["name"],
+                format=p["format"],
+                dialect=p.get("dialect"),
+                has_data=bool(p.get("has_data", True)),
+                created_at=p["created_at"],
+                updated_at=p["updated_at"],
+            )
+            for pid, p in doc.get("projects", {}).items()
+        }
+        return cls(
+            id=group["id"],
+            name=group["name"],
+            created_at=group["created_at"],
+            next_project_number=int(doc.get("next_project_number", 1)),
+            projects=projects,
+        )

@@ -1,0 +1,59 @@
+"""Names and ids: what users may call things, and ids that no name can ever look like.
+
+Names become file names in git repositories, so they are checked here before anything touches
+the disk. Ids start with ``_``, which no name can, so ``/project-group/{id}`` and
+``/project-group/{name}`` never clash.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+
+from registry.errors import InvalidInput
+
+NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,99}")
+_FORBIDDEN_SUFFIXES = (".git", ".lock")
+
+# Base32 without padding, lower case: safe in URLs, file names and case-insensitive file systems.
+_ID_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
+_GROUP_CORE_LEN = 16  # 80 random bits
+GROUP_ID_RE = re.compile(rf"_g[{_ID_ALPHABET}]{{{_GROUP_CORE_LEN}}}")
+PROJECT_ID_RE = re.compile(rf"_p([{_ID_ALPHABET}]{{{_GROUP_CORE_LEN}}})([1-9][0-9]{{0,17}})")
+
+
+def check_name(name: object, *, what: str) -> str:
+    """Return ``name`` if it is a valid group or project name, else raise :class:`InvalidInput`."""
+    if not isinstance(name, str):
+        raise InvalidInput(f"{what} name must be a string")
+    if not NAME_RE.fullmatch(name):
+        raise InvalidInput(
+            f"{what} name must be 1 to 100 characters from letters, digits, '_', '-' and '.', "
+            "starting with a letter or digit"
+        )
+    if ".." in name or name.lower().endswith(_FORBIDDEN_SUFFIXES):
+        raise InvalidInput(f"{what} name must not contain '..' or end in '.git' or '.lock'")
+    return name
+
+
+def is_name(value: str) -> bool:
+    try:
+        check_name(value, what="")
+    except InvalidInput:
+        return False
+    return True
+
+
+def new_group_id() -> str:
+    return "_g" + "".join(secrets.choice(_ID_ALPHABET) for _ in range(_GROUP_CORE_LEN))
+
+
+def project_id(group_id: str, number: int) -> str:
+    """Project ids embed their group's id, so a project is found without any index."""
+    return f"_p{group_id[2:]}{number}"
+
+
+def group_of_project(project_id: str) -> str | None:
+    """The id of the group a project id belongs to, or None if it is not a project id."""
+    match = PROJECT_ID_RE.fullmatch(project_id)
+    return f"_g{match.group(1)}" if match else None

@@ -1,0 +1,94 @@
+"""One error model: every failure is an ``application/problem+json`` body (RFC 9457).
+
+Domain errors map to a status and a stable ``code`` here and nowhere else; handlers raise,
+this middleware answers. Anything unexpected is logged with its request id and answered with a
+generic 500 that leaks nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiohttp import web
+
+from registry import errors
+
+log = logging.getLogger("registry")
+
+PROBLEM_TYPE_BASE = "https://schema-registry.dev/problems/"
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+
+# class -> (status, code, title); the codes are a public contract (docs/api.md#errors).
+_PROBLEMS: dict[type[errors.RegistryError], tuple[int, str, str]] = {
+    errors.InvalidInput: (400, "invalid-input", "The request is malformed"),
+    errors.Unauthenticated: (401, "unauthenticated", "A valid API key is required"),
+    errors.Forbidden: (403, "forbidden", "The API key does not allow this"),
+    errors.NotFound: (404, "not-found", "Not found"),
+    errors.NameTaken: (409, "name-taken", "The name is already taken"),
+    errors.GroupNotEmpty: (409, "group-not-empty", "The project group still has projects"),
+    errors.WriteConflict: (409, "write-conflict", "A concurrent change won; retry"),
+    errors.VersionMismatch: (412, "version-mismatch", "The version in If-Match is not the current one"),
+    errors.PayloadTooLarge: (413, "payload-too-large", "The request body is too large"),
+    errors.InvalidSchema: (422, "invalid-schema", "The schema is invalid"),
+}
+_HTTP_CODES = {
+    404: ("not-found", "Not found"),
+    405: ("method-not-allowed", "Method not allowed"),
+    413: ("payload-too-large", "The request body is too large"),
+}
+
+
+def problem(status: int, code: str, title: str, detail: str, **extra: Any) -> web.Response:
+    body = {
+        "type": PROBLEM_TYPE_BASE + code,
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "code": code,
+    }
+    body.update(extra)
+    return web.Response(status=status, text=json.dumps(body), content_type=PROBLEM_CONTENT_TYPE)
+
+
+def problem_for(exc: errors.RegistryError) -> web.Response:
+    for cls in type(exc).__mro__:
+        if cls in _PROBLEMS:
+            status, code, title = _PROBLEMS[cls]
+            break
+    else:  # pragma: no cover - every subclass is listed above
+        status, code, title = 500, "internal-error", "Internal server error"
+    extra: dict[str, Any] = {}
+    if isinstance(exc, errors.InvalidSchema):
+        extra["errors"] = [p.to_json() for p in exc.problems]
+    response = problem(status, code, title, exc.detail, **extra)
+    if isinstance(exc, errors.Unauthenticated):
+        response.headers["WWW-Authenticate"] = 'Bearer realm="schema-registry"'
+    return response
+
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+@web.middleware
+async def problem_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    try:
+        return await handler(request)
+    except errors.RegistryError as exc:
+        return problem_for(exc)
+    except web.HTTPException as exc:
+        if exc.status < 400:
+            raise
+        code, title = _HTTP_CODES.get(exc.status, ("http-error", exc.reason))
+        response = problem(exc.status, code, title, exc.reason)
+        for name in ("Allow", "WWW-Authenticate"):
+            if name in exc.headers:
+                response.headers[name] = exc.headers[name]
+        return response
+    except Exception:
+        log.exception(
+            "unhandled error in %s %s [request %s]", request.method, request.path, request.get("id")
+        )
+        return problem(500, "internal-error", "Internal server error", "An unexpected error occurred")

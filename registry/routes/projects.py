@@ -1,0 +1,136 @@
+"""/project: create, read, update, rename and delete projects (by id, or by group and name)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from registry.auth import require
+from registry.bodies import field, json_object, required
+from registry.catalog import Project
+from registry.context import CATALOG, OFFLOADER
+from registry.errors import NotFound
+from registry.names import group_of_project
+from registry.representations import if_match, project_detail, versioned
+
+routes = web.RouteTableDef()
+
+
+def _project_response(project: Project, *, status: int = 200) -> web.Response:
+    return versioned(project_detail(project), project.version, status=status)
+
+
+@routes.post("/project")
+async def create_project(request: web.Request) -> web.Response:
+    require(request, "write")
+    body = await json_object(request)
+    group = await request.app[OFFLOADER].run(
+        request.app[CATALOG].group, required(body, "project_group_id", str)
+    )
+    key = require(request, "write", group.meta.id)
+    project = await request.app[OFFLOADER].write(
+        group.meta.id,
+        request.app[CATALOG].create_project,
+        group.meta.id,
+        required(body, "name", str),
+        fmt=field(body, "format", str) or "yaml",
+        dialect=field(body, "dialect", str),
+        data=field(body, "data", str),
+        author=key.name,
+        message=field(body, "message", str),
+    )
+    response = _project_response(project, status=201)
+    response.headers["Location"] = f"/project/{project.id}"
+    return response
+
+
+@routes.get("/project/{project_id}")
+async def get_project(request: web.Request) -> web.Response:
+    require(request, "read", _group_id(request))
+    project = await request.app[OFFLOADER].run(request.app[CATALOG].project, request.match_info["project_id"])
+    return _project_response(project)
+
+
+@routes.get("/project/{group}/{name}")
+async def get_project_by_name(request: web.Request) -> web.Response:
+    project = await _by_name(request)
+    require(request, "read", project.group_id)
+    return _project_response(project)
+
+
+@routes.put("/project/{project_id}")
+async def update_project(request: web.Request) -> web.Response:
+    return await _update(request, request.match_info["project_id"])
+
+
+@routes.put("/project/{group}/{name}")
+async def update_project_by_name(request: web.Request) -> web.Response:
+    require(request, "write")
+    project = await _by_name(request)
+    return await _update(request, project.id)
+
+
+@routes.patch("/project/{project_id}")
+async def rename_project(request: web.Request) -> web.Response:
+    group_id = _group_id(request)
+    key = require(request, "write", group_id)
+    body = await json_object(request)
+    project = await request.app[OFFLOADER].write(
+        group_id,
+        request.app[CATALOG].rename_project,
+        request.match_info["project_id"],
+        required(body, "name", str),
+        **_provenance(request, key.name, body),
+    )
+    return _project_response(project)
+
+
+@routes.delete("/project/{project_id}")
+async def delete_project(request: web.Request) -> web.Response:
+    group_id = _group_id(request)
+    key = require(request, "write", group_id)
+    body = await json_object(request) if request.can_read_body else {}
+    await request.app[OFFLOADER].write(
+        group_id,
+        request.app[CATALOG].delete_project,
+        request.match_info["project_id"],
+        **_provenance(request, key.name, body),
+    )
+    return web.json_response({"message": "Project deleted"})
+
+
+async def _update(request: web.Request, project_id: str) -> web.Response:
+    group_id = group_of_project(project_id)
+    if group_id is None:
+        raise NotFound(f"no project with id {project_id!r}")
+    key = require(request, "write", group_id)
+    body = await json_object(request)
+    project = await request.app[OFFLOADER].write(
+        group_id,
+        request.app[CATALOG].update_project,
+        project_id,
+        data=required(body, "data", str),
+        fmt=field(body, "format", str),
+        dialect=field(body, "dialect", str),
+        **_provenance(request, key.name, body),
+    )
+    return _project_response(project)
+
+
+def _provenance(request: web.Request, author: str, body: dict[str, Any]) -> dict[str, Any]:
+    return {"author": author, "message": field(body, "message", str), "if_match": if_match(request)}
+
+
+def _group_id(request: web.Request) -> str:
+    group_id = group_of_project(request.match_info["project_id"])
+    if group_id is None:
+        raise NotFound(f"no project with id {request.match_info['project_id']!r}")
+    return group_id
+
+
+async def _by_name(request: web.Request) -> Project:
+    require(request, "read")
+    return await request.app[OFFLOADER].run(
+        request.app[CATALOG].project_by_name, request.match_info["group"], request.match_info["name"]
+    )

@@ -1,0 +1,30 @@
+"""Git storage on dulwich: bare repositories, durable compare-and-swap commits, history.
+
+Knows nothing about HTTP or schema formats; usable on its own.
+"""
+
+from repo_store.errors import (
+    ObjectMissing,
+    RefConflict,
+    RepositoryExists,
+    RepositoryNotFound,
+    StoreError,
+)
+from repo_store.locks import WriterLocks, hold_file_lock
+from repo_store.repository import CommitInfo, GitRepository, Signature, Writer, parse_trailers, read_head
+
+__all__ = [
+    "CommitInfo",
+    "GitRepository",
+    "ObjectMissing",
+    "RefConflict",
+    "RepositoryExists",
+    "RepositoryNotFound",
+    "Signature",
+    "StoreError",
+    "Writer",
+    "WriterLocks",
+    "hold_file_lock",
+    "parse_trailers",
+    "read_head",
+]

@@ -1,0 +1,264 @@
+"""A bare git repository with one branch, written one durable commit at a time.
+
+Reads are safe from any thread as long as each thread uses its own :class:`GitRepository`
+(dulwich's ``Repo`` mutates its pack cache while reading). Writes go through :meth:`writer`,
+which holds the repository's writer lock, so only one commit is being built at a time.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+from dulwich.file import FileLocked
+from dulwich.object_store import commit_tree_changes
+from dulwich.objects import Blob, Commit, ObjectID, Tree
+from dulwich.refs import Ref
+from dulwich.repo import Repo
+
+from repo_store.errors import ObjectMissing, RefConflict, RepositoryExists, RepositoryNotFound
+from repo_store.locks import WriterLocks
+
+BRANCH = Ref(b"refs/heads/main")
+_FILE_MODE = stat.S_IFREG | 0o644
+_ZERO = "0" * 40
+_T = TypeVar("_T")
+
+
+@dataclass(frozen=True)
+class Signature:
+    """Who made a change: becomes a commit's author line."""
+
+    name: str
+    email: str
+
+    def encode(self) -> bytes:
+        return f"{self.name} <{self.email}>".encode()
+
+
+@dataclass(frozen=True)
+class CommitInfo:
+    """A commit, decoded: what history views need and nothing of dulwich."""
+
+    id: str
+    parents: tuple[str, ...]
+    author_name: str
+    author_email: str
+    timestamp: int  # author time, seconds since the epoch (UTC)
+    message: str
+    trailers: Mapping[str, str]
+
+
+def read_head(path: Path) -> str | None:
+    """The commit ``main`` points at, read straight from the ref files (no dulwich ``Repo``).
+
+    This is the cheap check that tells a cache whether the repository moved.
+    """
+    try:
+        value = (path / "refs" / "heads" / "main").read_text("ascii").strip()
+        return value or None
+    except FileNotFoundError:
+        pass
+    if not path.is_dir():
+        raise RepositoryNotFound(str(path))
+    try:
+        packed = (path / "packed-refs").read_text("ascii")
+    except FileNotFoundError:
+        return None
+    for line in packed.splitlines():
+        sha, _, name = line.partition(" ")
+        if name == BRANCH.decode():
+            return sha
+    return None
+
+
+def parse_trailers(message: str) -> dict[str, str]:
+    """``Key: value`` lines of a commit message's last paragraph (git's trailer convention)."""
+    paragraphs = message.strip().split("\n\n")
+    if len(paragraphs) < 2:
+        return {}
+    trailers: dict[str, str] = {}
+    for line in paragraphs[-1].splitlines():
+        key, sep, value = line.partition(": ")
+        if not sep or not key or " " in key:
+            return {}
+        trailers[key] = value.strip()
+    return trailers
+
+
+class GitRepository:
+    """One bare repository on disk. Cheap to open (about half a millisecond)."""
+
+    def __init__(self, path: Path, locks: WriterLocks) -> None:
+        if not (path / "objects").is_dir():
+            raise RepositoryNotFound(str(path))
+        self.path = path
+        self._locks = locks
+        self._repo = Repo(str(path))
+        # Objects must reach the disk before the ref that names them (power-loss safety).
+        self._repo.object_store.fsync_object_files = True
+
+    @classmethod
+    def create(cls, path: Path, locks: WriterLocks) -> GitRepository:
+        """Create an empty bare repository whose only branch is ``main``."""
+        if path.exists():
+            raise RepositoryExists(str(path))
+        repo = Repo.init_bare(str(path), mkdir=True, default_branch=b"main")
+        config = repo.get_config()
+        # For git itself (maintenance runs `git gc`); dulwich is told in __init__.
+        config.set((b"core",), b"fsync", b"committed")
+        config.write_to_path()
+        repo.close()
+        return cls(path, locks)
+
+    def close(self) -> None:
+        self._repo.close()
+
+    def head(self) -> str | None:
+        return read_head(self.path)
+
+    def _object(self, sha: str) -> object:
+        try:
+            return self._repo.object_store[ObjectID(sha.encode("ascii"))]
+        except (KeyError, ValueError) as exc:
+            raise ObjectMissing(sha) from exc
+
+    def tree_files(self, commit_id: str) -> dict[str, str]:
+        """The files at the top of ``commit_id``'s tree: name -> blob id."""
+        commit = self._object(commit_id)
+        if not isinstance(commit, Commit):
+            raise ObjectMissing(commit_id)
+        tree = self._object(commit.tree.decode("ascii"))
+        if not isinstance(tree, Tree):
+            raise ObjectMissing(commit_id)
+        return {
+            entry.path.decode("utf-8", "surrogateescape"): entry.sha.decode("ascii")
+            for entry in tree.iteritems()
+            if stat.S_ISREG(entry.mode)
+        }
+
+    def read_blob(self, blob_id: str) -> bytes:
+        blob = self._object(blob_id)
+        if not isinstance(blob, Blob):
+            raise ObjectMissing(blob_id)
+        return blob.as_raw_string()
+
+    def commit_info(self, commit_id: str) -> CommitInfo:
+        commit = self._object(commit_id)
+        if not isinstance(commit, Commit):
+            raise ObjectMissing(commit_id)
+        name, _, email = commit.author.decode("utf-8", "replace").partition(" <")
+        message = commit.message.decode("utf-8", "replace")
+        return CommitInfo(
+            id=commit_id,
+            parents=tuple(p.decode("ascii") for p in commit.parents),
+            author_name=name,
+            author_email=email.rstrip(">"),
+            timestamp=commit.author_time,
+            message=message,
+            trailers=parse_trailers(message),
+        )
+
+    def first_parent_log(self, start: str, stop: str | None = None) -> Iterator[CommitInfo]:
+        """Commits from ``start`` back along first parents, newest first, ending before ``stop``."""
+        current: str | None = start
+        while current is not None and current != stop:
+            info = self.commit_info(current)
+            yield info
+            current = info.parents[0] if info.parents else None
+
+    @contextmanager
+    def writer(self) -> Iterator[Writer]:
+        """Hold this repository's writer lock (threads and processes) while committing."""
+        with self._locks.hold(self.path):
+            yield Writer(self)
+
+
+class Writer:
+    """Makes commits; exists only while the repository's writer lock is held."""
+
+    def __init__(self, repository: GitRepository) -> None:
+        self._repository = repository
+        self._repo = repository._repo
+
+    def commit(
+        self,
+        *,
+        parent: str | None,
+        changes: Mapping[str, bytes | None],
+        author: Signature,
+        committer: Signature,
+        message: str,
+        timestamp: int,
+    ) -> str:
+        """Write one commit on ``main`` applying ``changes`` (path -> content, None deletes).
+
+        ``parent`` must be where ``main`` is now (None for the first commit): the ref update is a
+        compare-and-swap, so a writer that lost a race gets :class:`RefConflict` and nothing moves.
+        Returns the new commit id once objects and ref are on disk.
+        """
+        store = self._repo.object_store
+        tree_changes: list[tuple[bytes, int | None, ObjectID | None]] = []
+        for path, content in changes.items():
+            if content is None:
+                tree_changes.append((path.encode(), None, None))
+                continue
+            blob = Blob.from_string(content)
+            self._retry_on_stale_lock(lambda b=blob: store.add_object(b))  # type: ignore[misc]
+            tree_changes.append((path.encode(), _FILE_MODE, blob.id))
+        base_tree: ObjectID | Tree
+        if parent is None:
+            base_tree = Tree()
+        else:
+            base_commit = self._repository._object(parent)
+            assert isinstance(base_commit, Commit)
+            base_tree = base_commit.tree
+        tree_id = self._retry_on_stale_lock(lambda: commit_tree_changes(store, base_tree, tree_changes))
+        commit = Commit()
+        commit.tree = tree_id
+        commit.parents = [ObjectID(parent.encode("ascii"))] if parent else []
+        commit.author = author.encode()
+        commit.committer = committer.encode()
+        commit.author_time = commit.commit_time = timestamp
+        commit.author_timezone = commit.commit_timezone = 0
+        commit.encoding = b"UTF-8"
+        commit.message = message.encode()
+        self._retry_on_stale_lock(lambda: store.add_object(commit))
+        old = ObjectID(parent.encode("ascii")) if parent else ObjectID(_ZERO.encode("ascii"))
+        moved = self._retry_on_stale_lock(lambda: self._repo.refs.set_if_equals(BRANCH, old, commit.id))
+        if not moved:
+            raise RefConflict(f"main moved from {parent}")
+        _fsync_dir(self._repository.path / "refs" / "heads")
+        return commit.id.decode("ascii")
+
+    @staticmethod
+    def _retry_on_stale_lock(action: Callable[[], _T]) -> _T:
+        """Run ``action``; a git lock file in its way is stale (we hold the writer lock): remove it."""
+        try:
+            return action()
+        except FileLocked as exc:
+            remove_stale_lock(exc)
+            return action()
+
+
+def _fsync_dir(path: Path) -> None:
+    """Make a rename inside ``path`` durable (dulwich fsyncs files, not their directory)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def remove_stale_lock(error: FileLocked) -> None:
+    """Remove a git ``*.lock`` file that a killed writer left behind.
+
+    Only call this while holding the repository's writer lock: then no live writer owns it.
+    """
+    filename = os.fsdecode(error.lockfilename)
+    Path(filename).unlink(missing_ok=True)
