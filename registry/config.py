@@ -43,4 +43,6 @@ def config_from(
         max_body_bytes=max_body_bytes
         if max_body_bytes is not None
         else int(env_default(env, "MAX_BODY_BYTES", str(base.max_body_bytes))),
+        max_concurrent_git=int(env_default(env, "MAX_CONCURRENT_GIT", str(base.max_concurrent_git))),
+        key_reload_seconds=float(env_default(env, "KEY_RELOAD_SECONDS", str(base.key_reload_seconds))),
     )

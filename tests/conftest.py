@@ -54,7 +54,7 @@ def make_key(server: Server, api: Client) -> MakeKey:
         for g in groups:
             args += ["--group", g]
         out = run_cli(*args, data_dir=data_dir or server.data_dir).stdout
-        client = api.with_key(out.strip().splitlines()[-1])
+        client = api.with_key(out.strip().splitlines()[-1], name)
         deadline = time.monotonic() + 10
         while client.get("/project-group").status == 401 and time.monotonic() < deadline:
             time.sleep(0.05)

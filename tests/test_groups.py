@@ -25,7 +25,7 @@ HOSTILE_NAMES = [
     "X.GIT",
     "a..b",
     "a" * 101,
-    "t\u0435am",  # Cyrillic "е": a look-alike of "team"
+    "t\u0435am",  # Cyrillic small letter ie: a look-alike of "team"
     "caf\u00e9",
     "name with space",
     "nul\u0000byte",
@@ -34,7 +34,9 @@ HOSTILE_NAMES = [
 ]
 
 
-def test_create_group_returns_its_id_name_and_creation_time(api: Client, unique: Callable[[str], str]) -> None:
+def test_create_group_returns_its_id_name_and_creation_time(
+    api: Client, unique: Callable[[str], str]
+) -> None:
     name = unique("g")
     response = api.post("/project-group", {"name": name})
     assert response.status == 201
@@ -45,7 +47,9 @@ def test_create_group_returns_its_id_name_and_creation_time(api: Client, unique:
     assert response.headers["ETag"] == f'"{body["version"]}"'
 
 
-def test_group_is_a_bare_repository_with_one_commit(api: Client, server: Server, group: dict[str, Any]) -> None:
+def test_group_is_a_bare_repository_with_one_commit(
+    api: Client, server: Server, group: dict[str, Any]
+) -> None:
     repo = repo_path(server.data_dir, group["id"])
     assert (repo / "HEAD").read_text().strip() == "ref: refs/heads/main"
     assert commit_count(repo) == 1
@@ -64,8 +68,15 @@ def test_get_group_by_id_and_by_name_ignoring_case(api: Client, group: dict[str,
 
 
 def test_group_lists_its_projects(api: Client, group: dict[str, Any]) -> None:
-    created = api.post("/project", {"project_group_id": group["id"], "name": "users", "format": "yaml",
-                                    "data": "user:\n  name: string\n"}).json
+    created = api.post(
+        "/project",
+        {
+            "project_group_id": group["id"],
+            "name": "users",
+            "format": "yaml",
+            "data": "user:\n  name: string\n",
+        },
+    ).json
     projects = api.get(f"/project-group/{group['id']}").json["projects"]
     assert [(p["id"], p["name"], p["format"]) for p in projects] == [(created["id"], "users", "yaml")]
     assert projects[0]["created_at"] == created["created_at"]
@@ -112,8 +123,9 @@ def test_malformed_group_bodies_are_400(api: Client, body: bytes) -> None:
     assert response.json["code"] == "invalid-input"
 
 
-def test_rename_group_keeps_id_and_history(api: Client, server: Server, group: dict[str, Any],
-                                           unique: Callable[[str], str]) -> None:
+def test_rename_group_keeps_id_and_history(
+    api: Client, server: Server, group: dict[str, Any], unique: Callable[[str], str]
+) -> None:
     api.post("/project", {"project_group_id": group["id"], "name": "p"})
     new_name = unique("renamed")
     response = api.put(f"/project-group/{group['id']}", {"name": new_name, "message": "clearer name"})
@@ -138,14 +150,18 @@ def test_rename_group_to_a_taken_name_is_409_and_changes_nothing(
     assert commit_count(repo_path(server.data_dir, group["id"])) == 1
 
 
-def test_rename_group_with_stale_if_match_is_412(api: Client, group: dict[str, Any],
-                                                 unique: Callable[[str], str]) -> None:
+def test_rename_group_with_stale_if_match_is_412(
+    api: Client, group: dict[str, Any], unique: Callable[[str], str]
+) -> None:
     stale = '"' + "0" * 40 + '"'
     response = api.put(f"/project-group/{group['id']}", {"name": unique("x")}, headers={"If-Match": stale})
     assert response.status == 412
     assert response.json["code"] == "version-mismatch"
     current = api.get(f"/project-group/{group['id']}").headers["ETag"]
-    assert api.put(f"/project-group/{group['id']}", {"name": unique("y")}, headers={"If-Match": current}).status == 200
+    assert (
+        api.put(f"/project-group/{group['id']}", {"name": unique("y")}, headers={"If-Match": current}).status
+        == 200
+    )
 
 
 def test_delete_group_with_projects_is_409(api: Client, group: dict[str, Any]) -> None:
@@ -156,7 +172,9 @@ def test_delete_group_with_projects_is_409(api: Client, group: dict[str, Any]) -
     assert api.get(f"/project-group/{group['id']}").status == 200
 
 
-def test_delete_empty_group_moves_its_repository_aside(api: Client, server: Server, group: dict[str, Any]) -> None:
+def test_delete_empty_group_moves_its_repository_aside(
+    api: Client, server: Server, group: dict[str, Any]
+) -> None:
     response = api.delete(f"/project-group/{group['id']}")
     assert response.status == 200
     assert response.json == {"message": "Project group deleted"}

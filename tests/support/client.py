@@ -33,16 +33,19 @@ ResponseHook = Any  # Callable[[str, str, Response], None]
 class Client:
     """Sends requests with an optional Bearer key; every response passes through ``hooks``."""
 
-    def __init__(self, base_url: str, key: str | None = None, hooks: list[ResponseHook] | None = None) -> None:
+    def __init__(
+        self, base_url: str, key: str | None = None, hooks: list[ResponseHook] | None = None, name: str = ""
+    ) -> None:
         parts = urlsplit(base_url)
         self.host = parts.hostname or "127.0.0.1"
         self.port = parts.port or 80
         self.base_url = base_url
         self.key = key
         self.hooks = hooks if hooks is not None else []
+        self.name = name  # the key's name, where the test knows it
 
-    def with_key(self, key: str | None) -> Client:
-        return Client(self.base_url, key, self.hooks)
+    def with_key(self, key: str | None, name: str = "") -> Client:
+        return Client(self.base_url, key, self.hooks, name)
 
     def request(
         self,

@@ -6,11 +6,18 @@ import subprocess
 from pathlib import Path
 
 
-def git(*args: str, cwd: Path | None = None, check: bool = True, key: str | None = None) -> subprocess.CompletedProcess[str]:
+def git(
+    *args: str, cwd: Path | None = None, check: bool = True, key: str | None = None
+) -> subprocess.CompletedProcess[str]:
     cmd = ["git"]
     if key is not None:
         cmd += ["-c", f"http.extraHeader=Authorization: Bearer {key}"]
-    env = {"GIT_TERMINAL_PROMPT": "0", "GIT_CONFIG_NOSYSTEM": "1", "HOME": str(cwd or Path.cwd()), "PATH": "/usr/bin:/bin"}
+    env = {
+        "GIT_TERMINAL_PROMPT": "0",
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "HOME": str(cwd or Path.cwd()),
+        "PATH": "/usr/bin:/bin",
+    }
     return subprocess.run(
         [*cmd, *args], cwd=cwd, capture_output=True, text=True, check=check, timeout=120, env=env
     )

@@ -90,7 +90,9 @@ def check_response(method: str, path: str, response: Response) -> None:
     if "schema" not in content[response.content_type] or not response.content_type.endswith("json"):
         return
     schema_pointer = f"{spec}/content/{_escape(response.content_type)}/schema"
-    validator = jsonschema.Draft202012Validator({"$ref": "urn:openapi#" + schema_pointer}, registry=_registry())
+    validator = jsonschema.Draft202012Validator(
+        {"$ref": "urn:openapi#" + schema_pointer}, registry=_registry()
+    )
     errors = sorted(validator.iter_errors(response.json), key=lambda e: list(e.path))
     assert not errors, (
         f"{method} {path} {response.status} breaks the documented schema: "

@@ -45,12 +45,21 @@ class Server:
         self.log_path = self.data_dir.parent / f"server-{self.port}.log"
         with self.log_path.open("w") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "registry.cli", "serve", "--data-dir", str(self.data_dir),
-                 "--port", str(self.port), *self.extra_args],
+                [
+                    sys.executable,
+                    "-m",
+                    "registry.cli",
+                    "serve",
+                    "--data-dir",
+                    str(self.data_dir),
+                    "--port",
+                    str(self.port),
+                    *self.extra_args,
+                ],
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 text=True,
-                env={**os.environ, **self.env},
+                env={**os.environ, "REGISTRY_KEY_RELOAD_SECONDS": "0.1", **self.env},
             )
         self.wait_ready()
         return self

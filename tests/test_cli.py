@@ -1,0 +1,88 @@
+"""The schema-registry command: first start, keys create/list/revoke, configuration."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+from tests.support.client import Client
+from tests.support.server import Server, run_cli
+
+
+def test_first_start_creates_an_admin_key_file_readable_by_owner_only(tmp_path: Path) -> None:
+    srv = Server(tmp_path / "data").start()
+    try:
+        key_file = srv.data_dir / "admin.key"
+        assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+        assert f"it is in {key_file.resolve()}" in srv.log()
+        assert srv.admin_key() not in srv.log()
+        assert Client(srv.url, srv.admin_key()).get("/project-group").status == 200
+    finally:
+        srv.stop()
+    # A second start does not make another key.
+    srv.start()
+    try:
+        assert srv.log().count("Created the first API key") == 0
+        assert len(run_cli("keys", "list", "--json", data_dir=srv.data_dir).stdout.split('"name"')) == 2
+    finally:
+        srv.stop()
+
+
+def test_keys_create_prints_the_key_alone_on_the_last_line(tmp_path: Path) -> None:
+    out = run_cli("keys", "create", "--name", "ci", "--role", "write", data_dir=tmp_path).stdout
+    last = out.rstrip("\n").splitlines()[-1]
+    assert last.startswith("sr_")
+    assert " " not in last
+
+
+def test_keys_list_shows_names_roles_groups_never_secrets(tmp_path: Path) -> None:
+    srv = Server(tmp_path / "data").start()
+    try:
+        Client(srv.url, srv.admin_key()).post("/project-group", {"name": "team"})
+        secret = run_cli(
+            "keys", "create", "--name", "ci", "--role", "read", "--group", "team", data_dir=srv.data_dir
+        ).stdout.splitlines()[-1]
+    finally:
+        srv.stop()
+    listing = run_cli("keys", "list", data_dir=srv.data_dir).stdout
+    assert "ci\tread\tteam\t" in listing
+    assert "admin\tadmin\t*\t" in listing
+    assert secret not in listing
+    assert srv.admin_key() not in listing
+
+
+def test_keys_errors_exit_nonzero_with_a_message(tmp_path: Path) -> None:
+    run_cli("keys", "create", "--name", "ci", "--role", "read", data_dir=tmp_path)
+    duplicate = run_cli("keys", "create", "--name", "CI", "--role", "read", data_dir=tmp_path, check=False)
+    assert duplicate.returncode == 2
+    assert "already exists" in duplicate.stderr
+    unknown_group = run_cli(
+        "keys", "create", "--name", "x", "--role", "read", "--group", "nope", data_dir=tmp_path, check=False
+    )
+    assert unknown_group.returncode == 2
+    assert "nope" in unknown_group.stderr
+    bad_role = run_cli("keys", "create", "--name", "y", "--role", "root", data_dir=tmp_path, check=False)
+    assert bad_role.returncode == 2
+    bad_name = run_cli("keys", "create", "--name", "a b", "--role", "read", data_dir=tmp_path, check=False)
+    assert bad_name.returncode == 2
+    revoke = run_cli("keys", "revoke", "--name", "nobody", data_dir=tmp_path, check=False)
+    assert revoke.returncode == 2
+    assert "nobody" in revoke.stderr
+
+
+def test_revoke_removes_the_key(tmp_path: Path) -> None:
+    run_cli("keys", "create", "--name", "ci", "--role", "read", data_dir=tmp_path)
+    run_cli("keys", "revoke", "--name", "ci", data_dir=tmp_path)
+    assert "ci" not in run_cli("keys", "list", data_dir=tmp_path).stdout
+
+
+def test_environment_variables_configure_the_server(tmp_path: Path) -> None:
+    srv = Server(tmp_path / "ignored", env={"REGISTRY_MAX_BODY_BYTES": "1000"})
+    srv.start()
+    try:
+        client = Client(srv.url, srv.admin_key())
+        response = client.post("/project-group", {"name": "x" * 2000})
+        assert response.status == 413
+        assert response.json["code"] == "payload-too-large"
+    finally:
+        srv.stop()
