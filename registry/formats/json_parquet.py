@@ -111,10 +111,7 @@ class _Checker:
                 path, "a field has either a physical 'type' (a column) or 'fields' (a group), not both"
             )
             return None
-        if "fields" in field:
-            model = self.group(field, path, repetition)
-        else:
-            model = self.primitive(field, path)
+        model = self.group(field, path, repetition) if "fields" in field else self.primitive(field, path)
         if model is None:
             return None
         if repetition == "REPEATED":
@@ -141,7 +138,8 @@ class _Checker:
                 return None
         elif "length" in field:
             self.error((*path, "length"), f"'length' applies to FIXED_LEN_BYTE_ARRAY only, not {physical}")
-        name, params = None, {}
+        name: str | None = None
+        params: dict[str, Any] = {}
         if "logical_type" in field:
             name, params = self.logical(field["logical_type"], (*path, "logical_type"))
             if name is None:

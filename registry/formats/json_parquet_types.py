@@ -78,7 +78,8 @@ def _known() -> list[str]:
 def _parameter_problems(name: str, params: dict[str, Any]) -> list[tuple[str, str]]:
     problems: list[tuple[str, str]] = []
     if name == "DECIMAL":
-        precision, scale = params.get("precision"), params.get("scale", 0)
+        precision: Any = params.get("precision")
+        scale: Any = params.get("scale", 0)
         if "precision" in params and (not _is_int(precision) or precision < 1):
             problems.append(("precision", "DECIMAL precision must be an integer of at least 1"))
         if not _is_int(scale) or scale < 0:

@@ -1,21 +1,273 @@
-"""SQL DDL. Minimal first version: sqlglot must parse every statement."""
+"""SQL DDL scripts in many dialects: tables, columns and keys become entities.
+
+Statements are split the way database clients split them (:mod:`sql_split`), classified by their
+first words (:mod:`sql_statements`), and parsed with sqlglot. Table definitions must parse; other
+objects sqlglot cannot parse are skipped with a warning; data statements and DROPs are refused.
+See docs/formats/sql.md.
+"""
 
 from __future__ import annotations
 
+import re
+from itertools import pairwise
+from typing import Any
+
 import sqlglot
+from sqlglot import TokenType, exp
 from sqlglot.errors import ParseError, SqlglotError
 
-from registry.formats.base import Problem, ValidationResult
+from registry.formats.base import Problems, ValidationResult, too_large
+from registry.formats.limits import DEFAULT_LIMITS, Limits
+from registry.formats.sql_dialects import canonical_dialect, check_dialect
+from registry.formats.sql_model import Document
+from registry.formats.sql_split import Statement, split
+from registry.formats.sql_statements import (
+    ALTER_DROPS,
+    DATA_VERBS,
+    DEFINES_KEYS,
+    OTHER_VERBS,
+    QUERY_VERBS,
+    SETTING_VERBS,
+    is_setting_query,
+    object_kind,
+)
+
+_SQLITE_TYPE_WORDS = re.compile(
+    r"(?im)((?:^|[(,])\s*(?!CREATE\b|CONSTRAINT\b|PRIMARY\b|FOREIGN\b|UNIQUE\b|CHECK\b)[\w\"`]+\s+)"
+    r"([A-Za-z_]\w*(?: +(?!(?:DEFAULT|NOT|NULL|PRIMARY|UNIQUE|CHECK|REFERENCES|COLLATE"
+    r"|GENERATED|AS|CONSTRAINT|ON|AUTOINCREMENT)\b)[A-Za-z_]\w*)+)"
+)
+_CLUSTERED = re.compile(r"\b(?:NON)?CLUSTERED\b", re.IGNORECASE)
 
 
-def validate(text: str, *, dialect: str | None = None) -> ValidationResult:
-    try:
-        sqlglot.parse(text, read=dialect)
-    except ParseError as exc:
-        return ValidationResult(
-            errors=tuple(Problem(e.get("description") or str(exc), e.get("line"), e.get("col")) for e in exc.errors)
-            or (Problem(str(exc)),)
+def validate(text: str, *, dialect: str | None = None, limits: Limits | None = None) -> ValidationResult:
+    """Validate a SQL DDL script and extract its tables as entities."""
+    limits = limits or DEFAULT_LIMITS
+    refused = too_large(text, limits)
+    if refused is not None:
+        return refused
+    problems = Problems(limits)
+    if dialect is not None and not check_dialect(dialect):
+        problems.error(f"unknown SQL dialect {dialect!r}")
+        return problems.result()
+    read = canonical_dialect(dialect)
+    statements, markers = split(text, read)
+    if len(statements) > limits.max_sql_statements:
+        problems.error(f"more than {limits.max_sql_statements} statements", 1, 1)
+        return problems.result()
+    checker = _Checker(read, problems)
+    for index, statement in enumerate(statements):
+        checker.statement(index, statement)
+    entities = checker.document.finish(problems, first_line=statements[0].line if statements else 1)
+    if read is None:
+        checker.warn_neutral(markers.go, markers.slash, markers.delimiter)
+    return problems.result(entities)
+
+
+def _absolute(statement: Statement, line: int | None, column: int | None) -> tuple[int, int | None]:
+    """A position inside a statement's text, made relative to the whole script."""
+    if not line:
+        return statement.line, statement.column
+    if line == 1 and column is not None:
+        return statement.line, statement.column + column - 1
+    return statement.line + line - 1, column
+
+
+class _Checker:
+    def __init__(self, dialect: str | None, problems: Problems) -> None:
+        self.dialect = dialect
+        self.problems = problems
+        self.document = Document(dialect)
+        self.neutral_hint: int | None = None  # first line where parsing without a dialect lost something
+
+    def statement(self, index: int, st: Statement) -> None:
+        if st.meta or not st.head:
+            return
+        verb = st.head[0]
+        kind, name = object_kind(st.head) if verb in ("CREATE", "DROP") else (None, None)
+        if verb == "CREATE" and kind == "TABLE":
+            self.table(index, st)
+        elif verb == "CREATE":
+            self.document.created(index, kind, name)
+            self.other(st, kind or "CREATE")
+        elif verb == "DROP":
+            self.drop(index, st, kind)
+        elif verb == "ALTER" and st.head[1:2] == ("TABLE",):
+            self.alter(st)
+        elif verb in DATA_VERBS:
+            self.problems.error(
+                f"{verb} changes data; a schema document only defines structure", st.line, st.column
+            )
+        elif verb in QUERY_VERBS:
+            tree = self.parse_one(st)
+            if not (isinstance(tree, exp.Expression) and is_setting_query(tree)):
+                self.problems.error(
+                    f"{verb} reads data; a schema document only defines structure", st.line, st.column
+                )
+        elif verb in SETTING_VERBS or (verb == "BEGIN" and len(st.head) == 1):
+            return
+        elif verb in OTHER_VERBS:
+            self.other(st, verb)
+        else:
+            self.problems.error(f"unrecognized statement starting with {verb!r}", st.line, st.column)
+
+    def parse_one(self, st: Statement, text: str | None = None) -> exp.Expression | ParseError | SqlglotError:
+        try:
+            trees = [t for t in sqlglot.parse(text or st.text, read=self.dialect) if t is not None]
+        except ParseError as exc:
+            return exc
+        except SqlglotError as exc:  # tokenizer errors: unterminated strings and the like
+            return exc
+        if len(trees) != 1 or not isinstance(trees[0], exp.Expression):
+            return SqlglotError("expected one statement")
+        return trees[0]
+
+    def parse_error(self, st: Statement, exc: SqlglotError, what: str) -> None:
+        details = exc.errors if isinstance(exc, ParseError) else []
+        if not details:
+            self.problems.error(f"{what}: {exc}", st.line, st.column)
+        for detail in details[:3]:
+            line, column = _absolute(st, detail.get("line"), detail.get("col"))
+            near = detail.get("highlight") or ""
+            self.problems.error(f"{what}: {detail.get('description')} near {near!r}", line, column)
+
+    def table(self, index: int, st: Statement) -> None:
+        self.document.table_statements += 1
+        text = (
+            _CLUSTERED.sub(lambda m: " " * len(m.group()), st.text)
+            if self.dialect in (None, "tsql")
+            else st.text
         )
-    except SqlglotError as exc:
-        return ValidationResult(errors=(Problem(str(exc)),))
-    return ValidationResult()
+        if not self.check_commas(st, text):
+            return
+        tree = self.parse_one(st, text)
+        if isinstance(tree, ParseError) and self.dialect == "sqlite":
+            # SQLite takes any run of names as a type ("BLOB SUB_TYPE TEXT"); join them into one.
+            joined = _SQLITE_TYPE_WORDS.sub(lambda m: m.group(1) + m.group(2).replace(" ", "_"), text)
+            retry = self.parse_one(st, joined) if joined != text else tree
+            tree = tree if isinstance(retry, SqlglotError) else retry
+        if isinstance(tree, exp.Command) or (
+            isinstance(tree, SqlglotError) and not isinstance(tree, ParseError)
+        ):
+            tree = self.column_list_only(st, text, tree)
+        if isinstance(tree, SqlglotError):
+            self.parse_error(st, tree, "table definition does not parse")
+            return
+        if not isinstance(tree, exp.Create):
+            self.problems.error("table definition does not parse", st.line, st.column)
+            return
+        self.document.add_table(index, tree, st, self.problems)
+        if (
+            self.dialect is None
+            and tree.find(exp.DataType)
+            and any(d.this == exp.DataType.Type.USERDEFINED for d in tree.find_all(exp.DataType))
+        ):
+            self.neutral_hint = self.neutral_hint or st.line
+
+    def check_commas(self, st: Statement, text: str) -> bool:
+        """sqlglot silently skips empty list items (`a INT,, b INT`); databases refuse them."""
+        try:
+            tokens = sqlglot.Dialect.get_or_raise(self.dialect).tokenize(text)
+        except SqlglotError as exc:
+            self.parse_error(st, exc, "table definition does not parse")
+            return False
+        for before, after in pairwise(tokens):
+            empty = (
+                before.token_type in (TokenType.COMMA, TokenType.L_PAREN)
+                and after.token_type == TokenType.COMMA
+            )
+            trailing = before.token_type == TokenType.COMMA and after.token_type == TokenType.R_PAREN
+            if empty or (trailing and self.dialect != "tsql"):
+                line, column = _absolute(st, after.line, after.col)
+                self.problems.error("table definition does not parse: empty item in a list", line, column)
+                return False
+        return True
+
+    def column_list_only(self, st: Statement, text: str, failed: Any) -> Any:
+        """Parse up to the end of the column list when sqlglot does not know the table options after it."""
+        depth, close = 0, -1
+        for match in re.finditer(r"'(?:[^']|'')*'|\"[^\"]*\"|[()]", text):
+            if match.group() == "(":
+                depth += 1
+            elif match.group() == ")":
+                depth -= 1
+                if depth == 0:
+                    close = match.end()
+                    break
+        if close < 0 or not text[close:].strip():
+            return failed if isinstance(failed, SqlglotError) else ParseError("unsupported table syntax")
+        tree = self.parse_one(st, text[:close])
+        if isinstance(tree, exp.Create):
+            offset = close + len(text[close:]) - len(text[close:].lstrip())
+            line, column = _absolute(
+                st, text.count("\n", 0, offset) + 1, offset - text.rfind("\n", 0, offset)
+            )
+            rest = " ".join(text[close:].split())[:60]
+            self.problems.warn(
+                f"table options not understood by sqlglot were ignored: {rest!r}", line, column
+            )
+        return tree
+
+    def alter(self, st: Statement) -> None:
+        dropped = ALTER_DROPS.search(st.text)
+        if dropped:
+            line, column = _absolute(st, st.text.count("\n", 0, dropped.start()) + 1, None)
+            self.problems.error(
+                "ALTER TABLE ... DROP removes a definition; a schema document only defines", line, column
+            )
+            return
+        tree = self.parse_one(st)
+        if isinstance(tree, exp.Alter):
+            self.document.alters.append((tree, st))
+        elif DEFINES_KEYS.search(st.text):
+            if isinstance(tree, SqlglotError):
+                self.parse_error(st, tree, "ALTER TABLE defining keys or columns does not parse")
+            else:
+                self.problems.error(
+                    "ALTER TABLE defining keys or columns is not understood by sqlglot", st.line, st.column
+                )
+        elif not re.search(r"\bOWNER\s+TO\b", st.text, re.IGNORECASE):
+            self.skipped(st, "ALTER TABLE")
+
+    def drop(self, index: int, st: Statement, kind: str | None) -> None:
+        tree = self.parse_one(st)
+        exists = isinstance(tree, exp.Drop) and bool(tree.args.get("exists"))
+        if not exists:
+            self.problems.error(
+                "DROP removes objects; a schema document only defines them", st.line, st.column
+            )
+            return
+        assert isinstance(tree, exp.Drop)
+        tables = tree.args.get("tables") or [tree.this]
+        names = [t.name for t in tables if isinstance(t, exp.Expression) and t.name]
+        if not names:
+            names = [name for name in [object_kind(st.head)[1]] if name]
+        self.document.drops.append((index, kind, names, st))
+
+    def other(self, st: Statement, what: str) -> None:
+        tree = self.parse_one(st)
+        if isinstance(tree, exp.Create) and tree.kind == "TYPE" and isinstance(tree.expression, exp.DataType):
+            self.document.add_type(tree)
+        if isinstance(tree, (SqlglotError, exp.Command)):
+            self.skipped(st, what)
+
+    def skipped(self, st: Statement, what: str) -> None:
+        self.problems.warn(f"{what} statement skipped: sqlglot cannot parse it", st.line, st.column)
+        if self.dialect is None:
+            self.neutral_hint = self.neutral_hint or st.line
+
+    def warn_neutral(self, go: int | None, slash: int | None, delimiter: int | None) -> None:
+        hints = [
+            (line, name) for line, name in ((go, "tsql"), (slash, "oracle"), (delimiter, "mysql")) if line
+        ]
+        if hints:
+            line, name = min(hints)
+            message = (
+                f"no dialect given: parsed dialect-neutrally, but this looks like {name}; set the dialect"
+            )
+            self.problems.warn(message, line, 1)
+        elif self.neutral_hint is not None:
+            message = (
+                "no dialect given: parsed dialect-neutrally, so some types or statements were not understood"
+            )
+            self.problems.warn(message, self.neutral_hint, 1)

@@ -1,0 +1,185 @@
+"""The schema a SQL script builds up: tables, keys, enum types, created and dropped objects."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from sqlglot import exp
+
+from registry.formats.base import Problems
+from registry.formats.sql_split import Statement
+from registry.formats.sql_tables import (
+    ForeignKey,
+    Table,
+    apply_constraint,
+    read_create,
+    table_entity,
+    table_key,
+)
+
+
+class Document:
+    def __init__(self, dialect: str | None) -> None:
+        self.dialect = dialect
+        self.tables: dict[str, Table] = {}
+        self.table_statements = 0
+        self.order: list[str] = []
+        self.foreign_keys: list[ForeignKey] = []
+        self.enums: dict[str, list[str]] = {}
+        self.created_objects: list[tuple[int, str | None, str]] = []
+        self.drops: list[tuple[int, str | None, list[str], Statement]] = []
+        self.alters: list[tuple[exp.Alter, Statement]] = []
+
+    def created(self, index: int, kind: str | None, name: str | None) -> None:
+        if name is not None:
+            self.created_objects.append((index, kind, name.lower()))
+
+    def add_type(self, tree: exp.Create) -> None:
+        data_type = tree.expression
+        target = tree.this
+        if (
+            isinstance(data_type, exp.DataType)
+            and data_type.this == exp.DataType.Type.ENUM
+            and target is not None
+        ):
+            values = [e.name for e in data_type.expressions if isinstance(e, exp.Literal)]
+            self.enums[target.name.lower()] = values
+
+    def add_table(self, index: int, tree: exp.Create, st: Statement, problems: Problems) -> None:
+        table, foreign_keys, duplicates = read_create(tree, self.dialect, st.line, st.column)
+        for name in duplicates:
+            problems.error(
+                f"column {name!r} is defined twice in table {table.name!r}", st.line, st.column, table.name
+            )
+        key = table_key(table.name)
+        if key in self.tables:
+            first = self.tables[key]
+            problems.error(
+                f"table {table.name!r} is defined twice (first on line {first.line})",
+                st.line,
+                st.column,
+                table.name,
+            )
+            return
+        self.tables[key] = table
+        self.order.append(key)
+        self.foreign_keys.extend(foreign_keys)
+        self.created(index, "TABLE", table.name)
+
+    def finish(self, problems: Problems, *, first_line: int) -> list[dict[str, Any]]:
+        self._apply_alters(problems)
+        self._inherit(problems)
+        self._check_drops(problems)
+        if not self.tables:
+            if not self.table_statements:
+                problems.error("the script defines no table", first_line, 1)
+            return []
+        references = self._check_foreign_keys(problems)
+        return [table_entity(self.tables[key], references, self.enums) for key in self.order]
+
+    def _apply_alters(self, problems: Problems) -> None:
+        for tree, st in self.alters:
+            table = self.tables.get(table_key(tree.this.name if tree.this is not None else ""))
+            for action in tree.args.get("actions") or []:
+                if table is None:
+                    if isinstance(action, (exp.AddConstraint, exp.ColumnDef)):
+                        problems.error(
+                            f"ALTER TABLE of undefined table {tree.this.name!r}", st.line, st.column
+                        )
+                    continue
+                if isinstance(action, exp.AddConstraint):
+                    for constraint in action.expressions:
+                        self.foreign_keys.extend(apply_constraint(table, constraint, st.line, st.column))
+                elif isinstance(action, exp.ColumnDef):
+                    sub = exp.Create(
+                        this=exp.Schema(this=exp.to_table(table.name), expressions=[action]), kind="TABLE"
+                    )
+                    added, keys, _ = read_create(sub, self.dialect, st.line, st.column)
+                    if table.find(action.name) is not None:
+                        problems.error(
+                            f"column {action.name!r} is defined twice in table {table.name!r}",
+                            st.line,
+                            st.column,
+                        )
+                        continue
+                    table.columns.extend(added.columns)
+                    self.foreign_keys.extend(keys)
+
+    def _inherit(self, problems: Problems) -> None:
+        # Parents may themselves inherit; resolving in rounds handles any order, bounded by the count.
+        pending = [t for t in self.tables.values() if t.parents or t.copy_of]
+        for _ in range(len(pending) + 1):
+            waiting = []
+            for table in pending:
+                sources = [table.copy_of] if table.copy_of else table.parents
+                parents = [self.tables.get(table_key(name or "")) for name in sources]
+                if any(p is None for p in parents):
+                    missing = next(n for n, p in zip(sources, parents, strict=True) if p is None)
+                    problems.error(
+                        f"table {table.name!r} derives from undefined table {missing!r}",
+                        table.line,
+                        table.column,
+                    )
+                    continue
+                if any(p is not None and p in pending and p in waiting for p in parents):
+                    waiting.append(table)
+                    continue
+                inherited = [
+                    copy.copy(c)
+                    for p in parents
+                    if p is not None
+                    for c in p.columns
+                    if table.find(c.name) is None
+                ]
+                table.columns = inherited + table.columns
+            if not waiting:
+                return
+            pending = waiting
+
+    def _check_drops(self, problems: Problems) -> None:
+        for index, kind, names, st in self.drops:
+            for name in names:
+                recreated = any(
+                    later > index
+                    and created == name.lower()
+                    and (kind is None or created_kind in (kind, None))
+                    for later, created_kind, created in self.created_objects
+                )
+                if not recreated:
+                    problems.error(
+                        f"DROP {kind or ''} IF EXISTS {name} must be followed by re-creating the same object",
+                        st.line,
+                        st.column,
+                    )
+
+    def _check_foreign_keys(self, problems: Problems) -> dict[tuple[str, str], str]:
+        references: dict[tuple[str, str], str] = {}
+        for fk in self.foreign_keys:
+            table = self.tables.get(table_key(fk.table))
+            target = self.tables.get(table_key(fk.ref_table))
+            if target is None:
+                problems.error(
+                    f"foreign key of {fk.table!r} references undefined table {fk.ref_table!r}",
+                    fk.line,
+                    fk.column,
+                    fk.table,
+                )
+                continue
+            missing = [c for c in fk.ref_columns if target.find(c) is None]
+            missing += [c for c in fk.columns if table is not None and table.find(c) is None]
+            if missing:
+                problems.error(
+                    f"foreign key of {fk.table!r} to {fk.ref_table!r} names undefined columns: "
+                    + ", ".join(missing),
+                    fk.line,
+                    fk.column,
+                    fk.table,
+                )
+                continue
+            for position, column in enumerate(fk.columns):
+                ref_column = fk.ref_columns[position] if position < len(fk.ref_columns) else None
+                target_column = target.find(ref_column) if ref_column else None
+                ref = f"{target.name}.{target_column.name}" if target_column is not None else target.name
+                references[(table_key(fk.table), column.lower())] = ref
+        return references

@@ -1,0 +1,203 @@
+"""Tables, columns and keys read from sqlglot's syntax trees, and their entity model."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlglot import exp
+
+from registry.formats.base import entity_model, field_model
+
+_TYPE_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("uuid", ("UUID", "UNIQUEIDENTIFIER")),
+    ("json", ("JSON", "JSONB", "VARIANT", "XML", "HSTORE")),
+    ("boolean", ("BOOLEAN", "BIT")),
+    ("decimal", ("DECIMAL", "NUMERIC", "MONEY", "SMALLMONEY", "BIGDECIMAL", "UDECIMAL")),
+    ("timestamp", ("TIMESTAMP", "DATETIME", "SMALLDATETIME")),
+    ("time", ("TIME", "TIMETZ")),
+    ("date", ("DATE", "DATE32", "YEAR")),
+    ("integer", ("INT", "TINYINT", "SMALLINT", "MEDIUMINT", "BIGINT", "SERIAL", "BIGSERIAL", "SMALLSERIAL")),
+    ("number", ("FLOAT", "DOUBLE", "REAL")),
+    (
+        "binary",
+        ("BINARY", "VARBINARY", "BLOB", "MEDIUMBLOB", "LONGBLOB", "TINYBLOB", "IMAGE", "BYTEA", "ROWVERSION"),
+    ),
+    ("string", ("CHAR", "TEXT", "STRING", "NAME", "CLOB", "ENUM", "SET", "INET", "CIDR")),
+)
+
+
+@dataclass
+class Column:
+    name: str
+    source_type: str
+    data_type: exp.DataType | None
+    nullable: bool = True
+    primary_key: bool = False
+
+
+@dataclass
+class ForeignKey:
+    table: str
+    columns: list[str]
+    ref_table: str
+    ref_columns: list[str]
+    line: int
+    column: int
+
+
+@dataclass
+class Table:
+    name: str
+    namespace: str | None
+    line: int
+    column: int
+    columns: list[Column] = field(default_factory=list)
+    parents: list[str] = field(default_factory=list)
+    copy_of: str | None = None  # PARTITION OF / LIKE: all columns come from that table
+
+    def find(self, name: str) -> Column | None:
+        lowered = name.lower()
+        return next((c for c in self.columns if c.name.lower() == lowered), None)
+
+
+def identifier(node: exp.Expression | None) -> str:
+    return node.name if node is not None else ""
+
+
+def table_key(name: str) -> str:
+    """Tables are matched by unqualified, case-insensitive name (dump tools qualify inconsistently)."""
+    return name.lower()
+
+
+def read_create(
+    create: exp.Create, dialect: str | None, line: int, column: int
+) -> tuple[Table, list[ForeignKey], list[str]]:
+    """The table a ``CREATE TABLE`` defines, its foreign keys, and duplicate column names."""
+    schema = create.this
+    target = schema.this if isinstance(schema, exp.Schema) else schema
+    table = Table(
+        identifier(target), target.db or None if isinstance(target, exp.Table) else None, line, column
+    )
+    foreign_keys: list[ForeignKey] = []
+    duplicates: list[str] = []
+    if isinstance(schema, exp.Schema):
+        for item in schema.expressions:
+            if isinstance(item, exp.ColumnDef):
+                if table.find(item.name) is not None:
+                    duplicates.append(item.name)
+                    continue
+                table.columns.append(_column(item, dialect))
+                foreign_keys.extend(_inline_references(table.name, item, line, column))
+            else:
+                foreign_keys.extend(apply_constraint(table, item, line, column))
+    properties = create.args.get("properties")
+    for prop in properties.expressions if properties is not None else []:
+        if isinstance(prop, exp.InheritsProperty):
+            table.parents.extend(identifier(t) for t in prop.expressions)
+        elif isinstance(prop, (exp.PartitionedOfProperty, exp.LikeProperty)):
+            table.copy_of = identifier(prop.this)
+    like = schema.find(exp.LikeProperty) if isinstance(schema, exp.Schema) else None
+    if like is not None:
+        table.copy_of = identifier(like.this)
+    query = create.expression
+    if isinstance(query, exp.Query) and not table.columns:
+        table.columns = [Column(name, "", None) for name in query.named_selects if name != "*"]
+    return table, foreign_keys, duplicates
+
+
+def _column(item: exp.ColumnDef, dialect: str | None) -> Column:
+    kind = item.args.get("kind")
+    data_type = kind if isinstance(kind, exp.DataType) else None
+    column = Column(item.name, kind.sql(dialect=dialect) if kind is not None else "", data_type)
+    for constraint in item.constraints:
+        kind_ = constraint.args.get("kind")
+        if isinstance(kind_, exp.NotNullColumnConstraint):
+            column.nullable = bool(kind_.args.get("allow_null"))
+        elif isinstance(kind_, exp.PrimaryKeyColumnConstraint):
+            column.primary_key = True
+            column.nullable = False
+    return column
+
+
+def _inline_references(table: str, item: exp.ColumnDef, line: int, column: int) -> list[ForeignKey]:
+    found = []
+    for constraint in item.constraints:
+        ref = constraint.args.get("kind")
+        if isinstance(ref, exp.Reference):
+            ref_table, ref_columns = _reference_target(ref)
+            found.append(ForeignKey(table, [item.name], ref_table, ref_columns, line, column))
+    return found
+
+
+def _reference_target(ref: exp.Reference) -> tuple[str, list[str]]:
+    target = ref.this
+    if isinstance(target, exp.Schema):
+        return identifier(target.this), [identifier(c) for c in target.expressions]
+    return identifier(target), []
+
+
+def apply_constraint(table: Table, item: exp.Expression, line: int, column: int) -> list[ForeignKey]:
+    """Apply a table-level constraint (PRIMARY KEY, FOREIGN KEY, possibly named) to ``table``."""
+    inner = item.expressions if isinstance(item, exp.Constraint) else [item]
+    found = []
+    for node in inner:
+        if isinstance(node, exp.PrimaryKey):
+            for name in node.expressions:
+                col = table.find(identifier(name) if isinstance(name, exp.Expression) else str(name))
+                if col is not None:
+                    col.primary_key = True
+                    col.nullable = False
+        elif isinstance(node, exp.ForeignKey):
+            ref = node.args.get("reference")
+            if isinstance(ref, exp.Reference):
+                ref_table, ref_columns = _reference_target(ref)
+                columns = [identifier(c) for c in node.expressions]
+                found.append(ForeignKey(table.name, columns, ref_table, ref_columns, line, column))
+    return found
+
+
+def field_type(data_type: exp.DataType | None, enums: dict[str, list[str]]) -> dict[str, Any]:
+    """The entity-model type of a column type; user-defined enum types come from ``enums``."""
+    if data_type is None:
+        return {"type": "string"}
+    name = data_type.this.name if hasattr(data_type.this, "name") else str(data_type.this)
+    if name == "ARRAY" and data_type.expressions and isinstance(data_type.expressions[0], exp.DataType):
+        return {"type": "array", "items": field_type(data_type.expressions[0], enums)}
+    if name == "ENUM":
+        values = [e.name for e in data_type.expressions if isinstance(e, exp.Literal)]
+        return {"type": "enum", "values": values}
+    if name == "USERDEFINED":
+        user = data_type.args.get("kind")
+        user_name = (user.name if isinstance(user, exp.Expression) else str(user or "")).lower()
+        if user_name in enums:
+            return {"type": "enum", "values": enums[user_name]}
+        return {"type": "string"}
+    for entity_type, prefixes in _TYPE_GROUPS:
+        if any(name == p or name.startswith(p) or name.endswith(p) for p in prefixes):
+            return {"type": entity_type}
+    return {"type": "string"}
+
+
+def table_entity(
+    table: Table, references: dict[tuple[str, str], str], enums: dict[str, list[str]]
+) -> dict[str, Any]:
+    fields = []
+    for col in table.columns:
+        ref = references.get((table_key(table.name), col.name.lower()))
+        if ref is not None:
+            model: dict[str, Any] = {"type": "reference", "ref": ref}
+        else:
+            model = field_type(col.data_type, enums)
+        type_ = model.pop("type")
+        fields.append(
+            field_model(
+                col.name,
+                type_,
+                nullable=col.nullable,
+                primary_key=col.primary_key,
+                source_type=col.source_type or None,
+                **model,
+            )
+        )
+    return entity_model(table.name, fields, namespace=table.namespace)

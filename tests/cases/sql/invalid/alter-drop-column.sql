@@ -1,0 +1,3 @@
+-- expect-line: 3
+CREATE TABLE a (id INT, b INT);
+ALTER TABLE a DROP COLUMN b;

@@ -1,0 +1,3 @@
+-- dialect: postgres  expect-line: 3
+CREATE TABLE a (id INT);
+COPY a (id) FROM stdin;

@@ -1,0 +1,3 @@
+-- expect-line: 2
+DROP TABLE a;
+CREATE TABLE a (id INT);

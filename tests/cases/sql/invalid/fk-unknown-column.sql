@@ -1,0 +1,3 @@
+-- expect-line: 3
+CREATE TABLE a (id INT PRIMARY KEY);
+CREATE TABLE b (a_id INT, CONSTRAINT fk FOREIGN KEY (a_id) REFERENCES a (nope));

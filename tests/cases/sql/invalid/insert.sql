@@ -1,0 +1,3 @@
+-- expect-line: 3
+CREATE TABLE a (id INT);
+INSERT INTO a VALUES (1);

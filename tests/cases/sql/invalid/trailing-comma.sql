@@ -1,0 +1,4 @@
+-- expect-line: 4
+CREATE TABLE a (
+  id INT,
+);

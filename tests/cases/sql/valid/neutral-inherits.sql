@@ -1,0 +1,3 @@
+CREATE TABLE parent (id INTEGER PRIMARY KEY, name VARCHAR(10));
+CREATE TABLE child (extra INTEGER) INHERITS (parent);
+CREATE TABLE ref (child_id INTEGER REFERENCES child (id));

@@ -1,0 +1,12 @@
+-- dialect: tsql
+CREATE TABLE [dbo].[customer] ([id] INT NOT NULL IDENTITY, [name] NVARCHAR(50) NULL, CONSTRAINT [pk] PRIMARY KEY CLUSTERED ([id]),)
+GO
+CREATE TABLE orders (id INT NOT NULL PRIMARY KEY, customer_id INT REFERENCES customer (id))
+CREATE TABLE lines (id INT NOT NULL)
+GO
+CREATE PROCEDURE p AS
+BEGIN
+  SELECT 1;
+  DELETE FROM lines;
+END
+GO

@@ -1,0 +1,91 @@
+"""Validators never raise and stay fast, whatever the input."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from registry.formats import FORMATS, SQL_DIALECTS, Limits, check_dialect, validate
+
+HOSTILE = [
+    "",
+    "\x00\x01\ufeff",
+    "[" * 100_000,
+    "[" * 100_000 + "]" * 100_000,
+    "{" * 100_000,
+    '{"a":' * 50_000,
+    "a: " + "[" * 100_000,
+    "- " * 5_000 + "x",
+    "'" * 10_001,
+    "$$" + "x" * 1000,
+    "/*" * 1000,
+    "CREATE TABLE t (" + "(" * 10_000,
+    "BEGIN " * 5_000,
+    "\n".join(["GO", "/", "DELIMITER $$", "$$"] * 100),
+    '{"$ref": "#/' + "a/" * 5000 + '"}',
+]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("text", HOSTILE, ids=range(len(HOSTILE)))
+def test_never_raises_and_is_fast(fmt: str, text: str) -> None:
+    start = time.perf_counter()
+    result = validate(fmt, text)
+    assert time.perf_counter() - start < 5
+    assert isinstance(result.to_json()["valid"], bool)
+
+
+def test_billion_laughs_refused_fast() -> None:
+    lines = ['a0: &a0 ["x","x","x","x","x","x","x","x","x","x"]']
+    lines += [f"a{i}: &a{i} [{','.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 12)]
+    start = time.perf_counter()
+    result = validate("yaml", "\n".join(lines) + "\nBomb:\n  payload: *a11\n")
+    assert time.perf_counter() - start < 1
+    assert not result.valid
+    assert result.errors[0].line
+
+
+def test_limits_are_configurable() -> None:
+    text = "A:\n  b:\n    c:\n      d: string\n"
+    assert validate("yaml", text).valid
+    assert not validate("yaml", text, limits=Limits(max_depth=2)).valid
+    assert not validate("json_schema", "{}", limits=Limits(max_chars=1)).valid
+
+
+def test_dialects() -> None:
+    assert {"postgres", "mysql", "tsql", "oracle", "sqlite"} <= SQL_DIALECTS
+    assert check_dialect("Postgres")
+    assert not check_dialect("klingon")
+    result = validate("sql", "CREATE TABLE a (id INT);", dialect="klingon")
+    assert not result.valid
+    assert "klingon" in result.errors[0].message
+
+
+def test_unknown_format_is_an_error_result() -> None:
+    assert not validate("xml", "<a/>").valid
+
+
+def test_entity_model_of_sql() -> None:
+    text = (
+        "CREATE TABLE customer (id INTEGER PRIMARY KEY, email VARCHAR(50) NOT NULL, born DATE);\n"
+        "CREATE TABLE orders (id BIGINT, customer_id INTEGER REFERENCES customer (id), total DECIMAL(9,2));\n"
+    )
+    entities = {e["name"]: e for e in validate("sql", text).entities}
+    customer = {f["name"]: f for f in entities["customer"]["fields"]}
+    assert customer["id"]["primary_key"]
+    assert not customer["id"]["nullable"]
+    assert customer["email"]["type"] == "string"
+    assert customer["email"]["source_type"] == "VARCHAR(50)"
+    assert customer["born"]["type"] == "date"
+    orders = {f["name"]: f for f in entities["orders"]["fields"]}
+    assert orders["customer_id"] == orders["customer_id"] | {"type": "reference", "ref": "customer.id"}
+    assert orders["total"]["type"] == "decimal"
+
+
+def test_entity_model_of_yaml() -> None:
+    entities = validate("yaml", "A:\n  e: enum(x, y)\n  l: [$A]\n  o:\n    n: number\n").entities
+    fields = {f["name"]: f for f in entities[0]["fields"]}
+    assert fields["e"]["values"] == ["x", "y"]
+    assert fields["l"]["items"] == {"type": "reference", "ref": "A", "source_type": "$A"}
+    assert fields["o"]["fields"][0]["type"] == "number"
