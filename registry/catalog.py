@@ -23,15 +23,14 @@ from registry.errors import (
     VersionMismatch,
     WriteConflict,
 )
-from registry.formats import FORMATS, validate
+from registry.formats import FORMATS, check_dialect, validate
+from registry.history import Touch, commit_message
 from registry.metadata import METADATA_FILE, GroupMeta, ProjectMeta, timestamp_text
 from registry.names import check_name, group_of_project, new_group_id, project_id
-from registry.snapshots import PROJECT_TRAILER, GroupSnapshot, Snapshots, blob_id
-from repo_store import GitRepository, RefConflict, Signature, WriterLocks, hold_file_lock
+from registry.snapshots import GroupSnapshot, Snapshots, blob_id
+from repo_store import GitRepository, RefConflict, Signature, WriterLocks, fsync_dir, hold_file_lock
 
 COMMITTER = Signature("schema-registry", "schema-registry@localhost")
-GROUP_TRAILER = "Group-Id"
-ACTION_TRAILER = "Registry-Action"
 
 
 @dataclass(frozen=True)
@@ -49,28 +48,31 @@ class Project:
 
 @dataclass(frozen=True)
 class Change:
-    """What one write commits: new metadata, changed files, and the commit message."""
+    """What one write commits: new metadata, changed files, and what the commit message says."""
 
     meta: GroupMeta
     summary: str
     action: str
-    project_id: str | None = None
+    touch: Touch | None = None
     files: dict[str, bytes | None] = field(default_factory=dict)
+
+    @property
+    def project_id(self) -> str | None:
+        return self.touch.project_id if self.touch else None
+
+    def message(self, message: str | None) -> str:
+        return commit_message(
+            self.summary, message, action=self.action, group_id=self.meta.id, group_name=self.meta.name,
+            touch=self.touch,
+        )
 
 
 def author_signature(name: str) -> Signature:
     return Signature(name, f"{name}@schema-registry")
 
 
-def commit_message(change: Change, message: str | None) -> str:
-    trailers = [f"{ACTION_TRAILER}: {change.action}", f"{GROUP_TRAILER}: {change.meta.id}"]
-    if change.project_id:
-        trailers.append(f"{PROJECT_TRAILER}: {change.project_id}")
-    parts = [change.summary]
-    if message and message.strip():
-        parts.append(message.strip())
-    parts.append("\n".join(trailers))
-    return "\n\n".join(parts) + "\n"
+def touch(project: ProjectMeta, action: str) -> Touch:
+    return Touch(project.id, action, project.name, project.format, project.dialect)
 
 
 def check_if_match(if_match: Collection[str] | None, current: str) -> None:
@@ -176,12 +178,13 @@ class Catalog:
                         changes={METADATA_FILE: meta.dumps()},
                         author=author_signature(author),
                         committer=COMMITTER,
-                        message=commit_message(change, message),
+                        message=change.message(message),
                         timestamp=now,
                     )
             finally:
                 repo.close()
             staging.rename(self.snapshots.path(group_id))
+            fsync_dir(self.groups_dir)
         view = GroupSnapshot(
             version=version, meta=meta, files={METADATA_FILE: blob_id(meta.dumps())}, last_change={}
         )
@@ -218,7 +221,11 @@ class Catalog:
         message: str | None = None,
         if_match: Collection[str] | None = None,
     ) -> None:
-        """Move an empty group's repository aside (kept on disk, with a last commit saying so)."""
+        """Move an empty group's repository aside (kept on disk, with a last commit saying so).
+
+        The move happens under the group's writer lock, so a write waiting for that lock finds
+        the group gone instead of committing into a repository that is being moved.
+        """
 
         def build(view: GroupSnapshot, now: int) -> Change:
             check_if_match(if_match, view.version)
@@ -226,15 +233,17 @@ class Catalog:
                 raise GroupNotEmpty(
                     f"project group {view.meta.name!r} still has {len(view.meta.projects)} project(s)"
                 )
-            return Change(
-                meta=view.meta, summary=f"Delete project group {view.meta.name}", action="delete-group"
-            )
+            return Change(meta=view.meta, summary=f"Delete project group {view.meta.name}", action="delete-group")
 
-        with self._names_held():
-            self._write(group_id, build, author=author, message=message)
+        def move_aside() -> None:
             stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(self._clock()))
             self.snapshots.path(group_id).rename(self.deleted_dir / f"{group_id}-{stamp}.git")
-            self.snapshots.forget(group_id)
+            fsync_dir(self.groups_dir)
+            fsync_dir(self.deleted_dir)
+
+        with self._names_held():
+            self._write(group_id, build, author=author, message=message, then=move_aside)
+        self.snapshots.forget(group_id)
 
     # -- projects ----------------------------------------------------------------------------
 
@@ -265,7 +274,7 @@ class Catalog:
                 project
             )
             files: dict[str, bytes | None] = {} if data is None else {project.file: data.encode()}
-            return Change(meta, f"Create {name} ({fmt})", "create", pid, files)
+            return Change(meta, f"Create {name} ({fmt})", "create", touch(project, "create"), files)
 
         view, change = self._write(group_id, build, author=author, message=message)
         assert change.project_id is not None
@@ -304,9 +313,8 @@ class Catalog:
             files: dict[str, bytes | None] = {new.file: data.encode()}
             if project.has_data and project.file != new.file:
                 files[project.file] = None  # a format change renames the file
-            return Change(
-                view.meta.with_project(new), f"Update {new.name} ({new.format})", "update", pid, files
-            )
+            summary = f"Update {new.name} ({new.format})"
+            return Change(view.meta.with_project(new), summary, "update", touch(new, "update"), files)
 
         view, _ = self._write(current.group_id, build, author=author, message=message)
         return self._project(view, view.meta.projects[pid])
@@ -335,7 +343,7 @@ class Catalog:
                 blob = view.files[project.file]
                 files = {project.file: None, new.file: self.snapshots.text(group_id, blob).encode()}
             summary = f"Rename {project.name} to {name}"
-            return Change(view.meta.with_project(new), summary, "rename", pid, files)
+            return Change(view.meta.with_project(new), summary, "rename", touch(new, "rename"), files)
 
         view, _ = self._write(group_id, build, author=author, message=message)
         return self._project(view, view.meta.projects[pid])
@@ -347,7 +355,8 @@ class Catalog:
             project = _live_project(view, pid)
             check_if_match(if_match, view.last_change[pid])
             files: dict[str, bytes | None] = {project.file: None} if project.has_data else {}
-            return Change(view.meta.without_project(pid), f"Delete {project.name}", "delete", pid, files)
+            meta = view.meta.without_project(pid)
+            return Change(meta, f"Delete {project.name}", "delete", touch(project, "delete"), files)
 
         self._write(self._group_id_of(pid), build, author=author, message=message)
 
@@ -366,8 +375,12 @@ class Catalog:
         *,
         author: str,
         message: str | None,
+        then: Callable[[], None] | None = None,
     ) -> tuple[GroupSnapshot, Change]:
-        """Build a change from the group's state under its writer lock, and commit it."""
+        """Build a change from the group's state under its writer lock, and commit it.
+
+        ``then`` runs after the commit, still under the lock.
+        """
         repo = self.snapshots.open(group_id)
         try:
             with repo.writer() as writer:
@@ -382,11 +395,13 @@ class Catalog:
                         changes=files,
                         author=author_signature(author),
                         committer=COMMITTER,
-                        message=commit_message(change, message),
+                        message=change.message(message),
                         timestamp=now,
                     )
                 except RefConflict as exc:  # only a writer outside our locks can cause this
                     raise WriteConflict("the project group changed during this write; retry") from exc
+                if then is not None:
+                    then()
         finally:
             repo.close()
         return self._remember(group_id, view, change, files, version), change
@@ -428,6 +443,8 @@ def _check_format(fmt: str, dialect: str | None) -> None:
         raise InvalidInput(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}")
     if dialect is not None and fmt != "sql":
         raise InvalidInput("dialect applies to the sql format only")
+    if dialect is not None and not check_dialect(dialect):
+        raise InvalidInput(f"unknown SQL dialect {dialect!r}; use a sqlglot dialect name such as postgres")
 
 
 def _validate(fmt: str, data: str, dialect: str | None) -> None:

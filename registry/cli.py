@@ -70,6 +70,9 @@ def main(argv: list[str] | None = None, *, stdout: TextIO | None = None, stderr:
 
 def serve(config: Config, out: TextIO) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # Per-statement chatter from libraries would drown the one line per request.
+    logging.getLogger("sqlglot").setLevel(logging.ERROR)
+    logging.getLogger("dulwich").setLevel(logging.WARNING)
     ensure_admin_key(config.data_dir, out)
     web.run_app(
         create_app(config),

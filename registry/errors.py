@@ -32,7 +32,7 @@ class Forbidden(RegistryError):
 
 
 class NotFound(RegistryError):
-    """The group, project or version does not exist (or the key cannot see it)."""
+    """The group, project, version or route does not exist."""
 
 
 class NameTaken(RegistryError):

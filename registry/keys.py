@@ -20,7 +20,7 @@ from typing import Any
 
 from registry.errors import InvalidInput, NameTaken, NotFound
 from registry.names import check_name
-from repo_store import hold_file_lock
+from repo_store import fsync_dir, hold_file_lock
 
 ROLES = ("read", "write", "admin")
 KEY_PREFIX = "sr_"
@@ -124,7 +124,7 @@ class KeyStore:
     def revoke(self, name: str) -> None:
         with hold_file_lock(self._lock_path):
             keys = self._read()
-            kept = tuple(k for k in keys if k.name != name)
+            kept = tuple(k for k in keys if k.name.casefold() != name.casefold())
             if len(kept) == len(keys):
                 raise NotFound(f"no key named {name!r}")
             self._write(kept)
@@ -151,6 +151,7 @@ class KeyStore:
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, self.path)
+        fsync_dir(self.path.parent)
 
 
 def write_secret_file(path: Path, secret: str) -> None:

@@ -14,12 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from registry.errors import NotFound
+from registry.history import GroupHistory, Histories
 from registry.lru import SizedLRU
 from registry.metadata import METADATA_FILE, GroupMeta
 from registry.names import GROUP_ID_RE
 from repo_store import GitRepository, RepositoryNotFound, StoreError, WriterLocks, read_head
-
-PROJECT_TRAILER = "Project-Id"
 
 
 @dataclass(frozen=True)
@@ -46,6 +45,8 @@ class Snapshots:
         self._lock = threading.Lock()
         self._views: dict[str, GroupSnapshot] = {}
         self._texts: SizedLRU[str, str] = SizedLRU(text_cache_bytes, len)
+        self.histories = Histories()
+        self._trees: SizedLRU[str, dict[str, str]] = SizedLRU(4096, lambda files: 1)
 
     def path(self, group_id: str) -> Path:
         if not GROUP_ID_RE.fullmatch(group_id):
@@ -90,6 +91,7 @@ class Snapshots:
     def forget(self, group_id: str) -> None:
         with self._lock:
             self._views.pop(group_id, None)
+        self.histories.forget(group_id)
 
     def text(self, group_id: str, blob: str) -> str:
         """A schema's text by blob id, from the cache or the repository."""
@@ -104,37 +106,45 @@ class Snapshots:
         self._texts.put(blob, text)
         return text
 
+    def files_at(self, group_id: str, version: str) -> dict[str, str]:
+        """The files of the group at any commit (cached by commit id: commits never change)."""
+        cached = self._trees.get(version)
+        if cached is not None:
+            return cached
+        repo = self.open(group_id)
+        try:
+            files = repo.tree_files(version)
+        except StoreError as exc:
+            raise NotFound(f"no version {version!r} in this project group") from exc
+        finally:
+            repo.close()
+        self._trees.put(version, files)
+        return files
+
     def remember_text(self, blob: str, text: str) -> None:
         self._texts.put(blob, text)
+
+    def history(self, group_id: str) -> GroupHistory:
+        """The group's history up to its current head."""
+        head = self.get(group_id).version
+        repo = self.open(group_id)
+        try:
+            return self.histories.get(group_id, repo, head)
+        finally:
+            repo.close()
 
     def _load(self, group_id: str, head: str, previous: GroupSnapshot | None) -> GroupSnapshot:
         repo = self.open(group_id)
         try:
             files = repo.tree_files(head)
             meta = GroupMeta.loads(repo.read_blob(files[METADATA_FILE]))
-            last_change = _last_changes(repo, head, meta, previous)
+            history = self.histories.get(group_id, repo, head)
         except (StoreError, KeyError, ValueError) as exc:
             raise NotFound(f"project group {group_id!r} cannot be read: {exc}") from exc
         finally:
             repo.close()
+        last_change = {
+            pid: history.revisions[history.by_project[pid][-1]].version if pid in history.by_project else head
+            for pid in meta.projects
+        }
         return GroupSnapshot(version=head, meta=meta, files=files, last_change=last_change)
-
-
-def _last_changes(
-    repo: GitRepository, head: str, meta: GroupMeta, previous: GroupSnapshot | None
-) -> dict[str, str]:
-    """Each project's last commit, walking only the commits the cache has not seen yet.
-
-    Registry commits name their project in a ``Project-Id`` trailer, so no tree diffs are needed.
-    """
-    stop = previous.version if previous is not None else None
-    wanted = set(meta.projects)
-    found: dict[str, str] = {}
-    for info in repo.first_parent_log(head, stop):
-        project = info.trailers.get(PROJECT_TRAILER)
-        if project in wanted and project not in found:
-            found[project] = info.id
-            if stop is None and len(found) == len(wanted):
-                break
-    known = previous.last_change if previous is not None else {}
-    return {pid: found.get(pid) or known.get(pid) or head for pid in wanted}

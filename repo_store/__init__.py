@@ -11,7 +11,16 @@ from repo_store.errors import (
     StoreError,
 )
 from repo_store.locks import WriterLocks, hold_file_lock
-from repo_store.repository import CommitInfo, GitRepository, Signature, Writer, parse_trailers, read_head
+from repo_store.repository import (
+    CommitInfo,
+    GitRepository,
+    Signature,
+    TagInfo,
+    Writer,
+    fsync_dir,
+    parse_trailers,
+    read_head,
+)
 
 __all__ = [
     "CommitInfo",
@@ -22,8 +31,10 @@ __all__ = [
     "RepositoryNotFound",
     "Signature",
     "StoreError",
+    "TagInfo",
     "Writer",
     "WriterLocks",
+    "fsync_dir",
     "hold_file_lock",
     "parse_trailers",
     "read_head",

@@ -1,8 +1,8 @@
 """One writer per repository: a thread lock for this process plus a file lock for other processes.
 
 `flock` locks vanish with the process that held them, so a crash never leaves this lock stale
-(unlike git's own ``*.lock`` files, which :func:`repo_store.repository.GitRepository.clean_stale_locks`
-removes while holding this lock).
+(unlike git's own ``*.lock`` files, which :func:`repo_store.repository.remove_stale_lock` removes
+while this lock is held).
 """
 
 from __future__ import annotations

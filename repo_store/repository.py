@@ -17,7 +17,7 @@ from typing import TypeVar
 
 from dulwich.file import FileLocked
 from dulwich.object_store import commit_tree_changes
-from dulwich.objects import Blob, Commit, ObjectID, Tree
+from dulwich.objects import Blob, Commit, ObjectID, Tag, Tree
 from dulwich.refs import Ref
 from dulwich.repo import Repo
 
@@ -51,7 +51,25 @@ class CommitInfo:
     author_email: str
     timestamp: int  # author time, seconds since the epoch (UTC)
     message: str
-    trailers: Mapping[str, str]
+    trailers: tuple[tuple[str, str], ...]  # in order; a key may repeat
+
+    def trailer(self, key: str) -> str | None:
+        """The first value of trailer ``key``, or None."""
+        return next((v for k, v in self.trailers if k == key), None)
+
+    def trailer_values(self, key: str) -> list[str]:
+        return [v for k, v in self.trailers if k == key]
+
+
+@dataclass(frozen=True)
+class TagInfo:
+    """A tag: annotated (with tagger, time and message) or lightweight (those are None)."""
+
+    name: str
+    target: str  # the commit it names
+    tagger: str | None
+    timestamp: int | None
+    message: str | None
 
 
 def read_head(path: Path) -> str | None:
@@ -77,18 +95,18 @@ def read_head(path: Path) -> str | None:
     return None
 
 
-def parse_trailers(message: str) -> dict[str, str]:
+def parse_trailers(message: str) -> tuple[tuple[str, str], ...]:
     """``Key: value`` lines of a commit message's last paragraph (git's trailer convention)."""
     paragraphs = message.strip().split("\n\n")
     if len(paragraphs) < 2:
-        return {}
-    trailers: dict[str, str] = {}
+        return ()
+    trailers: list[tuple[str, str]] = []
     for line in paragraphs[-1].splitlines():
         key, sep, value = line.partition(": ")
         if not sep or not key or " " in key:
-            return {}
-        trailers[key] = value.strip()
-    return trailers
+            return ()
+        trailers.append((key, value.strip()))
+    return tuple(trailers)
 
 
 class GitRepository:
@@ -164,6 +182,21 @@ class GitRepository:
             trailers=parse_trailers(message),
         )
 
+    def tags(self) -> dict[str, TagInfo]:
+        """Every tag, peeled to the commit it names."""
+        out: dict[str, TagInfo] = {}
+        for ref, sha in self._repo.refs.as_dict(Ref(b"refs/tags")).items():
+            name = ref.decode("utf-8", "replace")
+            obj = self._object(sha.decode("ascii"))
+            if isinstance(obj, Tag):
+                target = obj.object[1].decode("ascii")
+                tagger = obj.tagger.decode("utf-8", "replace").partition(" <")[0]
+                message = obj.message.decode("utf-8", "replace").strip()
+                out[name] = TagInfo(name, target, tagger, obj.tag_time, message)
+            else:
+                out[name] = TagInfo(name, sha.decode("ascii"), None, None, None)
+        return out
+
     def first_parent_log(self, start: str, stop: str | None = None) -> Iterator[CommitInfo]:
         """Commits from ``start`` back along first parents, newest first, ending before ``stop``."""
         current: str | None = start
@@ -233,8 +266,27 @@ class Writer:
         moved = self._retry_on_stale_lock(lambda: self._repo.refs.set_if_equals(BRANCH, old, commit.id))
         if not moved:
             raise RefConflict(f"main moved from {parent}")
-        _fsync_dir(self._repository.path / "refs" / "heads")
+        fsync_dir(self._repository.path / "refs" / "heads")
         return commit.id.decode("ascii")
+
+    def create_tag(self, *, name: str, target: str, tagger: Signature, message: str, timestamp: int) -> TagInfo:
+        """Write an annotated tag ``refs/tags/NAME``; :class:`RefConflict` if the name is taken."""
+        commit = self._repository._object(target)
+        if not isinstance(commit, Commit):
+            raise ObjectMissing(target)
+        tag = Tag()
+        tag.name = name.encode()
+        tag.object = (Commit, commit.id)
+        tag.tagger = tagger.encode()
+        tag.tag_time = timestamp
+        tag.tag_timezone = 0
+        tag.message = (message.strip() + "\n").encode()
+        self._retry_on_stale_lock(lambda: self._repo.object_store.add_object(tag))
+        ref = Ref(b"refs/tags/" + name.encode())
+        if not self._retry_on_stale_lock(lambda: self._repo.refs.add_if_new(ref, tag.id)):
+            raise RefConflict(f"tag {name} exists")
+        fsync_dir(self._repository.path / "refs" / "tags")
+        return TagInfo(name, target, tagger.name, timestamp, message.strip())
 
     @staticmethod
     def _retry_on_stale_lock(action: Callable[[], _T]) -> _T:
@@ -246,7 +298,7 @@ class Writer:
             return action()
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync_dir(path: Path) -> None:
     """Make a rename inside ``path`` durable (dulwich fsyncs files, not their directory)."""
     fd = os.open(path, os.O_RDONLY)
     try:
