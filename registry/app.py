@@ -11,11 +11,12 @@ from aiohttp import web
 from registry.auth import KEYSTORE, auth_middleware
 from registry.catalog import Catalog
 from registry.config import Config
-from registry.context import CATALOG, CONFIG, OFFLOADER
+from registry.context import CATALOG, CONFIG, OFFLOADER, TIMELINE
 from registry.keys import KeyStore
 from registry.offload import Offloader
 from registry.problems import problem_middleware
-from registry.routes import git, groups, meta, projects
+from registry.routes import git, groups, history, meta, projects, validation
+from registry.timeline import Timeline
 
 
 def create_app(config: Config) -> web.Application:
@@ -25,11 +26,13 @@ def create_app(config: Config) -> web.Application:
     )
     app[CONFIG] = config
     config.data_dir.mkdir(parents=True, exist_ok=True)
-    app[CATALOG] = Catalog(config.data_dir)
+    app[CATALOG] = catalog = Catalog(config.data_dir)
+    app[TIMELINE] = Timeline(catalog)
     app[KEYSTORE] = KeyStore(config.data_dir)
     app[OFFLOADER] = Offloader(config.io_threads)
     app[git.GIT_SLOTS] = asyncio.Semaphore(config.max_concurrent_git)
-    for module in (meta, groups, projects, git):
+    # history and validation before projects: their /project/{id}/... routes must match first.
+    for module in (meta, history, groups, validation, projects, git):
         app.add_routes(module.routes)
     app.cleanup_ctx.append(_background_tasks)
     return app

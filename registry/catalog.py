@@ -28,7 +28,16 @@ from registry.history import Touch, commit_message
 from registry.metadata import METADATA_FILE, GroupMeta, ProjectMeta, timestamp_text
 from registry.names import check_name, group_of_project, new_group_id, project_id
 from registry.snapshots import GroupSnapshot, Snapshots, blob_id
-from repo_store import GitRepository, RefConflict, Signature, WriterLocks, fsync_dir, hold_file_lock
+from repo_store import (
+    GitRepository,
+    ObjectMissing,
+    RefConflict,
+    Signature,
+    TagInfo,
+    WriterLocks,
+    fsync_dir,
+    hold_file_lock,
+)
 
 COMMITTER = Signature("schema-registry", "schema-registry@localhost")
 
@@ -62,7 +71,11 @@ class Change:
 
     def message(self, message: str | None) -> str:
         return commit_message(
-            self.summary, message, action=self.action, group_id=self.meta.id, group_name=self.meta.name,
+            self.summary,
+            message,
+            action=self.action,
+            group_id=self.meta.id,
+            group_name=self.meta.name,
             touch=self.touch,
         )
 
@@ -233,7 +246,9 @@ class Catalog:
                 raise GroupNotEmpty(
                     f"project group {view.meta.name!r} still has {len(view.meta.projects)} project(s)"
                 )
-            return Change(meta=view.meta, summary=f"Delete project group {view.meta.name}", action="delete-group")
+            return Change(
+                meta=view.meta, summary=f"Delete project group {view.meta.name}", action="delete-group"
+            )
 
         def move_aside() -> None:
             stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(self._clock()))
@@ -359,6 +374,76 @@ class Catalog:
             return Change(meta, f"Delete {project.name}", "delete", touch(project, "delete"), files)
 
         self._write(self._group_id_of(pid), build, author=author, message=message)
+
+    def restore_project(
+        self,
+        state: Project,
+        *,
+        author: str,
+        message: str | None = None,
+        if_match: Collection[str] | None = None,
+    ) -> Project:
+        """Write an earlier state of a project (name, format, data) as a new commit.
+
+        A deleted project comes back under its old id; its old name must be free.
+        """
+        if state.data is not None:
+            _validate(state.format, state.data, state.dialect)
+
+        def build(view: GroupSnapshot, now: int) -> Change:
+            current = view.meta.projects.get(state.id)
+            if current is not None:
+                check_if_match(if_match, view.last_change[state.id])
+            other = view.meta.project_named(state.name)
+            if other is not None and other.id != state.id:
+                raise NameTaken(f"a project named {other.name!r} now exists; rename it first")
+            stamp = timestamp_text(now)
+            restored = ProjectMeta(
+                state.id,
+                state.name,
+                state.format,
+                state.dialect,
+                state.data is not None,
+                current.created_at if current is not None else state.created_at,
+                stamp,
+            )
+            files: dict[str, bytes | None] = {}
+            if current is not None and current.has_data and current.file != restored.file:
+                files[current.file] = None
+            if state.data is not None:
+                files[restored.file] = state.data.encode()
+            elif current is not None and current.has_data:
+                files[current.file] = None
+            summary = f"Restore {restored.name} ({restored.format}) from {state.version[:12]}"
+            return Change(
+                view.meta.with_project(restored), summary, "restore", touch(restored, "restore"), files
+            )
+
+        view, _ = self._write(state.group_id, build, author=author, message=message)
+        return self._project(view, view.meta.projects[state.id])
+
+    def create_tag(
+        self, group_id: str, name: str, *, version: str, author: str, message: str | None = None
+    ) -> TagInfo:
+        """An annotated tag on ``version`` (a commit of the group's history)."""
+        check_name(name, what="tag")
+        repo = self.snapshots.open(group_id)
+        try:
+            with repo.writer() as writer:
+                try:
+                    return writer.create_tag(
+                        name=name,
+                        target=version,
+                        tagger=author_signature(author),
+                        message=message or f"Tag {name}",
+                        timestamp=int(self._clock()),
+                    )
+                except RefConflict as exc:
+                    raise NameTaken(f"a tag named {name!r} already exists") from exc
+                except ObjectMissing as exc:
+                    raise NotFound(f"no version {version!r} in this project group") from exc
+        finally:
+            repo.close()
 
     def _group_id_of(self, pid: str) -> str:
         group_id = group_of_project(pid)

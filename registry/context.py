@@ -7,7 +7,9 @@ from aiohttp import web
 from registry.catalog import Catalog
 from registry.config import Config
 from registry.offload import Offloader
+from registry.timeline import Timeline
 
 CONFIG = web.AppKey("config", Config)
 CATALOG = web.AppKey("catalog", Catalog)
 OFFLOADER = web.AppKey("offloader", Offloader)
+TIMELINE = web.AppKey("timeline", Timeline)

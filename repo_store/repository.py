@@ -269,7 +269,9 @@ class Writer:
         fsync_dir(self._repository.path / "refs" / "heads")
         return commit.id.decode("ascii")
 
-    def create_tag(self, *, name: str, target: str, tagger: Signature, message: str, timestamp: int) -> TagInfo:
+    def create_tag(
+        self, *, name: str, target: str, tagger: Signature, message: str, timestamp: int
+    ) -> TagInfo:
         """Write an annotated tag ``refs/tags/NAME``; :class:`RefConflict` if the name is taken."""
         commit = self._repository._object(target)
         if not isinstance(commit, Commit):

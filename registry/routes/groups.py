@@ -6,7 +6,7 @@ from aiohttp import web
 
 from registry.auth import require
 from registry.bodies import field, json_object, required
-from registry.context import CATALOG, OFFLOADER
+from registry.context import CATALOG, OFFLOADER, TIMELINE
 from registry.errors import Forbidden
 from registry.representations import group_detail, group_summary, if_match, versioned
 
@@ -41,6 +41,10 @@ async def list_groups(request: web.Request) -> web.Response:
 async def get_group(request: web.Request) -> web.Response:
     view = await request.app[OFFLOADER].run(request.app[CATALOG].group, request.match_info["group"])
     require(request, "read", view.meta.id)
+    at = request.query.get("at")
+    if at is not None:  # time travel: the group as it was then
+        past = await request.app[OFFLOADER].run(request.app[TIMELINE].group_at, view.meta.id, at)
+        return web.json_response(past)
     return versioned(group_detail(view), view.version)
 
 

@@ -9,7 +9,7 @@ from aiohttp import web
 from registry.auth import require
 from registry.bodies import field, json_object, required
 from registry.catalog import Project
-from registry.context import CATALOG, OFFLOADER
+from registry.context import CATALOG, OFFLOADER, TIMELINE
 from registry.errors import NotFound
 from registry.names import group_of_project
 from registry.representations import if_match, project_detail, versioned
@@ -48,13 +48,22 @@ async def create_project(request: web.Request) -> web.Response:
 @routes.get("/project/{project_id}")
 async def get_project(request: web.Request) -> web.Response:
     require(request, "read", _group_id(request))
-    project = await request.app[OFFLOADER].run(request.app[CATALOG].project, request.match_info["project_id"])
-    return _project_response(project)
+    pid, at = request.match_info["project_id"], request.query.get("at")
+    run = request.app[OFFLOADER]
+    if at is not None:  # time travel: the project as it was then
+        return _project_response(await run.run(request.app[TIMELINE].project_at, pid, at))
+    return _project_response(await run.run(request.app[CATALOG].project, pid))
 
 
 @routes.get("/project/{group}/{name}")
 async def get_project_by_name(request: web.Request) -> web.Response:
-    project = await _by_name(request)
+    at = request.query.get("at")
+    if at is None:
+        project = await _by_name(request)
+    else:
+        require(request, "read")
+        group, name = request.match_info["group"], request.match_info["name"]
+        project = await request.app[OFFLOADER].run(request.app[TIMELINE].project_by_name_at, group, name, at)
     require(request, "read", project.group_id)
     return _project_response(project)
 

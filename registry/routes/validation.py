@@ -1,0 +1,80 @@
+"""/validate and /project/{id}/entities: format validation over HTTP.
+
+``POST /validate`` checks a document without storing anything (for CI pipelines and editors);
+``GET /project/{id}/entities`` gives the entity model of a project's current schema.
+Validation is CPU work on documents of up to megabytes, so it runs in the offloader's threads.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from registry.auth import require
+from registry.bodies import field, json_object, required
+from registry.catalog import Project
+from registry.context import CATALOG, OFFLOADER
+from registry.errors import InvalidInput, InvalidSchema, NotFound
+from registry.formats import FORMATS, ValidationResult, check_dialect, validate
+from registry.names import group_of_project
+from registry.representations import versioned
+
+routes = web.RouteTableDef()
+
+# Ids only: group names cannot start with "_", so this never shadows /project/{group}/{name}.
+PROJECT_ID = "{project_id:_p[0-9a-z]+}"
+
+
+@routes.post("/validate")
+async def validate_document(request: web.Request) -> web.Response:
+    require(request, "read")
+    body = await json_object(request)
+    fmt = required(body, "format", str)
+    data = required(body, "data", str)
+    dialect = field(body, "dialect", str)
+    check_format(fmt, dialect)
+    result = await request.app[OFFLOADER].run(validate, fmt, data, dialect=dialect)
+    return web.json_response(result.to_json())
+
+
+@routes.get(f"/project/{PROJECT_ID}/entities")
+async def project_entities(request: web.Request) -> web.Response:
+    project_id = request.match_info["project_id"]
+    group_id = group_of_project(project_id)
+    if group_id is None:
+        raise NotFound(f"no project with id {project_id!r}")
+    require(request, "read", group_id)
+    project = await request.app[OFFLOADER].run(request.app[CATALOG].project, project_id)
+    body = await request.app[OFFLOADER].run(entities_of, project)
+    return versioned(body, project.version)
+
+
+def entities_of(project: Project) -> dict[str, Any]:
+    """The entity model of ``project``'s current schema (none for a project without one)."""
+    result = ValidationResult()
+    if project.data is not None:
+        result = validate(project.format, project.data, dialect=project.dialect)
+    if not result.valid:
+        # Stored under older rules than today's: say why, rather than answer with no entities.
+        raise InvalidSchema(
+            f"the stored {project.format} schema (version {project.version}) no longer validates",
+            result.errors,
+        )
+    return {
+        "project_id": project.id,
+        "version": project.version,
+        "format": project.format,
+        "entities": list(result.entities),
+        "warnings": [w.to_json() for w in result.warnings],
+    }
+
+
+def check_format(fmt: str, dialect: str | None) -> None:
+    """Refuse an unknown format or dialect, and a dialect on a format other than sql."""
+    if fmt not in FORMATS:
+        raise InvalidInput(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+    if dialect is not None and fmt != "sql":
+        raise InvalidInput("dialect applies to the sql format only")
+    if dialect is not None and not check_dialect(dialect):
+        raise InvalidInput(f"unknown SQL dialect {dialect!r}; use a sqlglot dialect name such as postgres")

@@ -1,0 +1,235 @@
+"""Reading the past: project and group history, state at any version, tags, and diffs.
+
+All of it comes from the cached :class:`~registry.history.GroupHistory` plus blob reads, so a
+history page costs the same at 100 or 10,000 commits.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from typing import Any
+
+from registry.catalog import Catalog, Project
+from registry.errors import InvalidInput, NotFound
+from registry.history import GroupHistory, Revision, Touch
+from registry.metadata import file_name, timestamp_text
+from registry.names import group_of_project
+from repo_store import TagInfo
+
+MAX_PAGE = 200
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[dict[str, Any]]
+    next_cursor: str | None
+
+
+@dataclass(frozen=True)
+class Diff:
+    from_version: str | None
+    to_version: str
+    from_file: str | None
+    to_file: str | None
+    text: str
+
+
+def _page(
+    revisions: list[tuple[Revision, Any]], limit: int | None, cursor: str | None
+) -> tuple[list[Any], str | None]:
+    """Newest-first ``revisions`` from ``cursor`` (a version id, exclusive of nothing: it starts there)."""
+    size = MAX_PAGE if limit is None else limit
+    if not 1 <= size <= MAX_PAGE:
+        raise InvalidInput(f"limit must be between 1 and {MAX_PAGE}")
+    start = 0
+    if cursor is not None:
+        start = next((i for i, (r, _) in enumerate(revisions) if r.version == cursor), -1)
+        if start < 0:
+            raise InvalidInput(f"cursor {cursor!r} is not a position in this history")
+    chunk = revisions[start : start + size]
+    more = start + size < len(revisions)
+    return chunk, revisions[start + size][0].version if more else None
+
+
+def version_json(revision: Revision, touch: Touch) -> dict[str, Any]:
+    return {
+        "version": revision.version,
+        "action": touch.action,
+        "name": touch.name,
+        "format": touch.format,
+        "dialect": touch.dialect,
+        "author": revision.author,
+        "message": revision.message,
+        "summary": revision.summary,
+        "timestamp": timestamp_text(revision.timestamp),
+    }
+
+
+class Timeline:
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+        self.snapshots = catalog.snapshots
+
+    def _group_history(self, group_id: str) -> GroupHistory:
+        return self.snapshots.history(group_id)
+
+    def _project_history(self, project_id: str) -> tuple[str, GroupHistory]:
+        group_id = group_of_project(project_id)
+        if group_id is None:
+            raise NotFound(f"no project with id {project_id!r}")
+        history = self._group_history(group_id)
+        if project_id not in history.by_project:
+            raise NotFound(f"no project with id {project_id!r}")
+        return group_id, history
+
+    # -- history pages -----------------------------------------------------------------------
+
+    def project_history(self, project_id: str, *, limit: int | None, cursor: str | None) -> Page:
+        _, history = self._project_history(project_id)
+        entries = [
+            (history.revisions[i], history.touch_of(i, project_id))
+            for i in reversed(history.by_project[project_id])
+        ]
+        chunk, next_cursor = _page(entries, limit, cursor)
+        return Page([version_json(r, t) for r, t in chunk], next_cursor)
+
+    def group_history(self, group_id: str, *, limit: int | None, cursor: str | None) -> Page:
+        history = self._group_history(group_id)
+        entries = [(r, None) for r in reversed(history.revisions)]
+        chunk, next_cursor = _page(entries, limit, cursor)
+        items = [
+            {
+                "version": r.version,
+                "action": r.action,
+                "author": r.author,
+                "message": r.message,
+                "summary": r.summary,
+                "timestamp": timestamp_text(r.timestamp),
+                "projects": [{"id": t.project_id, "name": t.name, "action": t.action} for t in r.touches],
+            }
+            for r, _ in chunk
+        ]
+        return Page(items, next_cursor)
+
+    # -- state at a version ------------------------------------------------------------------
+
+    def position(self, group_id: str, at: str | None) -> tuple[GroupHistory, int]:
+        """The group's history and the position ``at`` names (None: the current one)."""
+        history = self._group_history(group_id)
+        if at is None:
+            return history, len(history.revisions) - 1
+        return history, history.resolve(at, tags=self.tag_targets(group_id))
+
+    def project_at(self, project_id: str, at: str) -> Project:
+        group_id, history = self._project_history(project_id)
+        index = history.resolve(at, tags=self.tag_targets(group_id))
+        project = self._state(group_id, history, project_id, index)
+        if project is None:
+            raise NotFound(f"project {project_id!r} did not exist at {at!r}")
+        return project
+
+    def project_by_name_at(self, group_ref: str, name: str, at: str) -> Project:
+        group_id = self.catalog.group(group_ref).meta.id
+        history, index = self.position(group_id, at)
+        folded = name.casefold()
+        for project in self._projects_at(group_id, history, index):
+            if project.name.casefold() == folded:
+                return project
+        raise NotFound(f"no project named {name!r} at {at!r}")
+
+    def group_at(self, group_ref: str, at: str) -> dict[str, Any]:
+        group_id = self.catalog.group(group_ref).meta.id
+        history, index = self.position(group_id, at)
+        projects = sorted(self._projects_at(group_id, history, index), key=lambda p: p.name.casefold())
+        return {
+            "id": group_id,
+            "name": history.group_name_at(index),
+            "created_at": timestamp_text(history.revisions[0].timestamp),
+            "version": history.revisions[index].version,
+            "projects": [
+                {
+                    "id": p.id,
+                    "name": p.name,
+                    "format": p.format,
+                    "dialect": p.dialect,
+                    "created_at": p.created_at,
+                    "updated_at": p.updated_at,
+                }
+                for p in projects
+            ],
+        }
+
+    def _projects_at(self, group_id: str, history: GroupHistory, index: int) -> list[Project]:
+        found = [self._state(group_id, history, pid, index) for pid in history.by_project]
+        return [p for p in found if p is not None]
+
+    def _state(self, group_id: str, history: GroupHistory, project_id: str, index: int) -> Project | None:
+        """The project as of position ``index``, or None if it did not exist then."""
+        indexes = history.project_indexes(project_id, upto=index)
+        if not indexes:
+            return None
+        touch = history.touch_of(indexes[-1], project_id)
+        if touch.action == "delete":
+            return None
+        revision = history.revisions[indexes[-1]]
+        return Project(
+            id=project_id,
+            group_id=group_id,
+            name=touch.name,
+            format=touch.format,
+            dialect=touch.dialect,
+            data=self.text_at(group_id, revision.version, file_name(touch.name, touch.format)),
+            created_at=timestamp_text(history.revisions[indexes[0]].timestamp),
+            updated_at=timestamp_text(revision.timestamp),
+            version=revision.version,
+        )
+
+    def text_at(self, group_id: str, version: str, path: str) -> str | None:
+        blob = self.snapshots.files_at(group_id, version).get(path)
+        return None if blob is None else self.snapshots.text(group_id, blob)
+
+    # -- diffs -------------------------------------------------------------------------------
+
+    def diff(self, project_id: str, *, from_: str | None, to: str | None) -> Diff:
+        group_id, history = self._project_history(project_id)
+        tags = self.tag_targets(group_id)
+        to_index = history.by_project[project_id][-1] if to is None else history.resolve(to, tags=tags)
+        if from_ is None:
+            earlier = history.project_indexes(project_id, upto=to_index)
+            earlier = earlier[:-1] if earlier and earlier[-1] == to_index else earlier
+            from_index = earlier[-1] if earlier else None
+        else:
+            from_index = history.resolve(from_, tags=tags)
+        old = self._state(group_id, history, project_id, from_index) if from_index is not None else None
+        new = self._state(group_id, history, project_id, to_index)
+        old_file = file_name(old.name, old.format) if old else None
+        new_file = file_name(new.name, new.format) if new else None
+        lines = difflib.unified_diff(
+            (old.data or "").splitlines(keepends=True) if old else [],
+            (new.data or "").splitlines(keepends=True) if new else [],
+            fromfile=f"a/{old_file}" if old_file else "/dev/null",
+            tofile=f"b/{new_file}" if new_file else "/dev/null",
+        )
+        text = "".join(
+            line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines
+        )
+        return Diff(
+            from_version=history.revisions[from_index].version if from_index is not None else None,
+            to_version=history.revisions[to_index].version,
+            from_file=old_file,
+            to_file=new_file,
+            text=text,
+        )
+
+    # -- tags --------------------------------------------------------------------------------
+
+    def tags(self, group_id: str) -> list[TagInfo]:
+        repo = self.snapshots.open(group_id)
+        try:
+            return sorted(repo.tags().values(), key=lambda t: t.name)
+        finally:
+            repo.close()
+
+    def tag_targets(self, group_id: str) -> dict[str, str]:
+        return {t.name: t.target for t in self.tags(group_id)}
