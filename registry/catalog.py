@@ -102,7 +102,7 @@ class Catalog:
         self.deleted_dir = data_dir / "deleted-groups"
         self.groups_dir.mkdir(parents=True, exist_ok=True)
         self.deleted_dir.mkdir(parents=True, exist_ok=True)
-        self._clock = clock
+        self.clock = clock
         self._locks = WriterLocks()
         self.snapshots = Snapshots(self.groups_dir, self._locks)
         # Group names are unique across the registry: creating or renaming one holds this lock.
@@ -178,7 +178,7 @@ class Catalog:
         with self._names_held():
             self._check_group_name_free(name)
             group_id = new_group_id()
-            now = int(self._clock())
+            now = int(self.clock())
             meta = GroupMeta(id=group_id, name=name, created_at=timestamp_text(now))
             change = Change(meta=meta, summary=f"Create project group {name}", action="create-group")
             # Built aside and renamed into place, so a crash never leaves a half-made group.
@@ -251,7 +251,7 @@ class Catalog:
             )
 
         def move_aside() -> None:
-            stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(self._clock()))
+            stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(self.clock()))
             self.snapshots.path(group_id).rename(self.deleted_dir / f"{group_id}-{stamp}.git")
             fsync_dir(self.groups_dir)
             fsync_dir(self.deleted_dir)
@@ -436,7 +436,7 @@ class Catalog:
                         target=version,
                         tagger=author_signature(author),
                         message=message or f"Tag {name}",
-                        timestamp=int(self._clock()),
+                        timestamp=int(self.clock()),
                     )
                 except RefConflict as exc:
                     raise NameTaken(f"a tag named {name!r} already exists") from exc
@@ -470,7 +470,7 @@ class Catalog:
         try:
             with repo.writer() as writer:
                 view = self.snapshots.get(group_id)
-                now = max(int(self._clock()), 0)
+                now = max(int(self.clock()), 0)
                 change = build(view, now)
                 meta_bytes = change.meta.dumps()
                 files = {**change.files, METADATA_FILE: meta_bytes}

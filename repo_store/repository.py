@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from dulwich.file import FileLocked
+from dulwich.graph import can_fast_forward
 from dulwich.object_store import commit_tree_changes
 from dulwich.objects import Blob, Commit, ObjectID, Tag, Tree
 from dulwich.refs import Ref
@@ -28,6 +29,7 @@ BRANCH = Ref(b"refs/heads/main")
 _FILE_MODE = stat.S_IFREG | 0o644
 _ZERO = "0" * 40
 _T = TypeVar("_T")
+_PARENT = "parent"  # marker: the expected head is the new commit's parent
 
 
 @dataclass(frozen=True)
@@ -148,6 +150,10 @@ class GitRepository:
 
     def tree_files(self, commit_id: str) -> dict[str, str]:
         """The files at the top of ``commit_id``'s tree: name -> blob id."""
+        return {name: sha for name, (mode, sha) in self.tree_entries(commit_id).items() if stat.S_ISREG(mode)}
+
+    def tree_entries(self, commit_id: str) -> dict[str, tuple[int, str]]:
+        """Every entry at the top of ``commit_id``'s tree (files, folders, links): name -> (mode, id)."""
         commit = self._object(commit_id)
         if not isinstance(commit, Commit):
             raise ObjectMissing(commit_id)
@@ -155,10 +161,20 @@ class GitRepository:
         if not isinstance(tree, Tree):
             raise ObjectMissing(commit_id)
         return {
-            entry.path.decode("utf-8", "surrogateescape"): entry.sha.decode("ascii")
-            for entry in tree.iteritems()
-            if stat.S_ISREG(entry.mode)
+            e.path.decode("utf-8", "surrogateescape"): (e.mode, e.sha.decode("ascii"))
+            for e in tree.iteritems()
         }
+
+    def is_ancestor(self, ancestor: str, descendant: str) -> bool:
+        """Whether moving a branch from ``ancestor`` to ``descendant`` is a fast-forward."""
+        try:
+            return bool(
+                can_fast_forward(
+                    self._repo, ObjectID(ancestor.encode("ascii")), ObjectID(descendant.encode("ascii"))
+                )
+            )
+        except KeyError as exc:
+            raise ObjectMissing(str(exc)) from exc
 
     def read_blob(self, blob_id: str) -> bytes:
         blob = self._object(blob_id)
@@ -228,13 +244,16 @@ class Writer:
         committer: Signature,
         message: str,
         timestamp: int,
+        expected_head: str | None = _PARENT,
     ) -> str:
         """Write one commit on ``main`` applying ``changes`` (path -> content, None deletes).
 
-        ``parent`` must be where ``main`` is now (None for the first commit): the ref update is a
-        compare-and-swap, so a writer that lost a race gets :class:`RefConflict` and nothing moves.
-        Returns the new commit id once objects and ref are on disk.
+        ``main`` must be at ``expected_head`` (by default ``parent``; None for the first commit):
+        the ref update is a compare-and-swap, so a writer that lost a race gets
+        :class:`RefConflict` and nothing moves. Returns the new commit id once objects and ref
+        are on disk.
         """
+        expected = parent if expected_head == _PARENT else expected_head
         store = self._repo.object_store
         tree_changes: list[tuple[bytes, int | None, ObjectID | None]] = []
         for path, content in changes.items():
@@ -262,10 +281,10 @@ class Writer:
         commit.encoding = b"UTF-8"
         commit.message = message.encode()
         self._retry_on_stale_lock(lambda: store.add_object(commit))
-        old = ObjectID(parent.encode("ascii")) if parent else ObjectID(_ZERO.encode("ascii"))
+        old = ObjectID((expected or _ZERO).encode("ascii"))
         moved = self._retry_on_stale_lock(lambda: self._repo.refs.set_if_equals(BRANCH, old, commit.id))
         if not moved:
-            raise RefConflict(f"main moved from {parent}")
+            raise RefConflict(f"main moved from {expected}")
         fsync_dir(self._repository.path / "refs" / "heads")
         return commit.id.decode("ascii")
 

@@ -1,0 +1,219 @@
+"""Changing schemas with ``git push``: validate the pushed tree, then record what it did.
+
+Pushed commits are kept exactly as pushed. The registry adds one commit on top that rewrites
+``.registry.json`` (ids for new files, names, formats, timestamps) and lists, in
+``Pushed-Change`` trailers, what each pushed commit did to which project, which is how the
+history endpoints attribute pushed commits. Nothing moves unless every file is valid.
+"""
+
+from __future__ import annotations
+
+import stat
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+
+from registry.catalog import COMMITTER, Catalog, author_signature
+from registry.errors import InvalidInput
+from registry.formats import validate
+from registry.history import Touch, commit_message
+from registry.metadata import EXTENSIONS, METADATA_FILE, GroupMeta, ProjectMeta, timestamp_text
+from registry.names import check_name, project_id
+from registry.snapshots import GroupSnapshot
+from repo_store import GitRepository, RefConflict
+from repo_store.smart_protocol import PushRefused
+
+MAIN = "refs/heads/main"
+NOT_A_SCHEMA = "only top-level .yaml, .yml, .schema.json, .parquet.json and .sql files"
+# Longest first, so "x.schema.json" is a json_schema file named "x", not "x.schema".
+_SUFFIXES = sorted(
+    [*((ext, fmt) for fmt, ext in EXTENSIONS.items()), (".yml", "yaml")], key=lambda s: -len(s[0])
+)
+
+
+def split_file(path: str) -> tuple[str, str] | None:
+    """A pushed file's project name and format, from its extension."""
+    for suffix, fmt in _SUFFIXES:
+        if path.endswith(suffix) and len(path) > len(suffix):
+            return path[: -len(suffix)], fmt
+    return None
+
+
+@dataclass
+class _State:
+    """Projects as the pushed commits change them, oldest commit first."""
+
+    meta: GroupMeta
+    by_file: dict[str, str]  # file in the tree -> project id
+    pushed: list[tuple[str, Touch]]
+
+    def apply(self, version: str, when: str, before: dict[str, str], after: dict[str, str]) -> None:
+        deleted = {f: b for f, b in before.items() if f not in after}
+        added = {f: b for f, b in after.items() if f not in before}
+        for old_file, blob in sorted(deleted.items()):
+            new_file = _partner(old_file, blob, added)
+            pid = self.by_file.pop(old_file)
+            if new_file is None:
+                self._touch(version, pid, "delete", when, None)
+                continue
+            del added[new_file]
+            name = (split_file(new_file) or ("", ""))[0]
+            action = "rename" if name != self.meta.projects[pid].name else "update"
+            self._touch(version, pid, action, when, new_file)
+        for new_file in sorted(added):
+            self._touch(version, self._created(new_file, when), "create", when, new_file)
+        for path in sorted(f for f in after if f in before and after[f] != before[f]):
+            self._touch(version, self.by_file[path], "update", when, path)
+
+    def _created(self, path: str, when: str) -> str:
+        name, fmt = split_file(path) or ("", "")
+        existing = self.meta.project_named(name)
+        if existing is not None and not existing.has_data:  # a project that had no schema yet
+            return existing.id
+        pid = project_id(self.meta.id, self.meta.next_project_number)
+        project = ProjectMeta(pid, name, fmt, None, True, when, when)
+        self.meta = replace(self.meta, next_project_number=self.meta.next_project_number + 1).with_project(
+            project
+        )
+        return pid
+
+    def _touch(self, version: str, pid: str, action: str, when: str, path: str | None) -> None:
+        project = self.meta.projects[pid]
+        if path is None:
+            self.meta = self.meta.without_project(pid)
+        else:
+            name, fmt = split_file(path) or ("", "")
+            dialect = project.dialect if fmt == project.format else None
+            project = replace(project, name=name, format=fmt, dialect=dialect, has_data=True, updated_at=when)
+            self.meta = self.meta.with_project(project)
+            self.by_file[path] = pid
+        self.pushed.append((version, Touch(pid, action, project.name, project.format, project.dialect)))
+
+
+def _schema_files(files: Mapping[str, str]) -> dict[str, str]:
+    """The files that are projects (an intermediate pushed commit may hold others; they are ignored)."""
+    out = {}
+    for path, blob in files.items():
+        parsed = split_file(path)
+        if parsed is None:
+            continue
+        try:
+            check_name(parsed[0], what="project")
+        except InvalidInput:
+            continue
+        out[path] = blob
+    return out
+
+
+def _partner(old_file: str, blob: str, added: dict[str, str]) -> str | None:
+    """The added file a deleted one became: same content (a rename), or same name (a format change)."""
+    same_content = [f for f, b in added.items() if b == blob]
+    if same_content:
+        return sorted(same_content)[0]
+    old_name = (split_file(old_file) or ("", ""))[0].casefold()
+    return next((f for f in sorted(added) if (split_file(f) or ("", ""))[0].casefold() == old_name), None)
+
+
+class PushHandler:
+    """Rules on each ref update of one push to one group (runs in a worker thread)."""
+
+    def __init__(self, catalog: Catalog, group_id: str, author: str) -> None:
+        self.catalog = catalog
+        self.group_id = group_id
+        self.author = author
+
+    def __call__(self, ref: str, old: str | None, new: str | None, progress: Callable[[str], None]) -> bool:
+        if ref.startswith("refs/tags/"):
+            if old is not None or new is None:
+                raise PushRefused("tags cannot be moved or deleted here; push a new tag")
+            return False  # dulwich creates it (compare-and-swap, checked)
+        if ref != MAIN:
+            raise PushRefused(f"only main and tags can be pushed, not {ref}")
+        if new is None:
+            raise PushRefused("main cannot be deleted")
+        repo = self.catalog.snapshots.open(self.group_id)
+        try:
+            with repo.writer() as writer:
+                view = self.catalog.snapshots.get(self.group_id)
+                if old != view.version:
+                    raise PushRefused("main moved since you fetched it: pull, then push again")
+                if not repo.is_ancestor(view.version, new):
+                    raise PushRefused("non-fast-forward: pull (or rebase) first; history is never rewritten")
+                self._check_tree(repo, view, new)
+                state = self._attribute(repo, view, new)
+                message = commit_message(
+                    f"Record {len(state.pushed)} pushed change(s)",
+                    None,
+                    action="push",
+                    group_id=state.meta.id,
+                    group_name=state.meta.name,
+                    pushed=tuple(state.pushed),
+                )
+                try:
+                    recorded = writer.commit(
+                        parent=new,
+                        expected_head=view.version,
+                        changes={METADATA_FILE: state.meta.dumps()},
+                        author=author_signature(self.author),
+                        committer=COMMITTER,
+                        message=message,
+                        timestamp=int(self.catalog.clock()),
+                    )
+                except RefConflict as exc:
+                    raise PushRefused("main moved during the push: pull, then push again") from exc
+        finally:
+            repo.close()
+        progress(
+            f"schema-registry: recorded {len(state.pushed)} change(s) in {recorded[:12]}; pull to get it"
+        )
+        return True
+
+    def _check_tree(self, repo: GitRepository, view: GroupSnapshot, new: str) -> None:
+        """Every file must be a valid schema named as the API names projects; refuse with all problems."""
+        problems: list[str] = []
+        seen: dict[str, str] = {}
+        for path, (mode, blob) in sorted(repo.tree_entries(new).items()):
+            if path == METADATA_FILE:
+                if blob != view.files.get(METADATA_FILE):
+                    problems.append(f"{path}: the registry keeps this file; change projects, not it")
+                continue
+            parsed = split_file(path)
+            if not stat.S_ISREG(mode) or parsed is None:
+                problems.append(f"{path}: not a schema file ({NOT_A_SCHEMA})")
+                continue
+            name, fmt = parsed
+            try:
+                check_name(name, what="project")
+            except InvalidInput as exc:
+                problems.append(f"{path}: {exc.detail}")
+                continue
+            if name.casefold() in seen:
+                problems.append(f"{path}: same project name as {seen[name.casefold()]} (names ignore case)")
+            seen[name.casefold()] = path
+            if view.files.get(path) != blob:
+                problems += self._validate(repo, path, blob, fmt, view)
+        if METADATA_FILE not in repo.tree_entries(new):
+            problems.append(f"{METADATA_FILE}: the registry's metadata file was removed; restore it")
+        if problems:
+            raise PushRefused(f"push refused: {len(problems)} problem(s)", problems)
+
+    def _validate(
+        self, repo: GitRepository, path: str, blob: str, fmt: str, view: GroupSnapshot
+    ) -> list[str]:
+        try:
+            text = repo.read_blob(blob).decode("utf-8")
+        except UnicodeDecodeError:
+            return [f"{path}:1:1: not UTF-8 text"]
+        existing = view.meta.project_named((split_file(path) or ("", ""))[0])
+        dialect = existing.dialect if existing is not None and existing.format == fmt else None
+        result = validate(fmt, text, dialect=dialect)
+        return [f"{path}:{p.line or 1}:{p.column or 1}: {p.message}" for p in result.errors]
+
+    def _attribute(self, repo: GitRepository, view: GroupSnapshot, new: str) -> _State:
+        by_file = {p.file: p.id for p in view.meta.projects.values() if p.has_data}
+        state = _State(view.meta, by_file, [])
+        before = _schema_files(view.files)
+        for info in reversed(list(repo.first_parent_log(new, view.version))):
+            after = _schema_files(repo.tree_files(info.id))
+            state.apply(info.id, timestamp_text(info.timestamp), before, after)
+            before = after
+        return state

@@ -1,0 +1,142 @@
+"""Changing schemas with git push: validated, recorded as registry changes, visible at once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import MakeKey
+from tests.support.client import Client
+from tests.support.git import commit_count, git, repo_path
+from tests.support.server import Server
+
+USERS = "user:\n  name: string\n"
+ORDERS = "order:\n  id: number\n  buyer: $user\n"
+
+
+@pytest.fixture
+def work(api: Client, server: Server, group: dict[str, Any], tmp_path: Path) -> Path:
+    """A clone of the group with one project, configured to commit as a person."""
+    api.post("/project", {"project_group_id": group["id"], "name": "users", "data": USERS})
+    url = f"http://any:{api.key}@127.0.0.1:{server.port}/git/{group['name']}.git"
+    git("clone", "-q", url, "work", cwd=tmp_path)
+    work = tmp_path / "work"
+    git("config", "user.name", "Ada Lovelace", cwd=work)
+    git("config", "user.email", "ada@example.com", cwd=work)
+    return work
+
+
+def commit(work: Path, message: str) -> None:
+    git("add", "-A", cwd=work)
+    git("commit", "-q", "-m", message, cwd=work)
+
+
+def test_push_creates_updates_renames_and_deletes(api: Client, group: dict[str, Any], work: Path) -> None:
+    users_id = api.get(f"/project/{group['name']}/users").json["id"]
+    (work / "orders.yaml").write_text("user:\n  name: string\norder:\n  id: number\n  buyer: $user\n")
+    commit(work, "Add orders")
+    (work / "users.yaml").write_text(USERS + "  email: string\n")
+    commit(work, "Users get an email")
+    git("mv", "users.yaml", "people.yaml", cwd=work)
+    commit(work, "Users are people")
+    result = git("push", "-q", "origin", "main", cwd=work)
+    assert "recorded 3 change(s)" in result.stderr
+    people = api.get(f"/project/{group['name']}/people")
+    assert people.status == 200
+    assert people.json["id"] == users_id
+    assert people.json["data"] == USERS + "  email: string\n"
+    orders = api.get(f"/project/{group['name']}/orders").json
+    assert orders["format"] == "yaml"
+    assert orders["id"].startswith("_p")
+    history = api.get(f"/project/{users_id}/history").json["versions"]
+    assert [(v["action"], v["name"], v["author"]) for v in history[:2]] == [
+        ("rename", "people", "Ada Lovelace"),
+        ("update", "users", "Ada Lovelace"),
+    ]
+    assert history[0]["message"] is None and history[0]["summary"] == "Users are people"
+    git("pull", "-q", "--ff-only", cwd=work)  # the registry's metadata commit
+    git("rm", "-q", "orders.yaml", cwd=work)
+    commit(work, "No more orders")
+    git("push", "-q", "origin", "main", cwd=work)
+    assert api.get(f"/project/{orders['id']}").status == 404
+    assert api.get(f"/project/{orders['id']}/history").json["versions"][0]["action"] == "delete"
+
+
+def test_push_of_an_invalid_schema_is_refused_with_file_and_line(
+    api: Client, server: Server, group: dict[str, Any], work: Path
+) -> None:
+    before = commit_count(repo_path(server.data_dir, group["id"]))
+    (work / "users.yaml").write_text("user:\n  name: strin\n")
+    (work / "broken.sql").write_text("CREATE TABLE t (id INT;\n")
+    commit(work, "Oops")
+    result = git("push", "origin", "main", cwd=work, check=False)
+    assert result.returncode != 0
+    assert "users.yaml:2:" in result.stderr
+    assert "broken.sql:1:" in result.stderr
+    assert commit_count(repo_path(server.data_dir, group["id"])) == before
+    assert api.get(f"/project/{group['name']}/users").json["data"] == USERS
+
+
+@pytest.mark.parametrize(
+    ("path", "content", "expected"),
+    [
+        ("README.md", "hello\n", "README.md: not a schema file"),
+        ("docs/a.yaml", USERS, "docs: not a schema file"),
+        ("bad..name.yaml", USERS, "bad..name.yaml: project name"),
+        ("USERS.yml", USERS, "same project name"),
+        (".registry.json", "{}\n", ".registry.json: the registry keeps this file"),
+    ],
+)
+def test_push_refuses_what_is_not_a_schema(work: Path, path: str, content: str, expected: str) -> None:
+    (work / path).parent.mkdir(exist_ok=True)
+    (work / path).write_text(content)
+    commit(work, "Odd file")
+    result = git("push", "origin", "main", cwd=work, check=False)
+    assert result.returncode != 0
+    assert expected in result.stderr
+
+
+def test_push_refuses_non_fast_forward_and_deleting_main(
+    api: Client, group: dict[str, Any], work: Path
+) -> None:
+    api.put(f"/project/{group['name']}/users", {"data": USERS + "  age: number\n"})
+    (work / "users.yaml").write_text(USERS + "  nick: string\n")
+    commit(work, "Concurrent change")
+    stale = git("push", "origin", "main", cwd=work, check=False)
+    assert stale.returncode != 0
+    forced = git("push", "--force", "origin", "main", cwd=work, check=False)
+    assert forced.returncode != 0
+    assert "non-fast-forward" in forced.stderr or "fetch first" in forced.stderr or "moved" in forced.stderr
+    assert api.get(f"/project/{group['name']}/users").json["data"] == USERS + "  age: number\n"
+    deleted = git("push", "origin", ":main", cwd=work, check=False)
+    assert deleted.returncode != 0
+    other = git("push", "origin", "HEAD:refs/heads/feature", cwd=work, check=False)
+    assert other.returncode != 0
+    assert "only main and tags" in other.stderr
+
+
+def test_push_of_a_format_change_and_tags(api: Client, group: dict[str, Any], work: Path) -> None:
+    project = api.get(f"/project/{group['name']}/users").json
+    git("rm", "-q", "users.yaml", cwd=work)
+    (work / "users.sql").write_text("CREATE TABLE users (id INT PRIMARY KEY);\n")
+    commit(work, "Users in SQL")
+    git("tag", "-a", "v1", "-m", "first", cwd=work)
+    git("push", "-q", "origin", "main", "--tags", cwd=work)
+    now = api.get(f"/project/{project['id']}").json
+    assert (now["name"], now["format"]) == ("users", "sql")
+    assert [t["name"] for t in api.get(f"/project-group/{group['id']}/tags").json["tags"]] == ["v1"]
+    git("tag", "-f", "-a", "v1", "-m", "moved", "HEAD~1", cwd=work)
+    moved = git("push", "-f", "origin", "v1", cwd=work, check=False)
+    assert moved.returncode != 0
+
+
+def test_push_needs_a_write_key(make_key: MakeKey, server: Server, group: dict[str, Any], work: Path) -> None:
+    reader = make_key("read")
+    url = f"http://any:{reader.key}@127.0.0.1:{server.port}/git/{group['name']}.git"
+    (work / "more.yaml").write_text(USERS)
+    commit(work, "More")
+    result = git("push", url, "main", cwd=work, check=False)
+    assert result.returncode != 0
+    assert "403" in result.stderr
