@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from registry.beacon import ChangeBeacon
 from registry.errors import (
     GroupNotEmpty,
     InvalidInput,
@@ -103,8 +104,9 @@ class Catalog:
         self.groups_dir.mkdir(parents=True, exist_ok=True)
         self.deleted_dir.mkdir(parents=True, exist_ok=True)
         self.clock = clock
-        self._locks = WriterLocks()
-        self.snapshots = Snapshots(self.groups_dir, self._locks)
+        self.beacon = ChangeBeacon(data_dir)
+        self._locks = WriterLocks(on_commit=self.beacon.signal)
+        self.snapshots = Snapshots(self.groups_dir, self._locks, self.beacon)
         # Group names are unique across the registry: creating or renaming one holds this lock.
         self._names_lock = threading.Lock()
         self._names_lock_file = data_dir / "group-names.flock"
@@ -129,6 +131,20 @@ class Catalog:
                 return view
         raise NotFound(f"no project group named {id_or_name!r}")
 
+    def cached_project(self, project_id: str) -> Project | None:
+        """The current project from memory alone, or None if that needs disk (event-loop safe)."""
+        group_id = group_of_project(project_id)
+        view = self.snapshots.fresh(group_id) if group_id is not None else None
+        meta = view.meta.projects.get(project_id) if view is not None else None
+        if view is None or meta is None:
+            return None
+        data = None
+        if meta.has_data:
+            data = self.snapshots.cached_text(view.files[meta.file])
+            if data is None:
+                return None
+        return _project_from(view, meta, data)
+
     def project(self, project_id: str) -> Project:
         group_id = group_of_project(project_id)
         if group_id is None:
@@ -148,17 +164,7 @@ class Catalog:
 
     def _project(self, view: GroupSnapshot, meta: ProjectMeta) -> Project:
         data = self.snapshots.text(view.meta.id, view.files[meta.file]) if meta.has_data else None
-        return Project(
-            id=meta.id,
-            group_id=view.meta.id,
-            name=meta.name,
-            format=meta.format,
-            dialect=meta.dialect,
-            data=data,
-            created_at=meta.created_at,
-            updated_at=meta.updated_at,
-            version=view.last_change[meta.id],
-        )
+        return _project_from(view, meta, data)
 
     # -- groups ------------------------------------------------------------------------------
 
@@ -198,6 +204,7 @@ class Catalog:
                 repo.close()
             staging.rename(self.snapshots.path(group_id))
             fsync_dir(self.groups_dir)
+            self.beacon.signal()
         view = GroupSnapshot(
             version=version, meta=meta, files={METADATA_FILE: blob_id(meta.dumps())}, last_change={}
         )
@@ -255,6 +262,7 @@ class Catalog:
             self.snapshots.path(group_id).rename(self.deleted_dir / f"{group_id}-{stamp}.git")
             fsync_dir(self.groups_dir)
             fsync_dir(self.deleted_dir)
+            self.beacon.signal()
 
         with self._names_held():
             self._write(group_id, build, author=author, message=message, then=move_aside)
@@ -514,6 +522,20 @@ class Catalog:
         new_view = GroupSnapshot(version=version, meta=change.meta, files=new_files, last_change=last_change)
         self.snapshots.remember(group_id, new_view)
         return new_view
+
+
+def _project_from(view: GroupSnapshot, meta: ProjectMeta, data: str | None) -> Project:
+    return Project(
+        id=meta.id,
+        group_id=view.meta.id,
+        name=meta.name,
+        format=meta.format,
+        dialect=meta.dialect,
+        data=data,
+        created_at=meta.created_at,
+        updated_at=meta.updated_at,
+        version=view.last_change[meta.id],
+    )
 
 
 def _live_project(view: GroupSnapshot, pid: str) -> ProjectMeta:

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from registry.beacon import ChangeBeacon
 from registry.errors import NotFound
 from registry.history import GroupHistory, Histories
 from registry.lru import SizedLRU
@@ -39,11 +40,15 @@ def blob_id(content: bytes) -> str:
 class Snapshots:
     """The cache of group views and schema texts for one data folder."""
 
-    def __init__(self, groups_dir: Path, locks: WriterLocks, *, text_cache_bytes: int = 64 << 20) -> None:
+    def __init__(
+        self, groups_dir: Path, locks: WriterLocks, beacon: ChangeBeacon, *, text_cache_bytes: int = 64 << 20
+    ) -> None:
         self.groups_dir = groups_dir
         self.locks = locks
+        self.beacon = beacon
         self._lock = threading.Lock()
         self._views: dict[str, GroupSnapshot] = {}
+        self._verified: dict[str, bytes] = {}  # group id -> beacon value when its ref was last read
         self._texts: SizedLRU[str, str] = SizedLRU(text_cache_bytes, len)
         self.histories = Histories()
         self._trees: SizedLRU[str, dict[str, str]] = SizedLRU(4096, lambda files: 1)
@@ -67,8 +72,24 @@ class Snapshots:
             if GROUP_ID_RE.fullmatch(p.name.removesuffix(".git"))
         )
 
+    def fresh(self, group_id: str) -> GroupSnapshot | None:
+        """The cached view if nothing changed since its ref was read; memory only (event-loop safe)."""
+        beacon = self.beacon.value()
+        with self._lock:
+            if self._verified.get(group_id) != beacon:
+                return None
+            return self._views.get(group_id)
+
     def get(self, group_id: str) -> GroupSnapshot:
         """The current view of a group, rebuilt if its branch moved since it was cached."""
+        beacon = self.beacon.value()  # read before the ref: a change after this moves the beacon
+        view = self._get(group_id)
+        with self._lock:
+            if self._views.get(group_id) is view:
+                self._verified[group_id] = beacon
+        return view
+
+    def _get(self, group_id: str) -> GroupSnapshot:
         try:
             head = read_head(self.path(group_id))
         except RepositoryNotFound as exc:
@@ -87,10 +108,16 @@ class Snapshots:
     def remember(self, group_id: str, view: GroupSnapshot) -> None:
         with self._lock:
             self._views[group_id] = view
+            self._verified.pop(group_id, None)  # our own write: verified again by the next get()
+
+    def cached_text(self, blob: str) -> str | None:
+        """A schema's text if it is in memory (event-loop safe)."""
+        return self._texts.get(blob)
 
     def forget(self, group_id: str) -> None:
         with self._lock:
             self._views.pop(group_id, None)
+            self._verified.pop(group_id, None)
         self.histories.forget(group_id)
 
     def text(self, group_id: str, blob: str) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import fcntl
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -20,8 +20,10 @@ LOCK_FILE_NAME = "registry-writer.flock"
 class WriterLocks:
     """Per-path writer locks; one instance is shared by everything in a process that writes."""
 
-    def __init__(self) -> None:
+    def __init__(self, on_commit: Callable[[], None] | None = None) -> None:
         self._guard = threading.Lock()
+        # Called after every durable ref update made under these locks (caches use it).
+        self.on_commit = on_commit or (lambda: None)
         self._locks: dict[Path, threading.Lock] = {}
 
     def _thread_lock(self, path: Path) -> threading.Lock:

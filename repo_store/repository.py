@@ -286,6 +286,7 @@ class Writer:
         if not moved:
             raise RefConflict(f"main moved from {expected}")
         fsync_dir(self._repository.path / "refs" / "heads")
+        self._repository._locks.on_commit()
         return commit.id.decode("ascii")
 
     def create_tag(
@@ -307,6 +308,7 @@ class Writer:
         if not self._retry_on_stale_lock(lambda: self._repo.refs.add_if_new(ref, tag.id)):
             raise RefConflict(f"tag {name} exists")
         fsync_dir(self._repository.path / "refs" / "tags")
+        self._repository._locks.on_commit()
         return TagInfo(name, target, tagger.name, timestamp, message.strip())
 
     @staticmethod

@@ -52,7 +52,10 @@ async def get_project(request: web.Request) -> web.Response:
     run = request.app[OFFLOADER]
     if at is not None:  # time travel: the project as it was then
         return _project_response(await run.run(request.app[TIMELINE].project_at, pid, at))
-    return _project_response(await run.run(request.app[CATALOG].project, pid))
+    project = request.app[CATALOG].cached_project(pid)  # memory only: no thread hop when nothing changed
+    if project is None:
+        project = await run.run(request.app[CATALOG].project, pid)
+    return _project_response(project)
 
 
 @routes.get("/project/{group}/{name}")
