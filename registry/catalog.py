@@ -110,6 +110,7 @@ class Catalog:
         # Group names are unique across the registry: creating or renaming one holds this lock.
         self._names_lock = threading.Lock()
         self._names_lock_file = data_dir / "group-names.flock"
+        self._group_names: dict[str, str] = {}  # folded name -> id: a hint, always checked
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -120,13 +121,23 @@ class Catalog:
                 views.append(self.snapshots.get(group_id))
             except NotFound:  # deleted or half-created meanwhile
                 continue
+        self._group_names = {v.meta.name.casefold(): v.meta.id for v in views}
         return sorted(views, key=lambda v: v.meta.name.casefold())
 
     def group(self, id_or_name: str) -> GroupSnapshot:
+        """A group by id, or by name ignoring case (one ref read when the name index is right)."""
         if id_or_name.startswith("_"):
             return self.snapshots.get(id_or_name)
         folded = id_or_name.casefold()
-        for view in self.list_groups():
+        guess = self._group_names.get(folded)
+        if guess is not None:
+            try:
+                view = self.snapshots.get(guess)
+            except NotFound:
+                view = None
+            if view is not None and view.meta.name.casefold() == folded:
+                return view
+        for view in self.list_groups():  # renamed, created or deleted elsewhere: look at all
             if view.meta.name.casefold() == folded:
                 return view
         raise NotFound(f"no project group named {id_or_name!r}")
@@ -206,7 +217,7 @@ class Catalog:
             fsync_dir(self.groups_dir)
             self.beacon.signal()
         view = GroupSnapshot(
-            version=version, meta=meta, files={METADATA_FILE: blob_id(meta.dumps())}, last_change={}
+            version=version, meta=meta, files={METADATA_FILE: blob_id(meta.dumps())}, known_last_change={}
         )
         self.snapshots.remember(group_id, view)
         return view
@@ -323,7 +334,7 @@ class Catalog:
 
         def build(view: GroupSnapshot, now: int) -> Change:
             project = _live_project(view, pid)
-            check_if_match(if_match, view.last_change[pid])
+            _check_project_version(if_match, view, pid)
             if fmt is None and project.format != effective_fmt:  # changed meanwhile: check again
                 _validate(project.format, data, project.dialect)
             new = replace(
@@ -356,7 +367,7 @@ class Catalog:
 
         def build(view: GroupSnapshot, now: int) -> Change:
             project = _live_project(view, pid)
-            check_if_match(if_match, view.last_change[pid])
+            _check_project_version(if_match, view, pid)
             other = view.meta.project_named(name)
             if other is not None and other.id != pid:
                 raise NameTaken(f"a project named {other.name!r} already exists in this group")
@@ -376,7 +387,7 @@ class Catalog:
     ) -> None:
         def build(view: GroupSnapshot, now: int) -> Change:
             project = _live_project(view, pid)
-            check_if_match(if_match, view.last_change[pid])
+            _check_project_version(if_match, view, pid)
             files: dict[str, bytes | None] = {project.file: None} if project.has_data else {}
             meta = view.meta.without_project(pid)
             return Change(meta, f"Delete {project.name}", "delete", touch(project, "delete"), files)
@@ -401,7 +412,7 @@ class Catalog:
         def build(view: GroupSnapshot, now: int) -> Change:
             current = view.meta.projects.get(state.id)
             if current is not None:
-                check_if_match(if_match, view.last_change[state.id])
+                _check_project_version(if_match, view, state.id)
             other = view.meta.project_named(state.name)
             if other is not None and other.id != state.id:
                 raise NameTaken(f"a project named {other.name!r} now exists; rename it first")
@@ -516,12 +527,20 @@ class Catalog:
                 new_files[path] = blob
                 if path != METADATA_FILE:
                     self.snapshots.remember_text(blob, content.decode())
-        last_change = {pid: v for pid, v in view.last_change.items() if pid in change.meta.projects}
-        if change.project_id in change.meta.projects:
-            last_change[change.project_id] = version
-        new_view = GroupSnapshot(version=version, meta=change.meta, files=new_files, last_change=last_change)
+        if view.known_last_change is None:  # not worked out yet: stays lazy, from history
+            new_view = self.snapshots.lazy_view(group_id, version, change.meta, new_files)
+        else:
+            last_change = {pid: v for pid, v in view.known_last_change.items() if pid in change.meta.projects}
+            if change.project_id in change.meta.projects:
+                last_change[change.project_id] = version
+            new_view = GroupSnapshot(version, change.meta, new_files, known_last_change=last_change)
         self.snapshots.remember(group_id, new_view)
         return new_view
+
+
+def _check_project_version(if_match: Collection[str] | None, view: GroupSnapshot, pid: str) -> None:
+    if if_match is not None:  # a project's version may need history: only work it out when asked
+        check_if_match(if_match, view.last_change[pid])
 
 
 def _project_from(view: GroupSnapshot, meta: ProjectMeta, data: str | None) -> Project:

@@ -15,11 +15,11 @@ from dataclasses import dataclass, replace
 from registry.catalog import COMMITTER, Catalog, author_signature
 from registry.errors import InvalidInput
 from registry.formats import validate
-from registry.history import Touch, commit_message
+from registry.history import ACTION, Touch, commit_message
 from registry.metadata import EXTENSIONS, METADATA_FILE, GroupMeta, ProjectMeta, timestamp_text
 from registry.names import check_name, project_id
 from registry.snapshots import GroupSnapshot
-from repo_store import GitRepository, RefConflict
+from repo_store import CommitInfo, GitRepository, RefConflict
 from repo_store.smart_protocol import PushRefused
 
 MAIN = "refs/heads/main"
@@ -125,6 +125,7 @@ class PushHandler:
         if ref.startswith("refs/tags/"):
             if old is not None or new is None:
                 raise PushRefused("tags cannot be moved or deleted here; push a new tag")
+            self._check_tag(ref, new)
             return False  # dulwich creates it (compare-and-swap, checked)
         if ref != MAIN:
             raise PushRefused(f"only main and tags can be pushed, not {ref}")
@@ -138,8 +139,9 @@ class PushHandler:
                     raise PushRefused("main moved since you fetched it: pull, then push again")
                 if not repo.is_ancestor(view.version, new):
                     raise PushRefused("non-fast-forward: pull (or rebase) first; history is never rewritten")
+                pushed = self._pushed_commits(repo, view.version, new)
                 self._check_tree(repo, view, new)
-                state = self._attribute(repo, view, new)
+                state = self._attribute(repo, view, pushed)
                 message = commit_message(
                     f"Record {len(state.pushed)} pushed change(s)",
                     None,
@@ -166,6 +168,17 @@ class PushHandler:
             f"schema-registry: recorded {len(state.pushed)} change(s) in {recorded[:12]}; pull to get it"
         )
         return True
+
+    def _check_tag(self, ref: str, new: str) -> None:
+        """A tag must name a commit of main's history (push main before, or with, the tag)."""
+        repo = self.catalog.snapshots.open(self.group_id)
+        try:
+            target = repo.peel(new)
+            head = repo.head()
+            if head is None or not (target == head or repo.is_ancestor(target, head)):
+                raise PushRefused(f"{ref} must name a commit on main; push main first")
+        finally:
+            repo.close()
 
     def _check_tree(self, repo: GitRepository, view: GroupSnapshot, new: str) -> None:
         """Every file must be a valid schema named as the API names projects; refuse with all problems."""
@@ -208,11 +221,31 @@ class PushHandler:
         result = validate(fmt, text, dialect=dialect)
         return [f"{path}:{p.line or 1}:{p.column or 1}: {p.message}" for p in result.errors]
 
-    def _attribute(self, repo: GitRepository, view: GroupSnapshot, new: str) -> _State:
+    def _pushed_commits(self, repo: GitRepository, head: str, new: str) -> list[CommitInfo]:
+        """The pushed commits on the first-parent line from main's head to ``new``, oldest first.
+
+        History follows first parents, so main must be on that line (a merge whose first parent
+        is main's commit is fine; one made by ``git pull`` without ``--rebase`` is not), and
+        pushed commits may not carry the registry's own trailers (history trusts those).
+        """
+        commits = list(repo.first_parent_log(new, head))
+        if commits and commits[-1].parents[:1] != (head,):
+            raise PushRefused(
+                "main is not on the first-parent line of what you pushed (a merge made by git pull?): "
+                "use git pull --rebase, then push again"
+            )
+        for info in commits:
+            if info.trailer(ACTION) is not None:
+                raise PushRefused(
+                    f"commit {info.id[:12]} has {ACTION} trailers; only the registry writes those"
+                )
+        return commits[::-1]
+
+    def _attribute(self, repo: GitRepository, view: GroupSnapshot, pushed: list[CommitInfo]) -> _State:
         by_file = {p.file: p.id for p in view.meta.projects.values() if p.has_data}
         state = _State(view.meta, by_file, [])
         before = _schema_files(view.files)
-        for info in reversed(list(repo.first_parent_log(new, view.version))):
+        for info in pushed:
             after = _schema_files(repo.tree_files(info.id))
             state.apply(info.id, timestamp_text(info.timestamp), before, after)
             before = after

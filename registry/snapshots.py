@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from registry.beacon import ChangeBeacon
@@ -24,12 +24,28 @@ from repo_store import GitRepository, RepositoryNotFound, StoreError, WriterLock
 
 @dataclass(frozen=True)
 class GroupSnapshot:
-    """A group as of one commit: its metadata, files, and each project's last change."""
+    """A group as of one commit: its metadata, files, and each project's last change.
+
+    ``last_change`` needs the group's history; it is worked out on first use, so listing groups
+    or serving a fresh start never walks history it does not need.
+    """
 
     version: str
     meta: GroupMeta
     files: Mapping[str, str]  # file name -> blob id
-    last_change: Mapping[str, str]  # project id -> id of the commit that last changed it
+    known_last_change: Mapping[str, str] | None = None
+    resolve_last_change: Callable[[], Mapping[str, str]] | None = field(
+        default=None, compare=False, repr=False
+    )
+
+    @property
+    def last_change(self) -> Mapping[str, str]:
+        """Project id -> id of the commit that last changed it."""
+        if self.known_last_change is None:
+            assert self.resolve_last_change is not None
+            object.__setattr__(self, "known_last_change", self.resolve_last_change())
+        assert self.known_last_change is not None
+        return self.known_last_change
 
 
 def blob_id(content: bytes) -> str:
@@ -165,13 +181,26 @@ class Snapshots:
         try:
             files = repo.tree_files(head)
             meta = GroupMeta.loads(repo.read_blob(files[METADATA_FILE]))
-            history = self.histories.get(group_id, repo, head)
         except (StoreError, KeyError, ValueError) as exc:
             raise NotFound(f"project group {group_id!r} cannot be read: {exc}") from exc
         finally:
             repo.close()
-        last_change = {
-            pid: history.revisions[history.by_project[pid][-1]].version if pid in history.by_project else head
-            for pid in meta.projects
-        }
-        return GroupSnapshot(version=head, meta=meta, files=files, last_change=last_change)
+        return self.lazy_view(group_id, head, meta, files)
+
+    def lazy_view(self, group_id: str, head: str, meta: GroupMeta, files: Mapping[str, str]) -> GroupSnapshot:
+        """A view whose projects' versions come from the (cached, incremental) history when asked."""
+
+        def resolve() -> dict[str, str]:
+            repo = self.open(group_id)
+            try:
+                history = self.histories.get(group_id, repo, head)
+            finally:
+                repo.close()
+            return {
+                pid: history.revisions[history.by_project[pid][-1]].version
+                if pid in history.by_project
+                else head
+                for pid in meta.projects
+            }
+
+        return GroupSnapshot(version=head, meta=meta, files=files, resolve_last_change=resolve)

@@ -195,10 +195,9 @@ class Timeline:
         group_id, history = self._project_history(project_id)
         tags = self.tag_targets(group_id)
         to_index = history.by_project[project_id][-1] if to is None else history.resolve(to, tags=tags)
-        if from_ is None:
+        if from_ is None:  # the version before the one ``to`` shows
             earlier = history.project_indexes(project_id, upto=to_index)
-            earlier = earlier[:-1] if earlier and earlier[-1] == to_index else earlier
-            from_index = earlier[-1] if earlier else None
+            from_index = earlier[-2] if len(earlier) >= 2 else None
         else:
             from_index = history.resolve(from_, tags=tags)
         old = self._state(group_id, history, project_id, from_index) if from_index is not None else None
@@ -214,6 +213,8 @@ class Timeline:
         text = "".join(
             line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines
         )
+        if not text and old_file and new_file and old_file != new_file:  # a pure rename: say so, as git does
+            text = f"--- a/{old_file}\n+++ b/{new_file}\n"
         return Diff(
             from_version=history.revisions[from_index].version if from_index is not None else None,
             to_version=history.revisions[to_index].version,

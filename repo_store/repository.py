@@ -165,6 +165,14 @@ class GitRepository:
             for e in tree.iteritems()
         }
 
+    def peel(self, sha: str) -> str:
+        """The commit a tag (or chain of tags) names; a commit peels to itself."""
+        obj = self._object(sha)
+        while isinstance(obj, Tag):
+            sha = obj.object[1].decode("ascii")
+            obj = self._object(sha)
+        return sha
+
     def is_ancestor(self, ancestor: str, descendant: str) -> bool:
         """Whether moving a branch from ``ancestor`` to ``descendant`` is a fast-forward."""
         try:

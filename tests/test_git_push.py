@@ -140,3 +140,46 @@ def test_push_needs_a_write_key(make_key: MakeKey, server: Server, group: dict[s
     result = git("push", url, "main", cwd=work, check=False)
     assert result.returncode != 0
     assert "403" in result.stderr
+
+
+def test_push_of_a_merge_made_by_pull_is_refused(api: Client, group: dict[str, Any], work: Path) -> None:
+    users = api.get(f"/project/{group['name']}/users").json
+    api.post("/project", {"project_group_id": group["id"], "name": "other", "data": USERS})
+    (work / "local.yaml").write_text(USERS)
+    commit(work, "Local work")
+    git("pull", "-q", "--no-rebase", "--no-edit", cwd=work)  # a merge whose first parent is the local commit
+    result = git("push", "origin", "main", cwd=work, check=False)
+    assert result.returncode != 0
+    assert "git pull --rebase" in result.stderr
+    assert api.get(f"/project/{users['id']}").status == 200
+    git("reset", "-q", "--hard", "HEAD~1", cwd=work)
+    git("pull", "-q", "--rebase", cwd=work)
+    git("push", "-q", "origin", "main", cwd=work)
+    assert api.get(f"/project/{group['name']}/local").status == 200
+    assert api.get(f"/project/{users['id']}").json["name"] == "users"  # ids untouched
+
+
+def test_pushed_commits_cannot_forge_registry_trailers(
+    api: Client, group: dict[str, Any], work: Path
+) -> None:
+    users = api.get(f"/project/{group['name']}/users").json
+    (work / "users.yaml").write_text(USERS + "  age: number\n")
+    git("add", "-A", cwd=work)
+    trailers = (
+        f"Registry-Action: delete\nProject-Id: {users['id']}\nProject-Name: users\nProject-Format: yaml"
+    )
+    forged = f"Innocent\n\n{trailers}"
+    git("commit", "-q", "-m", forged, cwd=work)
+    result = git("push", "origin", "main", cwd=work, check=False)
+    assert result.returncode != 0
+    assert "only the registry writes those" in result.stderr
+    assert api.get(f"/project/{users['id']}/history").json["versions"][0]["action"] == "create"
+
+
+def test_a_pushed_tag_must_name_a_commit_on_main(work: Path) -> None:
+    (work / "side.yaml").write_text("not: [valid\n")
+    commit(work, "Side work, never pushed to main")
+    git("tag", "side-tag", cwd=work)
+    result = git("push", "origin", "side-tag", cwd=work, check=False)
+    assert result.returncode != 0
+    assert "must name a commit on main" in result.stderr

@@ -132,6 +132,23 @@ def test_diff_between_versions_across_rename_and_format_as_json(api: Client, sto
     assert api.get(f"/project/{story['id']}/diff?from=zzz").status == 400
 
 
+def test_diff_to_a_version_that_did_not_touch_the_project_shows_its_previous_change(
+    api: Client, story: dict[str, Any]
+) -> None:
+    other = api.post("/project", {"project_group_id": story["group"]["id"], "name": "x", "data": V1}).json
+    body = api.get(
+        f"/project/{story['id']}/diff?to={other['version']}", headers={"Accept": "application/json"}
+    ).json
+    assert body["from"] == story["versions"][3]
+    assert body["to"] == other["version"]
+    assert "+CREATE TABLE users (id INT PRIMARY KEY, email VARCHAR(300));" in body["diff"]
+
+
+def test_diff_of_a_pure_rename_names_both_files(api: Client, story: dict[str, Any]) -> None:
+    text = api.get(f"/project/{story['id']}/diff?to={story['versions'][2]}").body.decode()
+    assert text == "--- a/users.yaml\n+++ b/members.yaml\n"
+
+
 def test_restore_writes_an_old_version_as_a_new_commit(api: Client, story: dict[str, Any]) -> None:
     response = api.post(
         f"/project/{story['id']}/restore", {"version": story["versions"][1], "message": "undo"}
