@@ -25,6 +25,8 @@ from registry.errors import (
     WriteConflict,
 )
 from registry.formats import FORMATS, check_dialect, validate
+from registry.formats.sql_dialects import canonical_dialect
+from registry.group_commit import Write, WriteQueues
 from registry.history import Touch, commit_message
 from registry.metadata import METADATA_FILE, GroupMeta, ProjectMeta, timestamp_text
 from registry.names import check_name, group_of_project, new_group_id, project_id
@@ -33,6 +35,7 @@ from repo_store import (
     GitRepository,
     ObjectMissing,
     RefConflict,
+    Repacker,
     Signature,
     TagInfo,
     WriterLocks,
@@ -111,6 +114,8 @@ class Catalog:
         self._names_lock = threading.Lock()
         self._names_lock_file = data_dir / "group-names.flock"
         self._group_names: dict[str, str] = {}  # folded name -> id: a hint, always checked
+        self._queues: WriteQueues[_Job, tuple[GroupSnapshot, Change]] = WriteQueues(self._commit_batch)
+        self.repacker = Repacker(self._locks)
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -173,9 +178,10 @@ class Catalog:
             raise NotFound(f"no project named {project_name!r} in group {view.meta.name!r}")
         return self._project(view, meta)
 
-    def _project(self, view: GroupSnapshot, meta: ProjectMeta) -> Project:
+    def _project(self, view: GroupSnapshot, meta: ProjectMeta, *, written: bool = False) -> Project:
+        """The project in ``view``; ``written``: the view's commit is the one that just changed it."""
         data = self.snapshots.text(view.meta.id, view.files[meta.file]) if meta.has_data else None
-        return _project_from(view, meta, data)
+        return _project_from(view, meta, data, view.version if written else None)
 
     # -- groups ------------------------------------------------------------------------------
 
@@ -293,7 +299,7 @@ class Catalog:
         message: str | None = None,
     ) -> Project:
         check_name(name, what="project")
-        _check_format(fmt, dialect)
+        dialect = check_format(fmt, dialect)
         if data is not None:
             _validate(fmt, data, dialect)
 
@@ -312,7 +318,7 @@ class Catalog:
 
         view, change = self._write(group_id, build, author=author, message=message)
         assert change.project_id is not None
-        return self._project(view, view.meta.projects[change.project_id])
+        return self._project(view, view.meta.projects[change.project_id], written=True)
 
     def update_project(
         self,
@@ -326,10 +332,10 @@ class Catalog:
         if_match: Collection[str] | None = None,
     ) -> Project:
         """Replace a project's schema; ``fmt`` and ``dialect`` default to the project's current ones."""
-        current = self.project(pid)
+        current = _live_project(self.snapshots.get(self._group_id_of(pid)), pid)  # no version needed
         effective_fmt = fmt or current.format
         effective_dialect = dialect if dialect is not None or fmt is not None else current.dialect
-        _check_format(effective_fmt, effective_dialect)
+        effective_dialect = check_format(effective_fmt, effective_dialect)
         _validate(effective_fmt, data, effective_dialect)
 
         def build(view: GroupSnapshot, now: int) -> Change:
@@ -350,8 +356,8 @@ class Catalog:
             summary = f"Update {new.name} ({new.format})"
             return Change(view.meta.with_project(new), summary, "update", touch(new, "update"), files)
 
-        view, _ = self._write(current.group_id, build, author=author, message=message)
-        return self._project(view, view.meta.projects[pid])
+        view, _ = self._write(self._group_id_of(pid), build, author=author, message=message)
+        return self._project(view, view.meta.projects[pid], written=True)
 
     def rename_project(
         self,
@@ -380,7 +386,7 @@ class Catalog:
             return Change(view.meta.with_project(new), summary, "rename", touch(new, "rename"), files)
 
         view, _ = self._write(group_id, build, author=author, message=message)
-        return self._project(view, view.meta.projects[pid])
+        return self._project(view, view.meta.projects[pid], written=True)
 
     def delete_project(
         self, pid: str, *, author: str, message: str | None = None, if_match: Collection[str] | None = None
@@ -439,7 +445,7 @@ class Catalog:
             )
 
         view, _ = self._write(state.group_id, build, author=author, message=message)
-        return self._project(view, view.meta.projects[state.id])
+        return self._project(view, view.meta.projects[state.id], written=True)
 
     def create_tag(
         self, group_id: str, name: str, *, version: str, author: str, message: str | None = None
@@ -483,34 +489,54 @@ class Catalog:
     ) -> tuple[GroupSnapshot, Change]:
         """Build a change from the group's state under its writer lock, and commit it.
 
-        ``then`` runs after the commit, still under the lock.
+        Concurrent writes to one group are committed together (see :mod:`registry.group_commit`).
+        ``then`` runs after the commit, still under the lock, and such a write is committed alone.
         """
+        job = _Job(build, author, message, then)
+        return self._queues.submit(group_id, Write(job, alone=then is not None))
+
+    def _commit_batch(self, group_id: str, batch: list[Write[_Job, tuple[GroupSnapshot, Change]]]) -> None:
+        """Commit a batch of writes as a chain of commits published at once; finish every write."""
+        done: list[tuple[Write[_Job, tuple[GroupSnapshot, Change]], GroupSnapshot, Change]] = []
         repo = self.snapshots.open(group_id)
         try:
             with repo.writer() as writer:
                 view = self.snapshots.get(group_id)
+                chain = writer.chain(view.version)
                 now = max(int(self.clock()), 0)
-                change = build(view, now)
-                meta_bytes = change.meta.dumps()
-                files = {**change.files, METADATA_FILE: meta_bytes}
-                try:
-                    version = writer.commit(
-                        parent=view.version,
+                for write in batch:
+                    job = write.payload
+                    try:
+                        change = job.build(view, now)
+                    except Exception as exc:  # this write is refused; the others go on
+                        write.fail(exc)
+                        continue
+                    files = {**change.files, METADATA_FILE: change.meta.dumps()}
+                    version = chain.add(
                         changes=files,
-                        author=author_signature(author),
+                        author=author_signature(job.author),
                         committer=COMMITTER,
-                        message=change.message(message),
+                        message=change.message(job.message),
                         timestamp=now,
                     )
-                except RefConflict as exc:  # only a writer outside our locks can cause this
-                    raise WriteConflict("the project group changed during this write; retry") from exc
-                if then is not None:
-                    then()
+                    view = self._next_view(group_id, view, change, files, version)
+                    done.append((write, view, change))
+                if done:
+                    try:
+                        writer.publish(chain)
+                    except RefConflict as exc:  # only a writer outside our locks can cause this
+                        raise WriteConflict("the project group changed during this write; retry") from exc
+                    self.snapshots.remember(group_id, view)
+                    for write, _, _ in done:
+                        if write.payload.then is not None:
+                            write.payload.then()
+            self.repacker.after_commit(repo.path)
         finally:
             repo.close()
-        return self._remember(group_id, view, change, files, version), change
+        for write, new_view, change in done:
+            write.succeed((new_view, change))
 
-    def _remember(
+    def _next_view(
         self,
         group_id: str,
         view: GroupSnapshot,
@@ -518,6 +544,7 @@ class Catalog:
         files: dict[str, bytes | None],
         version: str,
     ) -> GroupSnapshot:
+        """The group's view after ``change`` committed as ``version``, without reading it back."""
         new_files = dict(view.files)
         for path, content in files.items():
             if content is None:
@@ -528,14 +555,19 @@ class Catalog:
                 if path != METADATA_FILE:
                     self.snapshots.remember_text(blob, content.decode())
         if view.known_last_change is None:  # not worked out yet: stays lazy, from history
-            new_view = self.snapshots.lazy_view(group_id, version, change.meta, new_files)
-        else:
-            last_change = {pid: v for pid, v in view.known_last_change.items() if pid in change.meta.projects}
-            if change.project_id in change.meta.projects:
-                last_change[change.project_id] = version
-            new_view = GroupSnapshot(version, change.meta, new_files, known_last_change=last_change)
-        self.snapshots.remember(group_id, new_view)
-        return new_view
+            return self.snapshots.lazy_view(group_id, version, change.meta, new_files)
+        last_change = {pid: v for pid, v in view.known_last_change.items() if pid in change.meta.projects}
+        if change.project_id in change.meta.projects:
+            last_change[change.project_id] = version
+        return GroupSnapshot(version, change.meta, new_files, known_last_change=last_change)
+
+
+@dataclass(frozen=True)
+class _Job:
+    build: Callable[[GroupSnapshot, int], Change]
+    author: str
+    message: str | None
+    then: Callable[[], None] | None
 
 
 def _check_project_version(if_match: Collection[str] | None, view: GroupSnapshot, pid: str) -> None:
@@ -543,7 +575,9 @@ def _check_project_version(if_match: Collection[str] | None, view: GroupSnapshot
         check_if_match(if_match, view.last_change[pid])
 
 
-def _project_from(view: GroupSnapshot, meta: ProjectMeta, data: str | None) -> Project:
+def _project_from(
+    view: GroupSnapshot, meta: ProjectMeta, data: str | None, version: str | None = None
+) -> Project:
     return Project(
         id=meta.id,
         group_id=view.meta.id,
@@ -553,7 +587,7 @@ def _project_from(view: GroupSnapshot, meta: ProjectMeta, data: str | None) -> P
         data=data,
         created_at=meta.created_at,
         updated_at=meta.updated_at,
-        version=view.last_change[meta.id],
+        version=version or view.last_change[meta.id],
     )
 
 
@@ -564,13 +598,18 @@ def _live_project(view: GroupSnapshot, pid: str) -> ProjectMeta:
     return project
 
 
-def _check_format(fmt: str, dialect: str | None) -> None:
+def check_format(fmt: str, dialect: str | None) -> str | None:
+    """Refuse an unknown format or dialect, or a dialect on a format other than sql.
+
+    Returns the dialect's canonical sqlglot name (``postgresql`` is stored as ``postgres``).
+    """
     if fmt not in FORMATS:
         raise InvalidInput(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}")
     if dialect is not None and fmt != "sql":
         raise InvalidInput("dialect applies to the sql format only")
     if dialect is not None and not check_dialect(dialect):
         raise InvalidInput(f"unknown SQL dialect {dialect!r}; use a sqlglot dialect name such as postgres")
+    return canonical_dialect(dialect)
 
 
 def _validate(fmt: str, data: str, dialect: str | None) -> None:

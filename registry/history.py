@@ -206,8 +206,18 @@ class Histories:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._cache: dict[str, GroupHistory] = {}
+        self._building: dict[str, threading.Lock] = {}
 
     def get(self, group_id: str, repo: GitRepository, head: str) -> GroupHistory:
+        with self._lock:
+            cached = self._cache.get(group_id)
+            building = self._building.setdefault(group_id, threading.Lock())
+        if cached is not None and cached.head == head:
+            return cached
+        with building:  # one walk per group at a time; the others then find it cached
+            return self._build(group_id, repo, head)
+
+    def _build(self, group_id: str, repo: GitRepository, head: str) -> GroupHistory:
         with self._lock:
             cached = self._cache.get(group_id)
         if cached is not None and cached.head == head:

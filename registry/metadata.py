@@ -8,9 +8,10 @@ commit as the change it describes, so the repository alone is the whole truth.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import Any
+from functools import lru_cache
 
 METADATA_FILE = ".registry.json"
 METADATA_VERSION = 1
@@ -48,6 +49,29 @@ class ProjectMeta:
         return file_name(self.name, self.format)
 
 
+def _json(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _object_lines(fields: Mapping[str, object], indent: str) -> str:
+    """A flat JSON object with sorted keys, one per line, closing brace at ``indent``."""
+    inner = ",\n".join(f"{indent}  {_json(k)}: {_json(fields[k])}" for k in sorted(fields))
+    return f"{{\n{inner}\n{indent}}}"
+
+
+@lru_cache(maxsize=65536)
+def _project_text(p: ProjectMeta) -> str:
+    fields = {
+        "created_at": p.created_at,
+        "dialect": p.dialect,
+        "format": p.format,
+        "has_data": p.has_data,
+        "name": p.name,
+        "updated_at": p.updated_at,
+    }
+    return _object_lines(fields, "    ")
+
+
 @dataclass(frozen=True)
 class GroupMeta:
     id: str
@@ -68,23 +92,24 @@ class GroupMeta:
         return replace(self, projects={k: v for k, v in self.projects.items() if k != project_id})
 
     def dumps(self) -> bytes:
-        doc: dict[str, Any] = {
-            "registry_metadata_version": METADATA_VERSION,
-            "group": {"id": self.id, "name": self.name, "created_at": self.created_at},
-            "next_project_number": self.next_project_number,
-            "projects": {
-                p.id: {
-                    "name": p.name,
-                    "format": p.format,
-                    "dialect": p.dialect,
-                    "has_data": p.has_data,
-                    "created_at": p.created_at,
-                    "updated_at": p.updated_at,
-                }
-                for p in sorted(self.projects.values(), key=lambda p: p.id)
-            },
-        }
-        return (json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
+        """The file's text: what ``json.dumps(doc, indent=2, sort_keys=True)`` writes, but fast.
+
+        The standard encoder falls back to pure Python when indenting (31 ms for 1,000 projects,
+        once per commit); here each project's lines are rendered once and reused.
+        """
+        group = _object_lines({"created_at": self.created_at, "id": self.id, "name": self.name}, "  ")
+        entries = ",\n".join(
+            f"    {_json(pid)}: {_project_text(self.projects[pid])}" for pid in sorted(self.projects)
+        )
+        projects = f"{{\n{entries}\n  }}" if entries else "{}"
+        return (
+            "{\n"
+            f'  "group": {group},\n'
+            f'  "next_project_number": {self.next_project_number},\n'
+            f'  "projects": {projects},\n'
+            f'  "registry_metadata_version": {METADATA_VERSION}\n'
+            "}\n"
+        ).encode()
 
     @classmethod
     def loads(cls, raw: bytes) -> GroupMeta:

@@ -1,7 +1,10 @@
-"""Blocking storage work runs in a thread pool, never on the event loop.
+"""Blocking storage work runs in thread pools, never on the event loop.
 
-Writes to one group queue on an asyncio lock first, so waiting writers hold no thread: a burst
-of writes to one group cannot starve reads or writes to other groups.
+Reads and writes have pools of their own, so writes waiting for a group's writer lock never
+starve reads. At most ``WRITERS_PER_GROUP`` writes to one group are in threads at once (the
+rest queue on the event loop, holding no thread): enough for one to validate while another
+commits and for :mod:`registry.group_commit` to batch them, while a burst on one group cannot
+take every writer thread from the other groups.
 """
 
 from __future__ import annotations
@@ -14,21 +17,25 @@ from typing import ParamSpec, TypeVar
 
 P = ParamSpec("P")
 R = TypeVar("R")
+WRITERS_PER_GROUP = 4
 
 
 class Offloader:
     def __init__(self, threads: int) -> None:
-        self._pool = ThreadPoolExecutor(threads, thread_name_prefix="registry-io")
-        self._group_locks: dict[str, asyncio.Lock] = {}
+        self._reads = ThreadPoolExecutor(threads, thread_name_prefix="registry-read")
+        self._writes = ThreadPoolExecutor(threads, thread_name_prefix="registry-write")
+        self._group_slots: dict[str, asyncio.Semaphore] = {}
 
     async def run(self, fn: Callable[P, R], /, *args: P.args, **kwargs: P.kwargs) -> R:
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._pool, functools.partial(fn, *args, **kwargs))
+        return await loop.run_in_executor(self._reads, functools.partial(fn, *args, **kwargs))
 
     async def write(self, group_id: str, fn: Callable[P, R], /, *args: P.args, **kwargs: P.kwargs) -> R:
-        lock = self._group_locks.setdefault(group_id, asyncio.Lock())
-        async with lock:
-            return await self.run(fn, *args, **kwargs)
+        slots = self._group_slots.setdefault(group_id, asyncio.Semaphore(WRITERS_PER_GROUP))
+        async with slots:
+            loop = asyncio.get_running_loop()
+            return await loop.run_in_executor(self._writes, functools.partial(fn, *args, **kwargs))
 
     def close(self) -> None:
-        self._pool.shutdown(wait=True)
+        self._reads.shutdown(wait=True)
+        self._writes.shutdown(wait=True)

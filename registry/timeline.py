@@ -7,6 +7,8 @@ history page costs the same at 100 or 10,000 commits.
 from __future__ import annotations
 
 import difflib
+from bisect import bisect_left
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,20 +38,26 @@ class Diff:
 
 
 def _page(
-    revisions: list[tuple[Revision, Any]], limit: int | None, cursor: str | None
-) -> tuple[list[Any], str | None]:
-    """Newest-first ``revisions`` from ``cursor`` (a version id, exclusive of nothing: it starts there)."""
+    history: GroupHistory, positions: Sequence[int], limit: int | None, cursor: str | None
+) -> tuple[list[int], str | None]:
+    """One newest-first page of ``positions`` (oldest first, sorted), starting at ``cursor``.
+
+    Only the page is touched, so a page costs the same at 100 or 10,000 versions.
+    """
     size = MAX_PAGE if limit is None else limit
     if not 1 <= size <= MAX_PAGE:
         raise InvalidInput(f"limit must be between 1 and {MAX_PAGE}")
+    count = len(positions)
     start = 0
     if cursor is not None:
-        start = next((i for i, (r, _) in enumerate(revisions) if r.version == cursor), -1)
-        if start < 0:
+        position = history.position.get(cursor, -1)
+        found = bisect_left(positions, position)
+        if position < 0 or found == count or positions[found] != position:
             raise InvalidInput(f"cursor {cursor!r} is not a position in this history")
-    chunk = revisions[start : start + size]
-    more = start + size < len(revisions)
-    return chunk, revisions[start + size][0].version if more else None
+        start = count - 1 - found
+    chunk = [positions[count - 1 - k] for k in range(start, min(count, start + size))]
+    more = start + size < count
+    return chunk, history.revisions[positions[count - 1 - start - size]].version if more else None
 
 
 def version_json(revision: Revision, touch: Touch) -> dict[str, Any]:
@@ -87,17 +95,14 @@ class Timeline:
 
     def project_history(self, project_id: str, *, limit: int | None, cursor: str | None) -> Page:
         _, history = self._project_history(project_id)
-        entries = [
-            (history.revisions[i], history.touch_of(i, project_id))
-            for i in reversed(history.by_project[project_id])
-        ]
-        chunk, next_cursor = _page(entries, limit, cursor)
-        return Page([version_json(r, t) for r, t in chunk], next_cursor)
+        chunk, next_cursor = _page(history, history.by_project[project_id], limit, cursor)
+        return Page(
+            [version_json(history.revisions[i], history.touch_of(i, project_id)) for i in chunk], next_cursor
+        )
 
     def group_history(self, group_id: str, *, limit: int | None, cursor: str | None) -> Page:
         history = self._group_history(group_id)
-        entries = [(r, None) for r in reversed(history.revisions)]
-        chunk, next_cursor = _page(entries, limit, cursor)
+        chunk, next_cursor = _page(history, range(len(history.revisions)), limit, cursor)
         items = [
             {
                 "version": r.version,
@@ -108,7 +113,7 @@ class Timeline:
                 "timestamp": timestamp_text(r.timestamp),
                 "projects": [{"id": t.project_id, "name": t.name, "action": t.action} for t in r.touches],
             }
-            for r, _ in chunk
+            for r in (history.revisions[i] for i in chunk)
         ]
         return Page(items, next_cursor)
 

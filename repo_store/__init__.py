@@ -11,6 +11,7 @@ from repo_store.errors import (
     StoreError,
 )
 from repo_store.locks import WriterLocks, hold_file_lock
+from repo_store.maintenance import Repacker, pack_count, repack
 from repo_store.repository import (
     CommitInfo,
     GitRepository,
@@ -27,6 +28,7 @@ __all__ = [
     "GitRepository",
     "ObjectMissing",
     "RefConflict",
+    "Repacker",
     "RepositoryExists",
     "RepositoryNotFound",
     "Signature",
@@ -36,6 +38,8 @@ __all__ = [
     "WriterLocks",
     "fsync_dir",
     "hold_file_lock",
+    "pack_count",
     "parse_trailers",
     "read_head",
+    "repack",
 ]

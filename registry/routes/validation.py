@@ -13,10 +13,10 @@ from aiohttp import web
 
 from registry.auth import require
 from registry.bodies import field, json_object, required
-from registry.catalog import Project
+from registry.catalog import Project, check_format
 from registry.context import CATALOG, OFFLOADER
-from registry.errors import InvalidInput, InvalidSchema, NotFound
-from registry.formats import FORMATS, ValidationResult, check_dialect, validate
+from registry.errors import InvalidSchema, NotFound
+from registry.formats import ValidationResult, validate
 from registry.names import group_of_project
 from registry.representations import versioned
 
@@ -33,7 +33,7 @@ async def validate_document(request: web.Request) -> web.Response:
     fmt = required(body, "format", str)
     data = required(body, "data", str)
     dialect = field(body, "dialect", str)
-    check_format(fmt, dialect)
+    dialect = check_format(fmt, dialect)
     result = await request.app[OFFLOADER].run(validate, fmt, data, dialect=dialect)
     return web.json_response(result.to_json())
 
@@ -68,13 +68,3 @@ def entities_of(project: Project) -> dict[str, Any]:
         "entities": list(result.entities),
         "warnings": [w.to_json() for w in result.warnings],
     }
-
-
-def check_format(fmt: str, dialect: str | None) -> None:
-    """Refuse an unknown format or dialect, and a dialect on a format other than sql."""
-    if fmt not in FORMATS:
-        raise InvalidInput(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}")
-    if dialect is not None and fmt != "sql":
-        raise InvalidInput("dialect applies to the sql format only")
-    if dialect is not None and not check_dialect(dialect):
-        raise InvalidInput(f"unknown SQL dialect {dialect!r}; use a sqlglot dialect name such as postgres")

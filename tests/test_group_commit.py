@@ -1,0 +1,119 @@
+"""Group commit: concurrent writes to one group are batched, each still exactly one commit."""
+
+from __future__ import annotations
+
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from registry.catalog import Catalog
+from registry.errors import VersionMismatch
+from repo_store import Repacker, pack_count, repack
+
+THREADS = 16
+WRITES = 8
+
+
+@pytest.fixture
+def catalog(tmp_path: Path) -> Catalog:
+    catalog = Catalog(tmp_path / "data")
+    catalog.repacker = Repacker(
+        catalog.repacker.locks, threshold=10**6
+    )  # keep every published pack, to count them
+    return catalog
+
+
+def test_concurrent_writes_each_become_one_commit_and_share_flushes(catalog: Catalog) -> None:
+    group = catalog.create_group("g", author="admin").meta.id
+    pids = [
+        catalog.create_project(group, f"p{i}", data="e:\n  f: string\n", author="admin").id
+        for i in range(THREADS)
+    ]
+    repo = catalog.snapshots.path(group)
+    packs_before = pack_count(repo)
+    last: dict[str, str] = {}
+    errors: list[BaseException] = []
+    start = threading.Barrier(THREADS)
+
+    def writer(i: int) -> None:
+        try:
+            start.wait()
+            for n in range(WRITES):
+                data = f"e:\n  f{n}: number\n"
+                catalog.update_project(pids[i], data=data, author=f"w{i}")
+                last[pids[i]] = data
+        except BaseException as exc:  # surfaced below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=writer, args=(i,)) for i in range(THREADS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    commits = int(
+        subprocess.run(
+            ["git", "--git-dir", str(repo), "rev-list", "--count", "main"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    )
+    assert commits == 1 + THREADS + THREADS * WRITES
+    for pid, data in last.items():
+        assert catalog.project(pid).data == data
+    published = pack_count(repo) - packs_before
+    assert published < THREADS * WRITES  # batches were published together
+    fsck = subprocess.run(["git", "--git-dir", str(repo), "fsck", "--strict"], capture_output=True, text=True)
+    assert fsck.returncode == 0, fsck.stderr
+    assert repack(repo)
+    assert pack_count(repo) < published
+
+
+def test_a_refused_write_in_a_batch_leaves_the_others_alone(catalog: Catalog) -> None:
+    group = catalog.create_group("g", author="admin").meta.id
+    pid = catalog.create_project(group, "p", data="e:\n  f: string\n", author="admin").id
+    stale = catalog.project(pid).version
+    catalog.update_project(pid, data="e:\n  g: string\n", author="admin")
+    results: list[object] = []
+    start = threading.Barrier(8)
+
+    def writer(i: int) -> None:
+        start.wait()
+        try:
+            if i % 2:
+                catalog.update_project(pid, data=f"e:\n  h{i}: string\n", author="admin", if_match=(stale,))
+            else:
+                catalog.update_project(pid, data=f"e:\n  h{i}: string\n", author="admin")
+            results.append("ok")
+        except VersionMismatch as exc:
+            results.append(exc)
+
+    threads = [threading.Thread(target=writer, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results.count("ok") == 4
+    assert sum(isinstance(r, VersionMismatch) for r in results) == 4
+    history = catalog.snapshots.history(group)
+    assert len(history.by_project[pid]) == 1 + 1 + 4
+
+
+def test_many_small_packs_are_rolled_up_in_the_background(tmp_path: Path) -> None:
+    catalog = Catalog(tmp_path / "data")
+    catalog.repacker = Repacker(catalog.repacker.locks, threshold=4)
+    group = catalog.create_group("g", author="admin").meta.id
+    pid = catalog.create_project(group, "p", data="e:\n  f: string\n", author="admin").id
+    repo = catalog.snapshots.path(group)
+    for n in range(12):
+        catalog.update_project(pid, data=f"e:\n  f{n}: number\n", author="admin")
+    deadline = time.monotonic() + 30
+    while (pack_count(repo) > 4 or catalog.repacker.busy) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert catalog.repacker.repacks >= 1
+    assert pack_count(repo) <= 4
+    assert catalog.project(pid).data == "e:\n  f11: number\n"
