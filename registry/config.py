@@ -19,6 +19,7 @@ class Config:
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     max_push_bytes: int = 256 << 20  # a git push carries whole packs
     max_concurrent_git: int = 4  # pack generation runs at most this many at once
+    native_git: bool = True  # serve clones with the git binary when installed (else dulwich)
     io_threads: int = 8
     key_reload_seconds: float = 1.0
     workers: int = 1  # server processes sharing the port and the data folder
@@ -57,6 +58,7 @@ def config_from(
         port=int(pick(port, "PORT", base.port)),
         max_body_bytes=int(pick(max_body_bytes, "MAX_BODY_BYTES", base.max_body_bytes)),
         max_push_bytes=int(env_default(env, "MAX_PUSH_BYTES", str(base.max_push_bytes))),
+        native_git=env_default(env, "NATIVE_GIT", "1") not in ("0", "false", "no"),
         max_concurrent_git=int(env_default(env, "MAX_CONCURRENT_GIT", str(base.max_concurrent_git))),
         io_threads=int(env_default(env, "IO_THREADS", str(base.io_threads))),
         key_reload_seconds=float(env_default(env, "KEY_RELOAD_SECONDS", str(base.key_reload_seconds))),

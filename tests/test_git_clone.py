@@ -106,3 +106,18 @@ def test_unknown_repositories_and_the_dumb_protocol_are_refused(
     assert api.get("/git/..%2F..%2Fetc.git/info/refs?service=git-upload-pack").status == 404
     assert api.get(f"/git/{group['name']}.git/info/refs").status == 403  # dumb protocol is not served
     assert api.get(f"/git/{group['name']}.git/info/refs?service=git-other").status == 403
+
+
+def test_clone_and_fetch_served_by_dulwich_when_native_git_is_off(tmp_path: Path) -> None:
+    srv = Server(tmp_path / "data", env={"REGISTRY_NATIVE_GIT": "0"}).start()
+    try:
+        api = Client(srv.url, srv.admin_key())
+        group = api.post("/project-group", {"name": "g"}).json
+        project = api.post("/project", {"project_group_id": group["id"], "name": "users", "data": USERS}).json
+        git("clone", "-q", clone_url(srv, "g", api.key), "work", cwd=tmp_path)
+        assert (tmp_path / "work" / "users.yaml").read_text() == USERS
+        api.put(f"/project/{project['id']}", {"data": ORDERS})
+        git("pull", "-q", "--ff-only", cwd=tmp_path / "work")
+        assert (tmp_path / "work" / "users.yaml").read_text() == ORDERS
+    finally:
+        srv.stop()
