@@ -1,0 +1,149 @@
+"""Rows 1-4: reads and writes over HTTP against their baselines."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import shutil
+
+from bench.commit_loop import durable_commits_per_second
+from bench.context import Context
+from bench.generate import BuiltGroup, schema_text
+from bench.load import PLACEHOLDER, LoadResult, LoadSpec, run_load
+from bench.procs import dir_bytes, read_head_of, start_baseline_app, wait_settled
+from bench.table import Row, at_least, ratio
+from registry.names import group_of_project
+
+READ_CONNECTIONS = 32
+WRITE_CONNECTIONS = 16
+
+
+def _notes(result: LoadResult) -> str:
+    errors = f", {result.errors} errors" if result.errors else ""
+    return f"{result.tool}; p50 {result.p50_ms:.1f} ms, p99 {result.p99_ms:.1f} ms{errors}"
+
+
+def _fetch(ctx: Context, path: str) -> bytes:
+    conn = http.client.HTTPConnection("127.0.0.1", ctx.registry().port, timeout=60)
+    conn.request("GET", path, headers={"Authorization": f"Bearer {ctx.key}"})
+    response = conn.getresponse()
+    body = response.read()
+    conn.close()
+    if response.status != 200:
+        raise RuntimeError(f"GET {path}: {response.status} {body[:200]!r}")
+    return body
+
+
+def row_1(ctx: Context) -> list[Row]:
+    group = ctx.groups["small"]
+    paths = [f"/project/{pid}" for pid in group.project_ids]
+    body = _fetch(ctx, paths[0])
+    body_file = ctx.scratch / "project-body.json"
+    body_file.write_bytes(body)
+    seconds = ctx.scale.read_seconds
+    server = run_load(
+        LoadSpec(ctx.registry().url, "GET", paths, ctx.key, READ_CONNECTIONS, seconds), ctx.tool
+    )
+    baseline_app = start_baseline_app(body_file, ctx.key, ctx.scratch / "baseline-app.log")
+    try:
+        spec = LoadSpec(baseline_app.url, "GET", paths, ctx.key, READ_CONNECTIONS, seconds)
+        base = run_load(spec, ctx.tool)
+    finally:
+        baseline_app.stop()
+    r = ratio(server.per_second, base.per_second)
+    return [
+        Row(
+            "1",
+            f"GET /project/:id req/s, {READ_CONNECTIONS} connections ({len(body)} B body)",
+            f"{server.per_second:,.0f} req/s",
+            f"{base.per_second:,.0f} req/s (minimal aiohttp app)",
+            r,
+            ">= 0.8",
+            _notes(server),
+            at_least(r, 0.8),
+        )
+    ]
+
+
+def put_template() -> str:
+    return json.dumps({"data": schema_text(1, PLACEHOLDER)})
+
+
+def put_load(ctx: Context, paths: list[str]) -> LoadResult:
+    spec = LoadSpec(
+        ctx.registry().url, "PUT", paths, ctx.key, WRITE_CONNECTIONS, ctx.scale.write_seconds, put_template()
+    )
+    result = run_load(spec, ctx.tool)
+    groups = {group_of_project(path.rsplit("/", 1)[1]) for path in paths}
+    wait_settled([ctx.data_dir / "groups" / f"{g}.git" for g in sorted(g for g in groups if g)])
+    if result.requests == 0:
+        raise RuntimeError("no PUT completed; see the server log")
+    return result
+
+
+def _commit_loop(ctx: Context, group: BuiltGroup) -> tuple[int, float]:
+    """The baseline loop on a copy of the group (so the server's repository is left alone)."""
+    copy = ctx.scratch / "loop" / f"{group.id}.git"
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(ctx.group_path(group), copy)
+    try:
+        return durable_commits_per_second(copy, list(group.project_ids[:10]), ctx.scale.write_seconds)
+    finally:
+        shutil.rmtree(copy, ignore_errors=True)
+
+
+def _put_row(ctx: Context, key: str, group: BuiltGroup) -> Row:
+    paths = [f"/project/{pid}" for pid in group.project_ids[:10]]
+    result = put_load(ctx, paths)
+    ctx.facts[f"put_rate_{key}"] = result.per_second
+    commits, elapsed = _commit_loop(ctx, group)
+    loop_rate = commits / elapsed
+    r = ratio(result.per_second, loop_rate)
+    return Row(
+        key,
+        f"PUT yaml (durable) req/s, {WRITE_CONNECTIONS} clients, "
+        f"1 group of {len(group.project_ids):,} projects",
+        f"{result.per_second:,.1f} req/s",
+        f"{loop_rate:,.1f} commits/s (dulwich loop, fsync)",
+        r,
+        ">= 1.0",
+        _notes(result),
+        at_least(r, 1.0),
+    )
+
+
+def row_2(ctx: Context) -> list[Row]:
+    return [_put_row(ctx, "2", ctx.groups["small"])]
+
+
+def row_3(ctx: Context) -> list[Row]:
+    group = ctx.groups["big"]
+    ctx.facts["big_before"] = read_head_of(ctx.group_path(group))
+    ctx.facts["big_bytes_before"] = dir_bytes(ctx.group_path(group))
+    row = _put_row(ctx, "3", group)
+    ctx.facts["big_after"] = read_head_of(ctx.group_path(group))
+    return [row]
+
+
+def row_4(ctx: Context) -> list[Row]:
+    groups = ctx.parallel
+    width = min(len(g.project_ids) for g in groups)
+    # Interleaved, so consecutive requests of a client go to different groups.
+    paths = [f"/project/{g.project_ids[i]}" for i in range(width) for g in groups]
+    one_group = ctx.facts.get("put_rate_2")
+    if not isinstance(one_group, float):  # row 2 did not run: measure the one-group figure here
+        one_group = put_load(ctx, [f"/project/{pid}" for pid in groups[0].project_ids]).per_second
+    result = put_load(ctx, paths)
+    r = ratio(result.per_second, one_group)
+    return [
+        Row(
+            "4",
+            f"PUT req/s, {WRITE_CONNECTIONS} clients across {len(groups)} groups",
+            f"{result.per_second:,.1f} req/s",
+            f"{one_group:,.1f} req/s (one group, row 2)",
+            r,
+            ">= 1.5",
+            _notes(result),
+            at_least(r, 1.5),
+        )
+    ]
