@@ -14,7 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from bench.generate import AUTHOR, FORMAT, MetaText, schema_text
-from registry.catalog import COMMITTER, author_signature
+from registry.changes import COMMITTER, author_signature
 from registry.history import Touch, commit_message
 from registry.metadata import METADATA_FILE, GroupMeta, timestamp_text
 from repo_store import GitRepository, WriterLocks

@@ -24,7 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from registry.catalog import COMMITTER, author_signature
+from registry.changes import COMMITTER, author_signature
 from registry.history import Touch, commit_message
 from registry.metadata import METADATA_FILE, GroupMeta, ProjectMeta, timestamp_text
 from registry.names import new_group_id, project_id

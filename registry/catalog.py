@@ -11,23 +11,25 @@ import threading
 import time
 from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 
 from registry.beacon import ChangeBeacon
-from registry.errors import (
-    GroupNotEmpty,
-    InvalidInput,
-    InvalidSchema,
-    NameTaken,
-    NotFound,
-    VersionMismatch,
-    WriteConflict,
+from registry.changes import (
+    COMMITTER,
+    Change,
+    Project,
+    author_signature,
+    check_format,
+    check_if_match,
+    check_project_version,
+    live_project,
+    project_from,
+    touch,
+    validate_schema,
 )
-from registry.formats import FORMATS, check_dialect, validate
-from registry.formats.sql_dialects import canonical_dialect
-from registry.group_commit import Write, WriteQueues
-from registry.history import Touch, commit_message
+from registry.errors import GroupNotEmpty, NameTaken, NotFound
+from registry.group_writer import GroupWriter
 from registry.metadata import METADATA_FILE, GroupMeta, ProjectMeta, timestamp_text
 from registry.names import check_name, group_of_project, new_group_id, project_id
 from registry.snapshots import GroupSnapshot, Snapshots, blob_id
@@ -35,67 +37,11 @@ from repo_store import (
     GitRepository,
     ObjectMissing,
     RefConflict,
-    Repacker,
-    Signature,
     TagInfo,
     WriterLocks,
     fsync_dir,
     hold_file_lock,
 )
-
-COMMITTER = Signature("schema-registry", "schema-registry@localhost")
-
-
-@dataclass(frozen=True)
-class Project:
-    id: str
-    group_id: str
-    name: str
-    format: str
-    dialect: str | None
-    data: str | None
-    created_at: str
-    updated_at: str
-    version: str  # id of the commit that last changed this project
-
-
-@dataclass(frozen=True)
-class Change:
-    """What one write commits: new metadata, changed files, and what the commit message says."""
-
-    meta: GroupMeta
-    summary: str
-    action: str
-    touch: Touch | None = None
-    files: dict[str, bytes | None] = field(default_factory=dict)
-
-    @property
-    def project_id(self) -> str | None:
-        return self.touch.project_id if self.touch else None
-
-    def message(self, message: str | None) -> str:
-        return commit_message(
-            self.summary,
-            message,
-            action=self.action,
-            group_id=self.meta.id,
-            group_name=self.meta.name,
-            touch=self.touch,
-        )
-
-
-def author_signature(name: str) -> Signature:
-    return Signature(name, f"{name}@schema-registry")
-
-
-def touch(project: ProjectMeta, action: str) -> Touch:
-    return Touch(project.id, action, project.name, project.format, project.dialect)
-
-
-def check_if_match(if_match: Collection[str] | None, current: str) -> None:
-    """``If-Match`` semantics: None means no precondition, ``*`` matches any version."""
-    if if_match is not None and "*" not in if_match and current not in if_match:
-        raise VersionMismatch(f"the current version is {current}, not {', '.join(if_match) or 'none'}")
 
 
 class Catalog:
@@ -114,8 +60,7 @@ class Catalog:
         self._names_lock = threading.Lock()
         self._names_lock_file = data_dir / "group-names.flock"
         self._group_names: dict[str, str] = {}  # folded name -> id: a hint, always checked
-        self._queues: WriteQueues[_Job, tuple[GroupSnapshot, Change]] = WriteQueues(self._commit_batch)
-        self.repacker = Repacker(self._locks)
+        self.writer = GroupWriter(self.snapshots, self._locks, clock)
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -159,7 +104,7 @@ class Catalog:
             data = self.snapshots.cached_text(view.files[meta.file])
             if data is None:
                 return None
-        return _project_from(view, meta, data)
+        return project_from(view, meta, data)
 
     def project(self, project_id: str) -> Project:
         group_id = group_of_project(project_id)
@@ -181,7 +126,7 @@ class Catalog:
     def _project(self, view: GroupSnapshot, meta: ProjectMeta, *, written: bool = False) -> Project:
         """The project in ``view``; ``written``: the view's commit is the one that just changed it."""
         data = self.snapshots.text(view.meta.id, view.files[meta.file]) if meta.has_data else None
-        return _project_from(view, meta, data, view.version if written else None)
+        return project_from(view, meta, data, view.version if written else None)
 
     # -- groups ------------------------------------------------------------------------------
 
@@ -248,7 +193,7 @@ class Catalog:
 
         with self._names_held():
             self._check_group_name_free(name, except_id=group_id)
-            return self._write(group_id, build, author=author, message=message)[0]
+            return self.writer.write(group_id, build, author=author, message=message)[0]
 
     def delete_group(
         self,
@@ -282,7 +227,7 @@ class Catalog:
             self.beacon.signal()
 
         with self._names_held():
-            self._write(group_id, build, author=author, message=message, then=move_aside)
+            self.writer.write(group_id, build, author=author, message=message, then=move_aside)
         self.snapshots.forget(group_id)
 
     # -- projects ----------------------------------------------------------------------------
@@ -301,7 +246,7 @@ class Catalog:
         check_name(name, what="project")
         dialect = check_format(fmt, dialect)
         if data is not None:
-            _validate(fmt, data, dialect)
+            validate_schema(fmt, data, dialect)
 
         def build(view: GroupSnapshot, now: int) -> Change:
             existing = view.meta.project_named(name)
@@ -316,7 +261,7 @@ class Catalog:
             files: dict[str, bytes | None] = {} if data is None else {project.file: data.encode()}
             return Change(meta, f"Create {name} ({fmt})", "create", touch(project, "create"), files)
 
-        view, change = self._write(group_id, build, author=author, message=message)
+        view, change = self.writer.write(group_id, build, author=author, message=message)
         assert change.project_id is not None
         return self._project(view, view.meta.projects[change.project_id], written=True)
 
@@ -332,17 +277,17 @@ class Catalog:
         if_match: Collection[str] | None = None,
     ) -> Project:
         """Replace a project's schema; ``fmt`` and ``dialect`` default to the project's current ones."""
-        current = _live_project(self.snapshots.get(self._group_id_of(pid)), pid)  # no version needed
+        current = live_project(self.snapshots.get(self._group_id_of(pid)), pid)  # no version needed
         effective_fmt = fmt or current.format
         effective_dialect = dialect if dialect is not None or fmt is not None else current.dialect
         effective_dialect = check_format(effective_fmt, effective_dialect)
-        _validate(effective_fmt, data, effective_dialect)
+        validate_schema(effective_fmt, data, effective_dialect)
 
         def build(view: GroupSnapshot, now: int) -> Change:
-            project = _live_project(view, pid)
-            _check_project_version(if_match, view, pid)
+            project = live_project(view, pid)
+            check_project_version(if_match, view, pid)
             if fmt is None and project.format != effective_fmt:  # changed meanwhile: check again
-                _validate(project.format, data, project.dialect)
+                validate_schema(project.format, data, project.dialect)
             new = replace(
                 project,
                 format=fmt or project.format,
@@ -356,7 +301,7 @@ class Catalog:
             summary = f"Update {new.name} ({new.format})"
             return Change(view.meta.with_project(new), summary, "update", touch(new, "update"), files)
 
-        view, _ = self._write(self._group_id_of(pid), build, author=author, message=message)
+        view, _ = self.writer.write(self._group_id_of(pid), build, author=author, message=message)
         return self._project(view, view.meta.projects[pid], written=True)
 
     def rename_project(
@@ -372,8 +317,8 @@ class Catalog:
         group_id = self._group_id_of(pid)
 
         def build(view: GroupSnapshot, now: int) -> Change:
-            project = _live_project(view, pid)
-            _check_project_version(if_match, view, pid)
+            project = live_project(view, pid)
+            check_project_version(if_match, view, pid)
             other = view.meta.project_named(name)
             if other is not None and other.id != pid:
                 raise NameTaken(f"a project named {other.name!r} already exists in this group")
@@ -385,20 +330,20 @@ class Catalog:
             summary = f"Rename {project.name} to {name}"
             return Change(view.meta.with_project(new), summary, "rename", touch(new, "rename"), files)
 
-        view, _ = self._write(group_id, build, author=author, message=message)
+        view, _ = self.writer.write(group_id, build, author=author, message=message)
         return self._project(view, view.meta.projects[pid], written=True)
 
     def delete_project(
         self, pid: str, *, author: str, message: str | None = None, if_match: Collection[str] | None = None
     ) -> None:
         def build(view: GroupSnapshot, now: int) -> Change:
-            project = _live_project(view, pid)
-            _check_project_version(if_match, view, pid)
+            project = live_project(view, pid)
+            check_project_version(if_match, view, pid)
             files: dict[str, bytes | None] = {project.file: None} if project.has_data else {}
             meta = view.meta.without_project(pid)
             return Change(meta, f"Delete {project.name}", "delete", touch(project, "delete"), files)
 
-        self._write(self._group_id_of(pid), build, author=author, message=message)
+        self.writer.write(self._group_id_of(pid), build, author=author, message=message)
 
     def restore_project(
         self,
@@ -413,12 +358,12 @@ class Catalog:
         A deleted project comes back under its old id; its old name must be free.
         """
         if state.data is not None:
-            _validate(state.format, state.data, state.dialect)
+            validate_schema(state.format, state.data, state.dialect)
 
         def build(view: GroupSnapshot, now: int) -> Change:
             current = view.meta.projects.get(state.id)
             if current is not None:
-                _check_project_version(if_match, view, state.id)
+                check_project_version(if_match, view, state.id)
             other = view.meta.project_named(state.name)
             if other is not None and other.id != state.id:
                 raise NameTaken(f"a project named {other.name!r} now exists; rename it first")
@@ -444,7 +389,7 @@ class Catalog:
                 view.meta.with_project(restored), summary, "restore", touch(restored, "restore"), files
             )
 
-        view, _ = self._write(state.group_id, build, author=author, message=message)
+        view, _ = self.writer.write(state.group_id, build, author=author, message=message)
         return self._project(view, view.meta.projects[state.id], written=True)
 
     def create_tag(
@@ -477,143 +422,3 @@ class Catalog:
         return group_id
 
     # -- the one write path ------------------------------------------------------------------
-
-    def _write(
-        self,
-        group_id: str,
-        build: Callable[[GroupSnapshot, int], Change],
-        *,
-        author: str,
-        message: str | None,
-        then: Callable[[], None] | None = None,
-    ) -> tuple[GroupSnapshot, Change]:
-        """Build a change from the group's state under its writer lock, and commit it.
-
-        Concurrent writes to one group are committed together (see :mod:`registry.group_commit`).
-        ``then`` runs after the commit, still under the lock, and such a write is committed alone.
-        """
-        job = _Job(build, author, message, then)
-        return self._queues.submit(group_id, Write(job, alone=then is not None))
-
-    def _commit_batch(self, group_id: str, batch: list[Write[_Job, tuple[GroupSnapshot, Change]]]) -> None:
-        """Commit a batch of writes as a chain of commits published at once; finish every write."""
-        done: list[tuple[Write[_Job, tuple[GroupSnapshot, Change]], GroupSnapshot, Change]] = []
-        repo = self.snapshots.open(group_id)
-        try:
-            with repo.writer() as writer:
-                view = self.snapshots.get(group_id)
-                chain = writer.chain(view.version)
-                now = max(int(self.clock()), 0)
-                for write in batch:
-                    job = write.payload
-                    try:
-                        change = job.build(view, now)
-                    except Exception as exc:  # this write is refused; the others go on
-                        write.fail(exc)
-                        continue
-                    files = {**change.files, METADATA_FILE: change.meta.dumps()}
-                    version = chain.add(
-                        changes=files,
-                        author=author_signature(job.author),
-                        committer=COMMITTER,
-                        message=change.message(job.message),
-                        timestamp=now,
-                    )
-                    view = self._next_view(group_id, view, change, files, version)
-                    done.append((write, view, change))
-                if done:
-                    try:
-                        writer.publish(chain)
-                    except RefConflict as exc:  # only a writer outside our locks can cause this
-                        raise WriteConflict("the project group changed during this write; retry") from exc
-                    self.snapshots.remember(group_id, view)
-                    for write, _, _ in done:
-                        if write.payload.then is not None:
-                            write.payload.then()
-            self.repacker.after_commit(repo.path)
-        finally:
-            repo.close()
-        for write, new_view, change in done:
-            write.succeed((new_view, change))
-
-    def _next_view(
-        self,
-        group_id: str,
-        view: GroupSnapshot,
-        change: Change,
-        files: dict[str, bytes | None],
-        version: str,
-    ) -> GroupSnapshot:
-        """The group's view after ``change`` committed as ``version``, without reading it back."""
-        new_files = dict(view.files)
-        for path, content in files.items():
-            if content is None:
-                new_files.pop(path, None)
-            else:
-                blob = blob_id(content)
-                new_files[path] = blob
-                if path != METADATA_FILE:
-                    self.snapshots.remember_text(blob, content.decode())
-        if view.known_last_change is None:  # not worked out yet: stays lazy, from history
-            return self.snapshots.lazy_view(group_id, version, change.meta, new_files)
-        last_change = {pid: v for pid, v in view.known_last_change.items() if pid in change.meta.projects}
-        if change.project_id in change.meta.projects:
-            last_change[change.project_id] = version
-        return GroupSnapshot(version, change.meta, new_files, known_last_change=last_change)
-
-
-@dataclass(frozen=True)
-class _Job:
-    build: Callable[[GroupSnapshot, int], Change]
-    author: str
-    message: str | None
-    then: Callable[[], None] | None
-
-
-def _check_project_version(if_match: Collection[str] | None, view: GroupSnapshot, pid: str) -> None:
-    if if_match is not None:  # a project's version may need history: only work it out when asked
-        check_if_match(if_match, view.last_change[pid])
-
-
-def _project_from(
-    view: GroupSnapshot, meta: ProjectMeta, data: str | None, version: str | None = None
-) -> Project:
-    return Project(
-        id=meta.id,
-        group_id=view.meta.id,
-        name=meta.name,
-        format=meta.format,
-        dialect=meta.dialect,
-        data=data,
-        created_at=meta.created_at,
-        updated_at=meta.updated_at,
-        version=version or view.last_change[meta.id],
-    )
-
-
-def _live_project(view: GroupSnapshot, pid: str) -> ProjectMeta:
-    project = view.meta.projects.get(pid)
-    if project is None:
-        raise NotFound(f"no project with id {pid!r}")
-    return project
-
-
-def check_format(fmt: str, dialect: str | None) -> str | None:
-    """Refuse an unknown format or dialect, or a dialect on a format other than sql.
-
-    Returns the dialect's canonical sqlglot name (``postgresql`` is stored as ``postgres``).
-    """
-    if fmt not in FORMATS:
-        raise InvalidInput(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}")
-    if dialect is not None and fmt != "sql":
-        raise InvalidInput("dialect applies to the sql format only")
-    if dialect is not None and not check_dialect(dialect):
-        raise InvalidInput(f"unknown SQL dialect {dialect!r}; use a sqlglot dialect name such as postgres")
-    return canonical_dialect(dialect)
-
-
-def _validate(fmt: str, data: str, dialect: str | None) -> None:
-    result = validate(fmt, data, dialect=dialect)
-    if not result.valid:
-        count = len(result.errors)
-        raise InvalidSchema(f"the {fmt} schema has {count} error(s)", result.errors)

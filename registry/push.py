@@ -12,7 +12,8 @@ import stat
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
-from registry.catalog import COMMITTER, Catalog, author_signature
+from registry.catalog import Catalog
+from registry.changes import COMMITTER, author_signature
 from registry.errors import InvalidInput
 from registry.formats import validate
 from registry.history import ACTION, Touch, commit_message

@@ -6,7 +6,7 @@ from typing import Any
 
 from aiohttp import web
 
-from registry.catalog import Project
+from registry.changes import Project
 from registry.snapshots import GroupSnapshot
 
 

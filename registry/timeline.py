@@ -12,7 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from registry.catalog import Catalog, Project
+from registry.catalog import Catalog
+from registry.changes import Project
 from registry.errors import InvalidInput, NotFound
 from registry.history import GroupHistory, Revision, Touch
 from registry.metadata import file_name, timestamp_text

@@ -20,9 +20,8 @@ WRITES = 8
 @pytest.fixture
 def catalog(tmp_path: Path) -> Catalog:
     catalog = Catalog(tmp_path / "data")
-    catalog.repacker = Repacker(
-        catalog.repacker.locks, threshold=10**6
-    )  # keep every published pack, to count them
+    # Keep every published pack, to count them.
+    catalog.writer.repacker = Repacker(catalog.writer.repacker.locks, threshold=10**6)
     return catalog
 
 
@@ -105,15 +104,15 @@ def test_a_refused_write_in_a_batch_leaves_the_others_alone(catalog: Catalog) ->
 
 def test_many_small_packs_are_rolled_up_in_the_background(tmp_path: Path) -> None:
     catalog = Catalog(tmp_path / "data")
-    catalog.repacker = Repacker(catalog.repacker.locks, threshold=4)
+    catalog.writer.repacker = Repacker(catalog.writer.repacker.locks, threshold=4)
     group = catalog.create_group("g", author="admin").meta.id
     pid = catalog.create_project(group, "p", data="e:\n  f: string\n", author="admin").id
     repo = catalog.snapshots.path(group)
     for n in range(12):
         catalog.update_project(pid, data=f"e:\n  f{n}: number\n", author="admin")
     deadline = time.monotonic() + 30
-    while (pack_count(repo) > 4 or catalog.repacker.busy) and time.monotonic() < deadline:
+    while (pack_count(repo) > 4 or catalog.writer.repacker.busy) and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert catalog.repacker.repacks >= 1
+    assert catalog.writer.repacker.repacks >= 1
     assert pack_count(repo) <= 4
     assert catalog.project(pid).data == "e:\n  f11: number\n"

@@ -8,7 +8,7 @@ from aiohttp import web
 
 from registry.auth import require
 from registry.bodies import field, json_object, required
-from registry.catalog import Project
+from registry.changes import Project
 from registry.context import CATALOG, OFFLOADER, TIMELINE
 from registry.errors import NotFound
 from registry.names import group_of_project

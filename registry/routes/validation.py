@@ -13,7 +13,7 @@ from aiohttp import web
 
 from registry.auth import require
 from registry.bodies import field, json_object, required
-from registry.catalog import Project, check_format
+from registry.changes import Project, check_format
 from registry.context import CATALOG, OFFLOADER
 from registry.errors import InvalidSchema, NotFound
 from registry.formats import ValidationResult, validate
