@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from aiohttp import web
 
 from registry.changes import Project
+from registry.metadata import ProjectMeta
 from registry.snapshots import GroupSnapshot
+from registry.timeline import GroupAt
 
 
 def group_summary(view: GroupSnapshot) -> dict[str, Any]:
@@ -20,21 +23,33 @@ def group_summary(view: GroupSnapshot) -> dict[str, Any]:
 
 
 def group_detail(view: GroupSnapshot) -> dict[str, Any]:
-    projects = sorted(view.meta.projects.values(), key=lambda p: p.name.casefold())
+    return {**group_summary(view), "projects": project_list(view.meta.projects.values())}
+
+
+def group_at_detail(past: GroupAt) -> dict[str, Any]:
+    """A group as it was at a version (``?at=``): the same shape as :func:`group_detail`."""
     return {
-        **group_summary(view),
-        "projects": [
-            {
-                "id": p.id,
-                "name": p.name,
-                "format": p.format,
-                "dialect": p.dialect,
-                "created_at": p.created_at,
-                "updated_at": p.updated_at,
-            }
-            for p in projects
-        ],
+        "id": past.id,
+        "name": past.name,
+        "created_at": past.created_at,
+        "version": past.version,
+        "projects": project_list(past.projects),
     }
+
+
+def project_list(projects: Iterable[ProjectMeta | Project]) -> list[dict[str, Any]]:
+    """The summary of each project, by name."""
+    return [
+        {
+            "id": p.id,
+            "name": p.name,
+            "format": p.format,
+            "dialect": p.dialect,
+            "created_at": p.created_at,
+            "updated_at": p.updated_at,
+        }
+        for p in sorted(projects, key=lambda p: p.name.casefold())
+    ]
 
 
 def project_detail(project: Project) -> dict[str, Any]:

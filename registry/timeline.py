@@ -30,6 +30,17 @@ class Page:
 
 
 @dataclass(frozen=True)
+class GroupAt:
+    """A group as it was at one version of its history."""
+
+    id: str
+    name: str
+    created_at: str
+    version: str
+    projects: list[Project]
+
+
+@dataclass(frozen=True)
 class Diff:
     from_version: str | None
     to_version: str
@@ -144,27 +155,16 @@ class Timeline:
                 return project
         raise NotFound(f"no project named {name!r} at {at!r}")
 
-    def group_at(self, group_ref: str, at: str) -> dict[str, Any]:
+    def group_at(self, group_ref: str, at: str) -> GroupAt:
         group_id = self.catalog.group(group_ref).meta.id
         history, index = self.position(group_id, at)
-        projects = sorted(self._projects_at(group_id, history, index), key=lambda p: p.name.casefold())
-        return {
-            "id": group_id,
-            "name": history.group_name_at(index),
-            "created_at": timestamp_text(history.revisions[0].timestamp),
-            "version": history.revisions[index].version,
-            "projects": [
-                {
-                    "id": p.id,
-                    "name": p.name,
-                    "format": p.format,
-                    "dialect": p.dialect,
-                    "created_at": p.created_at,
-                    "updated_at": p.updated_at,
-                }
-                for p in projects
-            ],
-        }
+        return GroupAt(
+            id=group_id,
+            name=history.group_name_at(index) or "",
+            created_at=timestamp_text(history.revisions[0].timestamp),
+            version=history.revisions[index].version,
+            projects=self._projects_at(group_id, history, index),
+        )
 
     def _projects_at(self, group_id: str, history: GroupHistory, index: int) -> list[Project]:
         found = [self._state(group_id, history, pid, index) for pid in history.by_project]

@@ -34,6 +34,18 @@ ROLE = {UPLOAD_PACK: "read", RECEIVE_PACK: "write"}
 _CHUNK = 64 << 10
 
 
+async def _open_with_body(
+    request: web.Request, service: str, limit: int
+) -> tuple[str, str, GitRepository, bytes]:
+    """:func:`_open`, then the request body (the repository is closed if reading it fails)."""
+    group_id, author, repository = await _open(request, service)
+    try:
+        return group_id, author, repository, await _body(request, limit)
+    except BaseException:
+        repository.close()
+        raise
+
+
 async def _open(request: web.Request, service: str) -> tuple[str, str, GitRepository]:
     """The group id, key name and repository, if the key may use ``service`` on this group."""
     role = ROLE[service]
@@ -71,12 +83,7 @@ async def info_refs(request: web.Request) -> web.Response:
 
 @routes.post("/git/{repo}/git-upload-pack")
 async def git_upload_pack(request: web.Request) -> web.StreamResponse:
-    _, _, repository = await _open(request, UPLOAD_PACK)
-    try:
-        body = await _body(request, request.app[CONFIG].max_body_bytes)
-    except BaseException:
-        repository.close()
-        raise
+    _, _, repository, body = await _open_with_body(request, UPLOAD_PACK, request.app[CONFIG].max_body_bytes)
 
     git = native_git(request.app)
     if git is not None:
@@ -91,12 +98,9 @@ async def git_upload_pack(request: web.Request) -> web.StreamResponse:
 
 @routes.post("/git/{repo}/git-receive-pack")
 async def git_receive_pack(request: web.Request) -> web.StreamResponse:
-    group_id, author, repository = await _open(request, RECEIVE_PACK)
-    try:
-        body = await _body(request, request.app[CONFIG].max_push_bytes)
-    except BaseException:
-        repository.close()
-        raise
+    group_id, author, repository, body = await _open_with_body(
+        request, RECEIVE_PACK, request.app[CONFIG].max_push_bytes
+    )
     handler = PushHandler(request.app[CATALOG], group_id, author)
 
     def serve(write: Callable[[bytes], None]) -> None:

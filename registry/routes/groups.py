@@ -8,7 +8,7 @@ from registry.auth import require
 from registry.bodies import field, json_object, required
 from registry.context import CATALOG, OFFLOADER, TIMELINE
 from registry.errors import Forbidden
-from registry.representations import group_detail, group_summary, if_match, versioned
+from registry.representations import group_at_detail, group_detail, group_summary, if_match, versioned
 
 routes = web.RouteTableDef()
 NAMES_LOCK = "\0group-names"  # group create and rename serialize on one lock: names are global
@@ -44,7 +44,7 @@ async def get_group(request: web.Request) -> web.Response:
     at = request.query.get("at")
     if at is not None:  # time travel: the group as it was then
         past = await request.app[OFFLOADER].run(request.app[TIMELINE].group_at, view.meta.id, at)
-        return web.json_response(past)
+        return web.json_response(group_at_detail(past))
     return versioned(group_detail(view), view.version)
 
 
