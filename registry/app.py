@@ -8,42 +8,56 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
+from registry import body_guard
 from registry.auth import KEYSTORE, auth_middleware
+from registry.body_guard import body_guard_middleware
 from registry.catalog import Catalog
 from registry.config import Config
 from registry.context import CATALOG, CONFIG, OFFLOADER, TIMELINE
 from registry.keys import KeyStore
+from registry.metrics import METRICS, Metrics, metrics_middleware, refresh_periodically
+from registry.observability import request_id_middleware, stamp_response
 from registry.offload import Offloader
 from registry.problems import problem_middleware
-from registry.routes import git, groups, history, meta, projects, validation
+from registry.routes import git, groups, history, meta, ops, projects, validation
 from registry.timeline import Timeline
 
 
 def create_app(config: Config) -> web.Application:
     app = web.Application(
         client_max_size=config.max_body_bytes,
-        middlewares=[problem_middleware, auth_middleware],
+        middlewares=[
+            request_id_middleware,
+            metrics_middleware,
+            problem_middleware,
+            auth_middleware,
+            body_guard_middleware,
+        ],
     )
+    app.on_response_prepare.append(stamp_response)
+    body_guard.setup(app)
     app[CONFIG] = config
     config.data_dir.mkdir(parents=True, exist_ok=True)
     app[CATALOG] = catalog = Catalog(config.data_dir)
     app[TIMELINE] = Timeline(catalog)
     app[KEYSTORE] = KeyStore(config.data_dir)
     app[OFFLOADER] = Offloader(config.io_threads)
+    app[METRICS] = Metrics(config.data_dir, catalog.snapshots.cache_stats)
     app[git.GIT_SLOTS] = asyncio.Semaphore(config.max_concurrent_git)
     # history and validation before projects: their /project/{id}/... routes must match first.
-    for module in (meta, history, groups, validation, projects, git):
+    for module in (meta, ops, history, groups, validation, projects, git):
         app.add_routes(module.routes)
     app.cleanup_ctx.append(_background_tasks)
     return app
 
 
 async def _background_tasks(app: web.Application) -> AsyncIterator[None]:
-    task = asyncio.create_task(_reload_keys(app))
+    tasks = [asyncio.create_task(_reload_keys(app)), asyncio.create_task(refresh_periodically(app[METRICS]))]
     yield
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+    for task in tasks:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
     app[OFFLOADER].close()
 
 

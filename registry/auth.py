@@ -13,7 +13,7 @@ from registry.problems import Handler, problem_for
 
 KEYSTORE = web.AppKey("keystore", KeyStore)
 API_KEY = "api_key"  # request slot holding the caller's ApiKey
-PUBLIC_PATHS = frozenset({"/healthz"})
+PUBLIC_PATHS = frozenset({"/healthz", "/readyz"})  # probes; /metrics needs a key (docs/operations.md)
 
 
 def secret_from_header(header: str) -> str | None:

@@ -1,10 +1,9 @@
-"""The ``schema-registry`` command: ``serve`` and ``keys create|list|revoke``."""
+"""The ``schema-registry`` command: ``serve``, ``keys create|list|revoke`` and the operator commands."""
 
 from __future__ import annotations
 
 import argparse
 import json
-import logging
 import os
 import sys
 from pathlib import Path
@@ -12,12 +11,15 @@ from typing import TextIO
 
 from aiohttp import web
 
+from registry import ops_cli
 from registry.access_log import AccessLogger
 from registry.app import create_app
 from registry.catalog import Catalog
-from registry.config import Config, config_from, env_default
+from registry.config import LOG_FORMATS, Config, config_from, env_default
 from registry.errors import RegistryError
 from registry.keys import ROLES, KeyStore, write_secret_file
+from registry.observability import configure_logging
+from registry.workers import serve_workers
 
 ADMIN_KEY_FILE = "admin.key"
 
@@ -33,6 +35,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--max-body-bytes", type=int, help="request body limit (REGISTRY_MAX_BODY_BYTES, 16 MiB)"
     )
+    serve.add_argument(
+        "--workers", type=int, help="server processes on the port (REGISTRY_WORKERS, default 1)"
+    )
+    serve.add_argument("--log-format", choices=LOG_FORMATS, help="text or json lines (REGISTRY_LOG_FORMAT)")
 
     keys = commands.add_parser("keys", help="manage API keys").add_subparsers(
         dest="keys_command", required=True
@@ -49,6 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     revoke.add_argument("--name", required=True)
     for sub in (create, listing, revoke):
         sub.add_argument("--data-dir", help="data folder (REGISTRY_DATA_DIR, default ./data)")
+    ops_cli.add_commands(commands)
     return parser
 
 
@@ -59,9 +66,16 @@ def main(argv: list[str] | None = None, *, stdout: TextIO | None = None, stderr:
     try:
         if args.command == "serve":
             config = config_from(
-                data_dir=args.data_dir, host=args.host, port=args.port, max_body_bytes=args.max_body_bytes
+                data_dir=args.data_dir,
+                host=args.host,
+                port=args.port,
+                max_body_bytes=args.max_body_bytes,
+                workers=args.workers,
+                log_format=args.log_format,
             )
             return serve(config, out)
+        if args.command in ops_cli.COMMANDS:
+            return ops_cli.run(args, out)
         return keys_command(args, out)
     except RegistryError as exc:
         print(f"error: {exc.detail}", file=err)
@@ -69,16 +83,16 @@ def main(argv: list[str] | None = None, *, stdout: TextIO | None = None, stderr:
 
 
 def serve(config: Config, out: TextIO) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # Per-statement chatter from libraries would drown the one line per request.
-    logging.getLogger("sqlglot").setLevel(logging.ERROR)
-    logging.getLogger("dulwich").setLevel(logging.WARNING)
-    ensure_admin_key(config.data_dir, out)
+    configure_logging(config.log_format)  # also quietens sqlglot's and dulwich's chatter
+    ensure_admin_key(config.data_dir, out)  # before any worker starts: exactly one first key
+    if config.workers > 1:
+        return serve_workers(config, out)
     web.run_app(
         create_app(config),
         host=config.host,
         port=config.port,
         access_log_class=AccessLogger,
+        shutdown_timeout=config.shutdown_timeout_seconds,
         print=lambda line: print(line, file=out, flush=True),
     )
     return 0

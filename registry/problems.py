@@ -35,9 +35,12 @@ _PROBLEMS: dict[type[errors.RegistryError], tuple[int, str, str]] = {
     errors.InvalidSchema: (422, "invalid-schema", "The schema is invalid"),
 }
 _HTTP_CODES = {
+    400: ("invalid-input", "The request is malformed"),
     404: ("not-found", "Not found"),
     405: ("method-not-allowed", "Method not allowed"),
+    408: ("request-timeout", "The request body did not arrive in time"),
     413: ("payload-too-large", "The request body is too large"),
+    503: ("shutting-down", "The server is shutting down"),
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -60,6 +61,7 @@ class Server:
                 stderr=subprocess.STDOUT,
                 text=True,
                 env={**os.environ, "REGISTRY_KEY_RELOAD_SECONDS": "0.1", **self.env},
+                start_new_session=True,  # its own process group: kill() reaches every worker
             )
         self.wait_ready()
         return self
@@ -85,10 +87,15 @@ class Server:
         if self.process and self.process.poll() is None:
             self.process.terminate()
             try:
-                self.process.wait(10)
+                self.process.wait(30)
             except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(10)
+                self.kill()
+
+    def kill(self) -> None:
+        """SIGKILL the server and all its processes at once, as a power cut or OOM kill would."""
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(10)
 
     def admin_key(self) -> str:
         return (self.data_dir / "admin.key").read_text().strip()

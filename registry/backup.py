@@ -1,0 +1,142 @@
+"""``schema-registry backup`` and ``restore``: a git bundle per group repository, plus the keys.
+
+A backup folder holds ``groups/<id>.bundle`` for every live group, ``deleted-groups/<folder>.bundle``
+for every deleted one, ``keys.json`` (hashes only, mode 0600) and ``manifest.json``. Each bundle
+is a consistent copy of its repository (``git bundle create --all`` reads the refs once), taken
+without stopping the server; the backup as a whole is not one instant across groups.
+
+Restore rebuilds each repository beside its final place, verifies it with ``git fsck``, and
+renames it in: an interrupted restore leaves ``.staging-*`` folders, never half a group.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from registry.keys import KEYS_FILE
+from registry.maintenance import (
+    DELETED_DIR,
+    GIT_TIMEOUT_SECONDS,
+    GROUPS_DIR,
+    MaintenanceError,
+    fsck_problems,
+)
+from registry.names import GROUP_ID_RE
+from repo_store import GitRepository, WriterLocks, fsync_dir, read_head
+
+MANIFEST = "manifest.json"
+BACKUP_FORMAT = 1
+
+
+@dataclass(frozen=True)
+class BackupReport:
+    groups: int
+    deleted_groups: int
+    keys: bool
+
+
+def _git(*args: str) -> None:
+    if shutil.which("git") is None:
+        raise MaintenanceError("backup and restore need the git command on PATH")
+    result = subprocess.run(
+        ["git", *args], capture_output=True, text=True, timeout=GIT_TIMEOUT_SECONDS, check=False
+    )
+    if result.returncode != 0:
+        raise MaintenanceError(f"`git {' '.join(args)}` failed: {result.stderr.strip()}")
+
+
+def _fsync_file(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def backup(data_dir: Path, out: Path) -> BackupReport:
+    """Write a backup of ``data_dir`` into ``out``, which must not exist or be empty."""
+    if out.exists() and any(out.iterdir()):
+        raise MaintenanceError(f"{out} is not empty; back up into a new folder")
+    manifest: dict[str, object] = {
+        "backup_format": BACKUP_FORMAT,
+        "created_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
+    counts = {}
+    for folder in (GROUPS_DIR, DELETED_DIR):
+        (out / folder).mkdir(parents=True, exist_ok=True)
+        entries = []
+        for repo in sorted((data_dir / folder).glob("_g*.git")):
+            head = read_head(repo)
+            if head is None or not GROUP_ID_RE.fullmatch(repo.name.removesuffix(".git").partition("-")[0]):
+                continue  # never committed: not a group yet
+            bundle = out / folder / (repo.name.removesuffix(".git") + ".bundle")
+            _git("--git-dir", str(repo), "bundle", "create", "--quiet", str(bundle), "--all")
+            _fsync_file(bundle)
+            entries.append({"repository": repo.name, "bundle": bundle.name, "main": head})
+        fsync_dir(out / folder)
+        manifest[folder] = entries
+        counts[folder] = len(entries)
+    keys = data_dir / KEYS_FILE
+    if keys.exists():
+        shutil.copyfile(keys, out / KEYS_FILE)
+        os.chmod(out / KEYS_FILE, 0o600)
+        _fsync_file(out / KEYS_FILE)
+    (out / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", "utf-8")
+    _fsync_file(out / MANIFEST)
+    fsync_dir(out)
+    return BackupReport(counts[GROUPS_DIR], counts[DELETED_DIR], keys.exists())
+
+
+def restore(backup_dir: Path, data_dir: Path) -> BackupReport:
+    """Restore a backup into a data folder that has no groups yet (the server must be stopped)."""
+    try:
+        manifest = json.loads((backup_dir / MANIFEST).read_text("utf-8"))
+    except (OSError, ValueError) as exc:
+        raise MaintenanceError(f"{backup_dir} is not a backup folder ({MANIFEST}: {exc})") from exc
+    if manifest.get("backup_format") != BACKUP_FORMAT:
+        raise MaintenanceError(f"unknown backup format {manifest.get('backup_format')!r}")
+    live = data_dir / GROUPS_DIR
+    if live.is_dir() and any(live.glob("_g*.git")):
+        raise MaintenanceError(f"{data_dir} already has project groups; restore into a new data folder")
+    counts = {}
+    for folder in (GROUPS_DIR, DELETED_DIR):
+        (data_dir / folder).mkdir(parents=True, exist_ok=True)
+        entries = manifest.get(folder, [])
+        for entry in entries:
+            _restore_repository(
+                backup_dir / folder / entry["bundle"], data_dir / folder / entry["repository"]
+            )
+        fsync_dir(data_dir / folder)
+        counts[folder] = len(entries)
+    keys = backup_dir / KEYS_FILE
+    if keys.exists():
+        tmp = data_dir / (KEYS_FILE + ".restore")
+        shutil.copyfile(keys, tmp)
+        os.chmod(tmp, 0o600)
+        _fsync_file(tmp)
+        os.replace(tmp, data_dir / KEYS_FILE)
+        fsync_dir(data_dir)
+    return BackupReport(counts[GROUPS_DIR], counts[DELETED_DIR], keys.exists())
+
+
+def _restore_repository(bundle: Path, target: Path) -> None:
+    name = target.name
+    if not name.endswith(".git") or not GROUP_ID_RE.fullmatch(name.removesuffix(".git").partition("-")[0]):
+        raise MaintenanceError(f"the manifest names an odd repository {name!r}")
+    if target.exists():
+        raise MaintenanceError(f"{target} already exists")
+    staging = target.parent / f".staging-restore-{name}"
+    shutil.rmtree(staging, ignore_errors=True)  # left by an earlier, interrupted restore
+    GitRepository.create(staging, WriterLocks()).close()  # our config: branch main, fsync on
+    _git("--git-dir", str(staging), "bundle", "verify", "--quiet", str(bundle))
+    _git("--git-dir", str(staging), "fetch", "--quiet", str(bundle), "+refs/*:refs/*")
+    problems = fsck_problems(staging)
+    if problems or read_head(staging) is None:
+        raise MaintenanceError(f"{bundle.name} did not restore cleanly: {'; '.join(problems) or 'no main'}")
+    staging.rename(target)

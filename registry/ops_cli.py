@@ -1,0 +1,81 @@
+"""Operator subcommands: ``check``, ``backup``, ``restore`` and ``groups deleted|undelete``.
+
+Kept apart from :mod:`registry.cli`, which adds them to its parser and hands them over.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from pathlib import Path
+from typing import TextIO
+
+from registry.backup import backup, restore
+from registry.config import env_default
+from registry.maintenance import check_data_dir, deleted_groups, undelete_group
+
+COMMANDS = frozenset({"check", "backup", "restore", "groups"})
+
+
+def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    check = commands.add_parser("check", help="verify every repository and the registry's metadata")
+    check.add_argument("--json", action="store_true", help="one JSON document instead of lines")
+    save = commands.add_parser("backup", help="write a git bundle per group and the keys to a folder")
+    save.add_argument("--out", required=True, type=Path, help="a new or empty folder")
+    load = commands.add_parser("restore", help="restore a backup into a data folder without groups")
+    load.add_argument("--from", dest="source", required=True, type=Path, help="a folder made by backup")
+    groups = commands.add_parser("groups", help="deleted project groups").add_subparsers(
+        dest="groups_command", required=True
+    )
+    listing = groups.add_parser("deleted", help="list deleted groups still on disk")
+    listing.add_argument("--json", action="store_true", help="one JSON document instead of a table")
+    undelete = groups.add_parser("undelete", help="bring a deleted group back (by id or folder)")
+    undelete.add_argument("group", help="the group id, or its folder under deleted-groups/")
+    for sub in (check, save, load, listing, undelete):
+        sub.add_argument("--data-dir", help="data folder (REGISTRY_DATA_DIR, default ./data)")
+
+
+def run(args: argparse.Namespace, out: TextIO) -> int:
+    data_dir = Path(args.data_dir or env_default(os.environ, "DATA_DIR", "data"))
+    if args.command == "check":
+        return _check(data_dir, out, as_json=args.json)
+    if args.command == "backup":
+        report = backup(data_dir, args.out)
+        print(
+            f"Backed up {report.groups} group(s) and {report.deleted_groups} deleted group(s) to {args.out}",
+            file=out,
+        )
+        return 0
+    if args.command == "restore":
+        report = restore(args.source, data_dir)
+        print(
+            f"Restored {report.groups} group(s) and {report.deleted_groups} deleted group(s) into {data_dir}",
+            file=out,
+        )
+        if report.keys:
+            print("The keys of the backup replaced the data folder's keys.", file=out)
+        return 0
+    if args.groups_command == "deleted":
+        found = deleted_groups(data_dir)
+        if args.json:
+            print(json.dumps([g.to_json() for g in found], indent=2), file=out)
+        for g in [] if args.json else found:
+            print(f"{g.id}\t{g.name}\t{g.deleted_at}\t{g.projects} project(s)\t{g.folder}", file=out)
+        return 0
+    group = undelete_group(data_dir, args.group)
+    print(f"Undeleted project group {group.name!r} ({group.id})", file=out)
+    return 0
+
+
+def _check(data_dir: Path, out: TextIO, *, as_json: bool) -> int:
+    report = check_data_dir(data_dir)
+    if as_json:
+        print(json.dumps(report.to_json(), indent=2), file=out)
+    else:
+        for finding in report.findings:
+            print(f"{finding.severity}: {finding.where}: {finding.message}", file=out)
+        fsck = "" if report.git_fsck else " (git not installed: objects not verified one by one)"
+        verdict = "OK" if report.ok else "PROBLEMS FOUND"
+        print(f"{verdict}: checked {report.repositories} repositories{fsck}", file=out)
+    return 0 if report.ok else 1
