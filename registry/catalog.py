@@ -7,6 +7,7 @@ compare-and-swap, so concurrent writers (threads or processes) never lose each o
 
 from __future__ import annotations
 
+import shutil
 import threading
 import time
 from collections.abc import Callable, Collection, Iterator
@@ -61,6 +62,14 @@ class Catalog:
         self._names_lock_file = data_dir / "group-names.flock"
         self._group_names: dict[str, str] = {}  # folded name -> id: a hint, always checked
         self.writer = GroupWriter(self.snapshots, self._locks, clock)
+        self._remove_abandoned_staging()
+
+    def _remove_abandoned_staging(self) -> None:
+        """Remove groups a crash left half-made. Creation stages under the names lock, so a
+        staging folder seen while holding it belongs to no live writer."""
+        with self._names_held():
+            for staging in self.groups_dir.glob(".staging-*.git"):
+                shutil.rmtree(staging, ignore_errors=True)
 
     # -- reading -----------------------------------------------------------------------------
 

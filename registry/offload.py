@@ -10,6 +10,7 @@ take every writer thread from the other groups.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import functools
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -20,6 +21,11 @@ R = TypeVar("R")
 WRITERS_PER_GROUP = 4
 
 
+def _in_context(fn: Callable[P, R], /, *args: P.args, **kwargs: P.kwargs) -> Callable[[], R]:
+    """``fn`` bound to its arguments and to the caller's context (log lines keep the request id)."""
+    return functools.partial(contextvars.copy_context().run, fn, *args, **kwargs)
+
+
 class Offloader:
     def __init__(self, threads: int) -> None:
         self._reads = ThreadPoolExecutor(threads, thread_name_prefix="registry-read")
@@ -28,13 +34,13 @@ class Offloader:
 
     async def run(self, fn: Callable[P, R], /, *args: P.args, **kwargs: P.kwargs) -> R:
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._reads, functools.partial(fn, *args, **kwargs))
+        return await loop.run_in_executor(self._reads, _in_context(fn, *args, **kwargs))
 
     async def write(self, group_id: str, fn: Callable[P, R], /, *args: P.args, **kwargs: P.kwargs) -> R:
         slots = self._group_slots.setdefault(group_id, asyncio.Semaphore(WRITERS_PER_GROUP))
         async with slots:
             loop = asyncio.get_running_loop()
-            return await loop.run_in_executor(self._writes, functools.partial(fn, *args, **kwargs))
+            return await loop.run_in_executor(self._writes, _in_context(fn, *args, **kwargs))
 
     def close(self) -> None:
         self._reads.shutdown(wait=True)

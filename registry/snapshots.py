@@ -126,6 +126,13 @@ class Snapshots:
             self._views[group_id] = view
             self._verified.pop(group_id, None)  # our own write: verified again by the next get()
 
+    def cache_stats(self) -> dict[str, tuple[int, int]]:
+        """Hits and misses of each cache since start (for /metrics)."""
+        return {
+            "texts": (self._texts.hits, self._texts.misses),
+            "trees": (self._trees.hits, self._trees.misses),
+        }
+
     def cached_text(self, blob: str) -> str | None:
         """A schema's text if it is in memory (event-loop safe)."""
         return self._texts.get(blob)

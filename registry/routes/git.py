@@ -16,10 +16,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 from aiohttp import web
+from dulwich.errors import GitProtocolError, HangupException
 
 from registry.auth import require
 from registry.context import CATALOG, CONFIG, OFFLOADER
-from registry.errors import Forbidden, PayloadTooLarge
+from registry.errors import Forbidden, InvalidInput, PayloadTooLarge
 from registry.push import PushHandler
 from repo_store import GitRepository
 from repo_store.smart_protocol import RECEIVE_PACK, UPLOAD_PACK, advertise, receive_pack, upload_pack
@@ -147,12 +148,17 @@ async def _stream_git(request: web.Request, git: str, path: Path, body: bytes) -
         assert proc.stdin is not None
         assert proc.stdout is not None
         try:
-            proc.stdin.write(body)
-            await proc.stdin.drain()
-            proc.stdin.close()
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # git may stop reading early
+                proc.stdin.write(body)
+                await proc.stdin.drain()
+                proc.stdin.close()
+            chunk = await proc.stdout.read(_CHUNK)
+            if not chunk and await proc.wait() != 0:  # nothing sent yet: the status can still say so
+                raise InvalidInput("git could not read this upload-pack request")
             await response.prepare(request)
-            while chunk := await proc.stdout.read(_CHUNK):
+            while chunk:
                 await response.write(chunk)
+                chunk = await proc.stdout.read(_CHUNK)
             await proc.wait()
             await response.write_eof()
         except ConnectionResetError:
@@ -184,15 +190,23 @@ async def _stream(
     *,
     lock: str | None,
 ) -> web.StreamResponse:
-    """Run ``serve`` in a worker thread, streaming what it writes to the client."""
+    """Run ``serve`` in a worker thread, streaming what it writes to the client.
+
+    The response starts with the first output, so a request dulwich cannot read before it
+    answers anything is still a clean 400 problem, not a broken 200.
+    """
     response = web.StreamResponse(headers={**NO_CACHE, "Content-Type": f"application/x-{service}-result"})
-    await response.prepare(request)
     loop = asyncio.get_running_loop()
     buffer = bytearray()
 
+    async def send(data: bytes) -> None:
+        if not response.prepared:
+            await response.prepare(request)
+        await response.write(data)
+
     def flush() -> None:
         if buffer:
-            asyncio.run_coroutine_threadsafe(response.write(bytes(buffer)), loop).result()
+            asyncio.run_coroutine_threadsafe(send(bytes(buffer)), loop).result()
             buffer.clear()
 
     def write(data: bytes) -> None:  # in the worker thread; blocks while the client is slow
@@ -204,6 +218,10 @@ async def _stream(
         try:
             serve(write)
             flush()
+        except (GitProtocolError, HangupException) as exc:
+            if response.prepared:
+                raise
+            raise InvalidInput(f"malformed {service} request: {exc}") from exc
         finally:
             repository.close()
 
@@ -211,5 +229,7 @@ async def _stream(
     async with request.app[GIT_SLOTS]:
         with contextlib.suppress(ConnectionResetError):
             await (offload.write(lock, run) if lock is not None else offload.run(run))
+            if not response.prepared:
+                await response.prepare(request)
             await response.write_eof()
     return response

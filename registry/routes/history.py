@@ -77,7 +77,8 @@ async def project_diff(request: web.Request) -> web.Response:
     return web.Response(text=diff.text, content_type="text/x-diff")
 
 
-@routes.post(PROJECT + "/restore")
+# Any id-shaped or not: POST has no by-name twin, and a non-id answers 404 rather than 405.
+@routes.post("/project/{project_id}/restore")
 async def restore_project(request: web.Request) -> web.Response:
     pid, author = _project_group(request, "write")
     body = await json_object(request)
