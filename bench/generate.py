@@ -26,7 +26,7 @@ from pathlib import Path
 
 from registry.changes import COMMITTER, author_signature
 from registry.history import Touch, commit_message
-from registry.metadata import METADATA_FILE, GroupMeta, ProjectMeta, timestamp_text
+from registry.metadata import METADATA_FILE, GroupMeta, ProjectMeta, project_text, timestamp_text
 from registry.names import new_group_id, project_id
 from repo_store import GitRepository, WriterLocks
 
@@ -87,16 +87,7 @@ class MetaText:
 
     @staticmethod
     def _chunk(p: ProjectMeta) -> str:
-        body = {
-            "created_at": p.created_at,
-            "dialect": p.dialect,
-            "format": p.format,
-            "has_data": p.has_data,
-            "name": p.name,
-            "updated_at": p.updated_at,
-        }
-        inner = json.dumps(body, indent=2, sort_keys=True, ensure_ascii=False).replace("\n", "\n    ")
-        return f"    {json.dumps(p.id)}: {inner}"
+        return f"    {json.dumps(p.id, ensure_ascii=False)}: {project_text(p)}"
 
     def put(self, project: ProjectMeta) -> None:
         self.meta = self.meta.with_project(project)

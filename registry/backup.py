@@ -28,7 +28,7 @@ from registry.maintenance import (
     fsck_problems,
 )
 from registry.names import GROUP_ID_RE
-from repo_store import GitRepository, WriterLocks, fsync_dir, read_head
+from repo_store import GitRepository, WriterLocks, fsync_path, read_head
 
 MANIFEST = "manifest.json"
 BACKUP_FORMAT = 1
@@ -51,14 +51,6 @@ def _git(*args: str) -> None:
         raise MaintenanceError(f"`git {' '.join(args)}` failed: {result.stderr.strip()}")
 
 
-def _fsync_file(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def backup(data_dir: Path, out: Path) -> BackupReport:
     """Write a backup of ``data_dir`` into ``out``, which must not exist or be empty."""
     if out.exists() and any(out.iterdir()):
@@ -77,19 +69,19 @@ def backup(data_dir: Path, out: Path) -> BackupReport:
                 continue  # never committed: not a group yet
             bundle = out / folder / (repo.name.removesuffix(".git") + ".bundle")
             _git("--git-dir", str(repo), "bundle", "create", "--quiet", str(bundle), "--all")
-            _fsync_file(bundle)
+            fsync_path(bundle)
             entries.append({"repository": repo.name, "bundle": bundle.name, "main": head})
-        fsync_dir(out / folder)
+        fsync_path(out / folder)
         manifest[folder] = entries
         counts[folder] = len(entries)
     keys = data_dir / KEYS_FILE
     if keys.exists():
         shutil.copyfile(keys, out / KEYS_FILE)
         os.chmod(out / KEYS_FILE, 0o600)
-        _fsync_file(out / KEYS_FILE)
+        fsync_path(out / KEYS_FILE)
     (out / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", "utf-8")
-    _fsync_file(out / MANIFEST)
-    fsync_dir(out)
+    fsync_path(out / MANIFEST)
+    fsync_path(out)
     return BackupReport(counts[GROUPS_DIR], counts[DELETED_DIR], keys.exists())
 
 
@@ -112,16 +104,16 @@ def restore(backup_dir: Path, data_dir: Path) -> BackupReport:
             _restore_repository(
                 backup_dir / folder / entry["bundle"], data_dir / folder / entry["repository"]
             )
-        fsync_dir(data_dir / folder)
+        fsync_path(data_dir / folder)
         counts[folder] = len(entries)
     keys = backup_dir / KEYS_FILE
     if keys.exists():
         tmp = data_dir / (KEYS_FILE + ".restore")
         shutil.copyfile(keys, tmp)
         os.chmod(tmp, 0o600)
-        _fsync_file(tmp)
+        fsync_path(tmp)
         os.replace(tmp, data_dir / KEYS_FILE)
-        fsync_dir(data_dir)
+        fsync_path(data_dir)
     return BackupReport(counts[GROUPS_DIR], counts[DELETED_DIR], keys.exists())
 
 

@@ -40,7 +40,7 @@ from repo_store import (
     RefConflict,
     TagInfo,
     WriterLocks,
-    fsync_dir,
+    fsync_path,
     hold_file_lock,
 )
 
@@ -174,7 +174,7 @@ class Catalog:
             finally:
                 repo.close()
             staging.rename(self.snapshots.path(group_id))
-            fsync_dir(self.groups_dir)
+            fsync_path(self.groups_dir)
             self.beacon.signal()
         view = GroupSnapshot(
             version=version, meta=meta, files={METADATA_FILE: blob_id(meta.dumps())}, known_last_change={}
@@ -231,8 +231,8 @@ class Catalog:
         def move_aside() -> None:
             stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(self.clock()))
             self.snapshots.path(group_id).rename(self.deleted_dir / f"{group_id}-{stamp}.git")
-            fsync_dir(self.groups_dir)
-            fsync_dir(self.deleted_dir)
+            fsync_path(self.groups_dir)
+            fsync_path(self.deleted_dir)
             self.beacon.signal()
 
         with self._names_held():

@@ -20,7 +20,7 @@ from typing import Any
 
 from registry.errors import InvalidInput, NameTaken, NotFound
 from registry.names import check_name
-from repo_store import fsync_dir, hold_file_lock
+from repo_store import fsync_path, hold_file_lock
 
 ROLES = ("read", "write", "admin")
 KEY_PREFIX = "sr_"
@@ -151,7 +151,7 @@ class KeyStore:
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, self.path)
-        fsync_dir(self.path.parent)
+        fsync_path(self.path.parent)
 
 
 def write_secret_file(path: Path, secret: str) -> None:

@@ -23,7 +23,7 @@ from registry.history import commit_message
 from registry.keys import KEYS_FILE
 from registry.metadata import EXTENSIONS, METADATA_FILE, GroupMeta
 from registry.names import GROUP_ID_RE, PROJECT_ID_RE, group_of_project, is_name
-from repo_store import GitRepository, StoreError, WriterLocks, fsync_dir, hold_file_lock, read_head
+from repo_store import GitRepository, StoreError, WriterLocks, fsync_path, hold_file_lock, read_head
 
 GROUPS_DIR = "groups"
 DELETED_DIR = "deleted-groups"
@@ -299,8 +299,8 @@ def undelete_group(data_dir: Path, ref: str, *, author: str = "schema-registry")
                     timestamp=int(time.time()),
                 )
                 source.rename(target)
-                fsync_dir(source.parent)
-                fsync_dir(target.parent)
+                fsync_path(source.parent)
+                fsync_path(target.parent)
         finally:
             repo.close()
     return group

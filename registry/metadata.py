@@ -60,7 +60,8 @@ def _object_lines(fields: Mapping[str, object], indent: str) -> str:
 
 
 @lru_cache(maxsize=65536)
-def _project_text(p: ProjectMeta) -> str:
+def project_text(p: ProjectMeta) -> str:
+    """A project's object in the metadata file, indented as it stands there (rendered once)."""
     fields = {
         "created_at": p.created_at,
         "dialect": p.dialect,
@@ -99,7 +100,7 @@ class GroupMeta:
         """
         group = _object_lines({"created_at": self.created_at, "id": self.id, "name": self.name}, "  ")
         entries = ",\n".join(
-            f"    {_json(pid)}: {_project_text(self.projects[pid])}" for pid in sorted(self.projects)
+            f"    {_json(pid)}: {project_text(self.projects[pid])}" for pid in sorted(self.projects)
         )
         projects = f"{{\n{entries}\n  }}" if entries else "{}"
         return (

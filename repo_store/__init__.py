@@ -18,7 +18,7 @@ from repo_store.repository import (
     Signature,
     TagInfo,
     Writer,
-    fsync_dir,
+    fsync_path,
     parse_trailers,
     read_head,
 )
@@ -36,7 +36,7 @@ __all__ = [
     "TagInfo",
     "Writer",
     "WriterLocks",
-    "fsync_dir",
+    "fsync_path",
     "hold_file_lock",
     "pack_count",
     "parse_trailers",

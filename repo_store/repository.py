@@ -163,14 +163,19 @@ class GitRepository:
         """The files at the top of ``commit_id``'s tree: name -> blob id."""
         return {name: sha for name, (mode, sha) in self.tree_entries(commit_id).items() if stat.S_ISREG(mode)}
 
-    def tree_entries(self, commit_id: str) -> dict[str, tuple[int, str]]:
-        """Every entry at the top of ``commit_id``'s tree (files, folders, links): name -> (mode, id)."""
+    def root_tree(self, commit_id: str) -> Tree:
+        """The top tree of a commit."""
         commit = self._object(commit_id)
         if not isinstance(commit, Commit):
             raise ObjectMissing(commit_id)
         tree = self._object(commit.tree.decode("ascii"))
         if not isinstance(tree, Tree):
             raise ObjectMissing(commit_id)
+        return tree
+
+    def tree_entries(self, commit_id: str) -> dict[str, tuple[int, str]]:
+        """Every entry at the top of ``commit_id``'s tree (files, folders, links): name -> (mode, id)."""
+        tree = self.root_tree(commit_id)
         return {
             e.path.decode("utf-8", "surrogateescape"): (e.mode, e.sha.decode("ascii"))
             for e in tree.iteritems()
@@ -267,13 +272,7 @@ class CommitChain:
         self.objects: list[Blob | Tree | Commit] = []
         self._tree = Tree()
         if parent is not None:
-            commit = repository._object(parent)
-            if not isinstance(commit, Commit):
-                raise ObjectMissing(parent)
-            base = repository._object(commit.tree.decode("ascii"))
-            if not isinstance(base, Tree):
-                raise ObjectMissing(parent)
-            for entry in base.iteritems():
+            for entry in repository.root_tree(parent).iteritems():
                 self._tree.add(entry.path, entry.mode, entry.sha)
 
     def add(
@@ -343,7 +342,7 @@ class Writer:
         new = ObjectID(chain.head.encode("ascii"))
         if not self._retry_on_stale_lock(lambda: self._repo.refs.set_if_equals(BRANCH, old, new)):
             raise RefConflict(f"main moved from {expected}")
-        fsync_dir(self._repository.path / "refs" / "heads")
+        fsync_path(self._repository.path / "refs" / "heads")
         self._repository._locks.on_commit()
 
     def commit(
@@ -383,7 +382,7 @@ class Writer:
         ref = Ref(b"refs/tags/" + name.encode())
         if not self._retry_on_stale_lock(lambda: self._repo.refs.add_if_new(ref, tag.id)):
             raise RefConflict(f"tag {name} exists")
-        fsync_dir(self._repository.path / "refs" / "tags")
+        fsync_path(self._repository.path / "refs" / "tags")
         self._repository._locks.on_commit()
         return TagInfo(name, target, tagger.name, timestamp, message.strip())
 
@@ -424,8 +423,9 @@ def _git_first_parent_log(git: str, path: Path, start: str) -> Iterator[CommitIn
         )
 
 
-def fsync_dir(path: Path) -> None:
-    """Make a rename inside ``path`` durable (dulwich fsyncs files, not their directory)."""
+def fsync_path(path: Path) -> None:
+    """Flush a file, or a directory so that a rename inside it is durable (dulwich fsyncs files,
+    not their directory)."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)

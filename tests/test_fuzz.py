@@ -38,7 +38,6 @@ YAML = "user:\n  name: string\n"
 schema = schemathesis.openapi.from_dict(openapi_document())
 
 
-
 @pytest.fixture(scope="module")
 def target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     srv = Server(
