@@ -106,7 +106,7 @@ class Catalog:
         group_id = group_of_project(project_id)
         view = self.snapshots.fresh(group_id) if group_id is not None else None
         meta = view.meta.projects.get(project_id) if view is not None else None
-        if view is None or meta is None:
+        if view is None or meta is None or view.known_last_change is None:  # versions need history: disk
             return None
         data = None
         if meta.has_data:
@@ -429,5 +429,3 @@ class Catalog:
         if group_id is None:
             raise NotFound(f"no project with id {pid!r}")
         return group_id
-
-    # -- the one write path ------------------------------------------------------------------

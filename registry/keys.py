@@ -160,3 +160,6 @@ def write_secret_file(path: Path, secret: str) -> None:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as f:
         f.write(secret + "\n")
+        f.flush()
+        os.fsync(f.fileno())
+    fsync_path(path.parent)

@@ -13,6 +13,7 @@ import os
 import time
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 from aiohttp import web
 from prometheus_client import (
@@ -92,14 +93,22 @@ class Metrics:
             multiprocess_mode="livesum",
         )
         self._cache_stats = cache_stats
+        self._children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
         self.storage = StorageCollector(data_dir)
         reg.register(self.storage)
         if self.multiprocess_dir is None:
             ProcessCollector(registry=reg)
 
     def observe(self, method: str, route: str, status: int, seconds: float) -> None:
-        self.requests.labels(method, route, str(status)).inc()
-        self.latency.labels(method, route).observe(seconds)
+        key = (method, route, status)
+        children = self._children.get(key)
+        if children is None:  # labels() validates and locks on every call: resolve each series once
+            children = self._children[key] = (
+                self.requests.labels(method, route, str(status)),
+                self.latency.labels(method, route),
+            )
+        children[0].inc()
+        children[1].observe(seconds)
         action = COMMIT_ACTIONS.get((method, route))
         if action is not None and 200 <= status < 300:
             self.commits.labels(action).inc()

@@ -8,9 +8,12 @@ and the process id, which tells the workers of ``serve --workers N`` apart.
 
 from __future__ import annotations
 
+import atexit
 import contextvars
 import json
 import logging
+import logging.handlers
+import queue
 import re
 import sys
 import uuid
@@ -109,12 +112,19 @@ class JsonFormatter(logging.Formatter):
 def configure_logging(log_format: str, stream: TextIO | None = None) -> None:
     """Set up the root logger for a server process (text or JSON lines on stderr)."""
     handler = logging.StreamHandler(stream or sys.stderr)
-    handler.addFilter(RequestIdFilter())
     handler.setFormatter(JsonFormatter() if log_format == "json" else logging.Formatter(TEXT_FORMAT))
+    # Formatting and writing happen in a thread of their own: one access line per request written
+    # on the event loop cost about a fifth of a cached read's time.
+    records: queue.SimpleQueue[logging.LogRecord] = queue.SimpleQueue()
+    enqueue = logging.handlers.QueueHandler(records)
+    enqueue.addFilter(RequestIdFilter())  # here: the request id lives in the caller's context
+    listener = logging.handlers.QueueListener(records, handler)
+    listener.start()
+    atexit.register(listener.stop)  # writes what is still queued
     root = logging.getLogger()
     for old in list(root.handlers):
         root.removeHandler(old)
-    root.addHandler(handler)
+    root.addHandler(enqueue)
     root.setLevel(logging.INFO)
     server_log = logging.getLogger("aiohttp.server")
     if not any(isinstance(f, MalformedRequestFilter) for f in server_log.filters):

@@ -3,9 +3,11 @@
 The supervisor binds N listening sockets to the same address with ``SO_REUSEPORT`` (the kernel
 spreads new connections across them) and hands one to each worker, a fresh interpreter started
 with multiprocessing's ``spawn``. The supervisor keeps its copies open, so connections that queue
-on a worker's socket while that worker restarts are not lost. Nothing is shared in memory: every
-worker reads the branch head from disk before answering (see :mod:`registry.snapshots`), and
-writers serialize on per-repository file locks, which is what makes this safe.
+on a worker's socket while that worker restarts are not lost. Nothing is shared in memory but
+the change beacon, a memory-mapped file every writer changes after a durable commit: a worker
+serves a cached view only while the beacon is unchanged, and reads the branch head from disk
+otherwise (see :mod:`registry.snapshots`); writers serialize on per-repository file locks. That
+is what makes this safe.
 
 The supervisor restarts a worker that dies, forwards SIGTERM and SIGINT to the workers (each then
 finishes its in-flight requests), and sets ``PROMETHEUS_MULTIPROC_DIR`` so ``/metrics`` on any

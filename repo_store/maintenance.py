@@ -25,7 +25,8 @@ DEFAULT_PACK_THRESHOLD = 32
 
 
 def pack_count(repo_path: Path) -> int:
-    return sum(1 for p in (repo_path / "objects" / "pack").glob("*.pack"))
+    """Finished packs (a crash can leave ``tmp*.pack`` files behind; they are not counted)."""
+    return sum(1 for p in (repo_path / "objects" / "pack").glob("pack-*.pack"))
 
 
 def repack(repo_path: Path) -> bool:

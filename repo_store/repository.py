@@ -148,10 +148,13 @@ class GitRepository:
         try:
             return self._lookup(sha)
         except PackFileDisappeared:  # a repack replaced a pack we had listed: list them again
-            self._repo.close()
-            self._repo = Repo(str(self.path))
-            self._repo.object_store.fsync_object_files = True
+            self._reopen()
             return self._lookup(sha)
+
+    def _reopen(self) -> None:
+        self._repo.close()
+        self._repo = Repo(str(self.path))
+        self._repo.object_store.fsync_object_files = True
 
     def _lookup(self, sha: str) -> object:
         try:
@@ -191,12 +194,13 @@ class GitRepository:
 
     def is_ancestor(self, ancestor: str, descendant: str) -> bool:
         """Whether moving a branch from ``ancestor`` to ``descendant`` is a fast-forward."""
+        old, new = ObjectID(ancestor.encode("ascii")), ObjectID(descendant.encode("ascii"))
         try:
-            return bool(
-                can_fast_forward(
-                    self._repo, ObjectID(ancestor.encode("ascii")), ObjectID(descendant.encode("ascii"))
-                )
-            )
+            try:
+                return bool(can_fast_forward(self._repo, old, new))
+            except PackFileDisappeared:  # see _object
+                self._reopen()
+                return bool(can_fast_forward(self._repo, old, new))
         except KeyError as exc:
             raise ObjectMissing(str(exc)) from exc
 
@@ -338,6 +342,7 @@ class Writer:
         store = self._repo.object_store
         # Packing the whole batch means two fsyncs (pack and index) instead of one per object.
         self._retry_on_stale_lock(lambda: store.add_objects([(obj, None) for obj in chain.objects]))
+        fsync_path(self._repository.path / "objects" / "pack")  # the pack's name, before a ref names it
         old = ObjectID((expected or _ZERO).encode("ascii"))
         new = ObjectID(chain.head.encode("ascii"))
         if not self._retry_on_stale_lock(lambda: self._repo.refs.set_if_equals(BRANCH, old, new)):

@@ -16,3 +16,16 @@ def test_a_group_half_made_by_a_crash_is_removed_at_start(tmp_path: Path) -> Non
     again = Catalog(tmp_path / "data")
     assert not staging.exists()
     assert [v.meta.id for v in again.list_groups()] == [kept.meta.id]
+
+
+def test_the_memory_only_read_never_works_out_versions(tmp_path: Path) -> None:
+    """cached_project runs on the event loop: a view whose project versions need history is a miss."""
+    first = Catalog(tmp_path / "data")
+    group = first.create_group("g", author="admin").meta.id
+    pid = first.create_project(group, "p", data="e:\n  f: string\n", author="admin").id
+    fresh_start = Catalog(tmp_path / "data")
+    view = fresh_start.snapshots.get(group)  # verified against its ref, versions not worked out
+    assert fresh_start.cached_project(pid) is None
+    assert view.known_last_change is None  # no history walk happened
+    read = fresh_start.project(pid)  # the thread path works them out
+    assert fresh_start.cached_project(pid) == read
