@@ -14,6 +14,7 @@ from registry.body_guard import body_guard_middleware
 from registry.catalog import Catalog
 from registry.config import Config
 from registry.context import CATALOG, CONFIG, OFFLOADER, TIMELINE
+from registry.formats import observe_validations
 from registry.keys import KeyStore
 from registry.metrics import METRICS, Metrics, metrics_middleware, refresh_periodically
 from registry.observability import request_id_middleware, stamp_response
@@ -53,7 +54,10 @@ def create_app(config: Config) -> web.Application:
 
 async def _background_tasks(app: web.Application) -> AsyncIterator[None]:
     tasks = [asyncio.create_task(_reload_keys(app)), asyncio.create_task(refresh_periodically(app[METRICS]))]
+    validation = app[METRICS].validation
+    stop_observing = observe_validations(lambda fmt, seconds: validation.labels(fmt).observe(seconds))
     yield
+    stop_observing()
     for task in tasks:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):

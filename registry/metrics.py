@@ -75,6 +75,13 @@ class Metrics:
             registry=reg,
             multiprocess_mode="livesum",
         )
+        self.validation = Histogram(
+            "registry_validation_duration_seconds",
+            "Time spent validating one schema document, by format",
+            ["format"],
+            buckets=LATENCY_BUCKETS,
+            registry=reg,
+        )
         self.commits = Counter(
             "registry_commits", "Commits made through the API, by action", ["action"], registry=reg
         )

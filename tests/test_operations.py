@@ -165,6 +165,9 @@ def test_metrics_count_requests_commits_and_repositories(
     assert sample(after, "registry_repositories", state="live") >= 1
     assert sample(after, "registry_repository_bytes", state="live") > 0
     assert sample(after, "registry_http_requests_in_flight") == 1  # this scrape
+    # create (1), three updates and the refused one (4): five yaml validations, the refused one too
+    assert delta("registry_validation_duration_seconds_count", format="yaml") == 5
+    assert delta("registry_validation_duration_seconds_sum", format="yaml") > 0
     assert commit_count(repo_path(json_server.data_dir, group["id"])) == 5
 
 
