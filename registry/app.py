@@ -13,7 +13,7 @@ from registry.auth import KEYSTORE, auth_middleware
 from registry.body_guard import body_guard_middleware
 from registry.catalog import Catalog
 from registry.config import Config
-from registry.context import CATALOG, CONFIG, OFFLOADER, TIMELINE
+from registry.context import CATALOG, CONFIG, OFFLOADER, TIMELINE, VALIDATION_POOL
 from registry.formats import observe_validations
 from registry.keys import KeyStore
 from registry.metrics import METRICS, Metrics, metrics_middleware, refresh_periodically
@@ -22,6 +22,7 @@ from registry.offload import Offloader
 from registry.problems import problem_middleware
 from registry.routes import git, groups, history, meta, ops, projects, validation
 from registry.timeline import Timeline
+from registry.validation_pool import ValidationPool
 
 
 def create_app(config: Config) -> web.Application:
@@ -39,7 +40,8 @@ def create_app(config: Config) -> web.Application:
     body_guard.setup(app)
     app[CONFIG] = config
     config.data_dir.mkdir(parents=True, exist_ok=True)
-    app[CATALOG] = catalog = Catalog(config.data_dir)
+    app[VALIDATION_POOL] = pool = ValidationPool(config.validation_workers, config.parse_seconds)
+    app[CATALOG] = catalog = Catalog(config.data_dir, validator=pool.validate)
     app[TIMELINE] = Timeline(catalog)
     app[KEYSTORE] = KeyStore(config.data_dir)
     app[OFFLOADER] = Offloader(config.io_threads)
@@ -58,6 +60,7 @@ async def _background_tasks(app: web.Application) -> AsyncIterator[None]:
     stop_observing = observe_validations(lambda fmt, seconds: validation.labels(fmt).observe(seconds))
     yield
     stop_observing()
+    app[VALIDATION_POOL].close()
     for task in tasks:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):

@@ -20,6 +20,7 @@ from registry.changes import (
     COMMITTER,
     Change,
     Project,
+    SchemaValidator,
     author_signature,
     check_format,
     check_if_match,
@@ -30,6 +31,7 @@ from registry.changes import (
     validate_schema,
 )
 from registry.errors import GroupNotEmpty, NameTaken, NotFound
+from registry.formats import validate
 from registry.group_writer import GroupWriter
 from registry.metadata import METADATA_FILE, GroupMeta, ProjectMeta, timestamp_text
 from registry.names import check_name, group_of_project, new_group_id, project_id
@@ -48,12 +50,19 @@ from repo_store import (
 class Catalog:
     """All project groups of one data folder."""
 
-    def __init__(self, data_dir: Path, *, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        *,
+        clock: Callable[[], float] = time.time,
+        validator: SchemaValidator = validate,
+    ) -> None:
         self.groups_dir = data_dir / "groups"
         self.deleted_dir = data_dir / "deleted-groups"
         self.groups_dir.mkdir(parents=True, exist_ok=True)
         self.deleted_dir.mkdir(parents=True, exist_ok=True)
         self.clock = clock
+        self.validator = validator  # in-process by default; the server passes its ValidationPool's
         self.beacon = ChangeBeacon(data_dir)
         self._locks = WriterLocks(on_commit=self.beacon.signal)
         self.snapshots = Snapshots(self.groups_dir, self._locks, self.beacon)
@@ -255,7 +264,7 @@ class Catalog:
         check_name(name, what="project")
         dialect = check_format(fmt, dialect)
         if data is not None:
-            validate_schema(fmt, data, dialect)
+            validate_schema(fmt, data, dialect, self.validator)
 
         def build(view: GroupSnapshot, now: int) -> Change:
             existing = view.meta.project_named(name)
@@ -290,13 +299,13 @@ class Catalog:
         effective_fmt = fmt or current.format
         effective_dialect = dialect if dialect is not None or fmt is not None else current.dialect
         effective_dialect = check_format(effective_fmt, effective_dialect)
-        validate_schema(effective_fmt, data, effective_dialect)
+        validate_schema(effective_fmt, data, effective_dialect, self.validator)
 
         def build(view: GroupSnapshot, now: int) -> Change:
             project = live_project(view, pid)
             check_project_version(if_match, view, pid)
             if fmt is None and project.format != effective_fmt:  # changed meanwhile: check again
-                validate_schema(project.format, data, project.dialect)
+                validate_schema(project.format, data, project.dialect, self.validator)
             new = replace(
                 project,
                 format=fmt or project.format,
@@ -367,7 +376,7 @@ class Catalog:
         A deleted project comes back under its old id; its old name must be free.
         """
         if state.data is not None:
-            validate_schema(state.format, state.data, state.dialect)
+            validate_schema(state.format, state.data, state.dialect, self.validator)
 
         def build(view: GroupSnapshot, now: int) -> Change:
             current = view.meta.projects.get(state.id)

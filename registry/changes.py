@@ -5,11 +5,11 @@ Shared by the catalog (API writes), the group writer (commits) and pushes.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 
 from registry.errors import InvalidInput, InvalidSchema, NotFound, VersionMismatch
-from registry.formats import FORMATS, check_dialect, validate
+from registry.formats import FORMATS, ValidationResult, check_dialect, validate
 from registry.formats.sql_dialects import canonical_dialect
 from registry.history import Touch, commit_message
 from registry.metadata import GroupMeta, ProjectMeta
@@ -113,8 +113,12 @@ def check_format(fmt: str, dialect: str | None) -> str | None:
     return canonical_dialect(dialect)
 
 
-def validate_schema(fmt: str, data: str, dialect: str | None) -> None:
-    result = validate(fmt, data, dialect=dialect)
+SchemaValidator = Callable[..., ValidationResult]  # (fmt, text, *, dialect) like registry.formats.validate
+
+
+def validate_schema(fmt: str, data: str, dialect: str | None, validator: SchemaValidator = validate) -> None:
+    """Refuse ``data`` with every problem found unless it is a valid ``fmt`` document."""
+    result = validator(fmt, data, dialect=dialect)
     if not result.valid:
         count = len(result.errors)
         raise InvalidSchema(f"the {fmt} schema has {count} error(s)", result.errors)

@@ -21,6 +21,8 @@ class Config:
     max_concurrent_git: int = 4  # pack generation runs at most this many at once
     native_git: bool = True  # serve clones with the git binary when installed (else dulwich)
     io_threads: int = 8
+    parse_seconds: float = 10.0  # longest one document may take to validate (then refused)
+    validation_workers: int = 2  # processes that validate documents
     key_reload_seconds: float = 1.0
     workers: int = 1  # server processes sharing the port and the data folder
     log_format: str = "text"  # or "json": one JSON object per line
@@ -61,6 +63,8 @@ def config_from(
         native_git=env_default(env, "NATIVE_GIT", "1") not in ("0", "false", "no"),
         max_concurrent_git=int(env_default(env, "MAX_CONCURRENT_GIT", str(base.max_concurrent_git))),
         io_threads=int(env_default(env, "IO_THREADS", str(base.io_threads))),
+        parse_seconds=float(env_default(env, "PARSE_SECONDS", str(base.parse_seconds))),
+        validation_workers=int(env_default(env, "VALIDATION_WORKERS", str(base.validation_workers))),
         key_reload_seconds=float(env_default(env, "KEY_RELOAD_SECONDS", str(base.key_reload_seconds))),
         workers=max(1, int(pick(workers, "WORKERS", base.workers))),
         log_format=chosen_format,

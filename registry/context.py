@@ -8,8 +8,10 @@ from registry.catalog import Catalog
 from registry.config import Config
 from registry.offload import Offloader
 from registry.timeline import Timeline
+from registry.validation_pool import ValidationPool
 
 CONFIG = web.AppKey("config", Config)
 CATALOG = web.AppKey("catalog", Catalog)
 OFFLOADER = web.AppKey("offloader", Offloader)
 TIMELINE = web.AppKey("timeline", Timeline)
+VALIDATION_POOL = web.AppKey("validation_pool", ValidationPool)

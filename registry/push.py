@@ -15,7 +15,6 @@ from dataclasses import dataclass, replace
 from registry.catalog import Catalog
 from registry.changes import COMMITTER, author_signature
 from registry.errors import InvalidInput
-from registry.formats import validate
 from registry.history import ACTION, Touch, commit_message
 from registry.metadata import EXTENSIONS, METADATA_FILE, GroupMeta, ProjectMeta, timestamp_text
 from registry.names import check_name, project_id
@@ -219,7 +218,7 @@ class PushHandler:
             return [f"{path}:1:1: not UTF-8 text"]
         existing = view.meta.project_named((split_file(path) or ("", ""))[0])
         dialect = existing.dialect if existing is not None and existing.format == fmt else None
-        result = validate(fmt, text, dialect=dialect)
+        result = self.catalog.validator(fmt, text, dialect=dialect)
         return [f"{path}:{p.line or 1}:{p.column or 1}: {p.message}" for p in result.errors]
 
     def _pushed_commits(self, repo: GitRepository, head: str, new: str) -> list[CommitInfo]:

@@ -274,6 +274,7 @@ class CommitChain:
         self.parent = parent
         self.head = parent
         self.objects: list[Blob | Tree | Commit] = []
+        self._ids: set[bytes] = set()  # a pack must not hold one object twice (git verify-pack refuses it)
         self._tree = Tree()
         if parent is not None:
             for entry in repository.root_tree(parent).iteritems():
@@ -301,7 +302,7 @@ class CommitChain:
                     del tree[name]
                 continue
             blob = Blob.from_string(content)
-            self.objects.append(blob)
+            self._keep(blob)
             tree.add(name, _FILE_MODE, blob.id)
         commit = Commit()
         commit.tree = tree.id
@@ -312,10 +313,17 @@ class CommitChain:
         commit.author_timezone = commit.commit_timezone = 0
         commit.encoding = b"UTF-8"
         commit.message = message.encode()
-        self.objects += [tree, commit]
+        self._keep(tree)
+        self._keep(commit)
         self._tree = tree
         self.head = commit.id.decode("ascii")
         return self.head
+
+
+    def _keep(self, obj: Blob | Tree | Commit) -> None:
+        if obj.id not in self._ids:
+            self._ids.add(obj.id)
+            self.objects.append(obj)
 
 
 class Writer:

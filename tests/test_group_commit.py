@@ -41,7 +41,7 @@ def test_concurrent_writes_each_become_one_commit_and_share_flushes(catalog: Cat
         try:
             start.wait()
             for n in range(WRITES):
-                data = f"e:\n  f{n}: number\n"
+                data = f"e:\n  f{n}: number\n"  # the same text in every thread: equal blobs in one batch
                 catalog.update_project(pids[i], data=data, author=f"w{i}")
                 last[pids[i]] = data
         except BaseException as exc:  # surfaced below
@@ -68,6 +68,9 @@ def test_concurrent_writes_each_become_one_commit_and_share_flushes(catalog: Cat
     assert published < THREADS * WRITES  # batches were published together
     fsck = subprocess.run(["git", "--git-dir", str(repo), "fsck", "--strict"], capture_output=True, text=True)
     assert fsck.returncode == 0, fsck.stderr
+    for pack in (repo / "objects" / "pack").glob("pack-*.idx"):  # fsck does not see duplicates in a pack
+        verify = subprocess.run(["git", "verify-pack", str(pack)], capture_output=True, text=True)
+        assert verify.returncode == 0, verify.stderr
     assert repack(repo)
     assert pack_count(repo) < published
 

@@ -53,9 +53,13 @@ def validate(
         log.exception("validator for %s failed", fmt)
         return ValidationResult(errors=(Problem(f"the {fmt} validator could not process this document"),))
     finally:
-        elapsed = time.perf_counter() - started
-        for observer in list(_observers):
-            observer(fmt, elapsed)
+        report_validation(fmt, time.perf_counter() - started)
+
+
+def report_validation(fmt: str, seconds: float) -> None:
+    """Tell the observers that one ``fmt`` document took ``seconds`` to validate."""
+    for observer in list(_observers):
+        observer(fmt, seconds)
 
 
 __all__ = [
@@ -69,5 +73,6 @@ __all__ = [
     "Validator",
     "check_dialect",
     "observe_validations",
+    "report_validation",
     "validate",
 ]

@@ -10,7 +10,7 @@ from pathlib import Path
 from aiohttp import web
 
 from registry.auth import require
-from registry.context import CONFIG, OFFLOADER
+from registry.context import CONFIG, OFFLOADER, VALIDATION_POOL
 from registry.metrics import CONTENT_TYPE, METRICS
 
 routes = web.RouteTableDef()
@@ -26,6 +26,8 @@ async def metrics(request: web.Request) -> web.Response:
 @routes.get("/readyz")
 async def readyz(request: web.Request) -> web.Response:
     problem = await request.app[OFFLOADER].run(data_dir_problem, request.app[CONFIG].data_dir)
+    if problem is None and not request.app[VALIDATION_POOL].ready():
+        problem = "the validation workers are starting"
     if problem is not None:
         return web.json_response({"status": "not-ready", "detail": problem}, status=503)
     return web.json_response({"status": "ready"})

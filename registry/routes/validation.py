@@ -13,10 +13,10 @@ from aiohttp import web
 
 from registry.auth import require
 from registry.bodies import field, json_object, required
-from registry.changes import Project, check_format
+from registry.changes import Project, SchemaValidator, check_format
 from registry.context import CATALOG, OFFLOADER
 from registry.errors import InvalidSchema, NotFound
-from registry.formats import ValidationResult, validate
+from registry.formats import ValidationResult
 from registry.names import group_of_project
 from registry.representations import versioned
 
@@ -34,7 +34,7 @@ async def validate_document(request: web.Request) -> web.Response:
     data = required(body, "data", str)
     dialect = field(body, "dialect", str)
     dialect = check_format(fmt, dialect)
-    result = await request.app[OFFLOADER].run(validate, fmt, data, dialect=dialect)
+    result = await request.app[OFFLOADER].run(request.app[CATALOG].validator, fmt, data, dialect=dialect)
     return web.json_response(result.to_json())
 
 
@@ -46,15 +46,15 @@ async def project_entities(request: web.Request) -> web.Response:
         raise NotFound(f"no project with id {project_id!r}")
     require(request, "read", group_id)
     project = await request.app[OFFLOADER].run(request.app[CATALOG].project, project_id)
-    body = await request.app[OFFLOADER].run(entities_of, project)
+    body = await request.app[OFFLOADER].run(entities_of, project, request.app[CATALOG].validator)
     return versioned(body, project.version)
 
 
-def entities_of(project: Project) -> dict[str, Any]:
+def entities_of(project: Project, validator: SchemaValidator) -> dict[str, Any]:
     """The entity model of ``project``'s current schema (none for a project without one)."""
     result = ValidationResult()
     if project.data is not None:
-        result = validate(project.format, project.data, dialect=project.dialect)
+        result = validator(project.format, project.data, dialect=project.dialect)
     if not result.valid:
         # Stored under older rules than today's: say why, rather than answer with no entities.
         raise InvalidSchema(

@@ -73,7 +73,7 @@ class Server:
             if self.process.poll() is not None:
                 raise RuntimeError(f"server exited with {self.process.returncode}:\n{self.log()}")
             try:
-                if Client(self.url).get("/healthz").status == 200:
+                if Client(self.url).get("/readyz").status == 200:
                     return
             except OSError:
                 pass

@@ -1,0 +1,85 @@
+"""Validation in worker processes: same results as in process, and a hard time limit."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from registry.formats import validate
+from registry.validation_pool import ValidationPool
+from tests.support.client import Client
+from tests.support.git import commit_count, repo_path
+from tests.support.server import Server
+
+# Several seconds of parsing.
+SLOW_SQL = "".join(
+    f"CREATE TABLE t{i} (id INT PRIMARY KEY, name TEXT NOT NULL, ref INT REFERENCES t{max(i - 1, 0)}(id));\n"
+    for i in range(2000)
+)
+
+
+@pytest.fixture
+def pool() -> Iterator[ValidationPool]:
+    pool = ValidationPool(workers=1, seconds=0.5)
+    yield pool
+    pool.close()
+
+
+@pytest.mark.parametrize(
+    ("fmt", "text"),
+    [
+        ("yaml", "user:\n  name: string\n"),
+        ("yaml", "user:\n  name: strin\n"),
+        ("sql", "CREATE TABLE t (id INT;"),
+    ],
+)
+def test_results_are_those_of_the_validator(pool: ValidationPool, fmt: str, text: str) -> None:
+    assert pool.validate(fmt, text) == validate(fmt, text)
+
+
+def test_a_document_over_the_time_limit_is_refused_and_the_pool_recovers(pool: ValidationPool) -> None:
+    slow = pool.validate("sql", SLOW_SQL)
+    assert not slow.valid
+    assert slow.errors[0].message == "validation took longer than 0.5 s; the document is refused"
+    assert pool.timeouts == 1
+    assert pool.validate("yaml", "user:\n  name: string\n").valid
+
+
+def test_a_dead_worker_is_replaced(pool: ValidationPool) -> None:
+    worker = pool._idle.get()
+    worker.process.kill()
+    worker.process.join()
+    pool._idle.put(worker)
+    gone = pool.validate("yaml", "user:\n  name: string\n")
+    assert not gone.valid
+    assert "stopped" in gone.errors[0].message
+    assert pool.validate("yaml", "user:\n  name: string\n").valid
+
+
+def test_the_server_refuses_a_schema_that_takes_too_long(tmp_path: Path) -> None:
+    srv = Server(tmp_path / "data", env={"REGISTRY_PARSE_SECONDS": "0.5"}).start()
+    try:
+        api = Client(srv.url, srv.admin_key())
+        group = api.post("/project-group", {"name": "g"}).json
+        response = api.post(
+            "/project", {"project_group_id": group["id"], "name": "big", "format": "sql", "data": SLOW_SQL}
+        )
+        assert response.status == 422
+        assert "took longer than 0.5 s" in response.json["errors"][0]["message"]
+        assert commit_count(repo_path(srv.data_dir, group["id"])) == 1
+        checked = api.post("/validate", {"format": "sql", "data": SLOW_SQL})
+        assert checked.json["valid"] is False
+        ok = api.post(
+            "/project",
+            {
+                "project_group_id": group["id"],
+                "name": "small",
+                "format": "sql",
+                "data": "CREATE TABLE t (id INT);",
+            },
+        )
+        assert ok.status == 201
+    finally:
+        srv.stop()
