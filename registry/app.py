@@ -14,7 +14,7 @@ from registry.body_guard import body_guard_middleware
 from registry.catalog import Catalog
 from registry.config import Config
 from registry.context import CATALOG, CONFIG, OFFLOADER, TIMELINE, VALIDATION_POOL
-from registry.formats import observe_validations
+from registry.formats import Limits, observe_validations
 from registry.keys import KeyStore
 from registry.metrics import METRICS, Metrics, metrics_middleware, refresh_periodically
 from registry.observability import request_id_middleware, stamp_response
@@ -40,7 +40,8 @@ def create_app(config: Config) -> web.Application:
     body_guard.setup(app)
     app[CONFIG] = config
     config.data_dir.mkdir(parents=True, exist_ok=True)
-    app[VALIDATION_POOL] = pool = ValidationPool(config.validation_workers, config.parse_seconds)
+    limits = Limits(max_depth=config.max_depth)
+    app[VALIDATION_POOL] = pool = ValidationPool(config.validation_workers, config.parse_seconds, limits)
     app[CATALOG] = catalog = Catalog(config.data_dir, validator=pool.validate)
     app[TIMELINE] = Timeline(catalog)
     app[KEYSTORE] = KeyStore(config.data_dir)

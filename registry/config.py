@@ -23,6 +23,7 @@ class Config:
     io_threads: int = 8
     parse_seconds: float = 10.0  # longest one document may take to validate (then refused)
     validation_workers: int = 2  # processes that validate documents
+    max_depth: int = 128  # deepest nesting a schema document may have (JSON and YAML)
     key_reload_seconds: float = 1.0
     workers: int = 1  # server processes sharing the port and the data folder
     log_format: str = "text"  # or "json": one JSON object per line
@@ -65,6 +66,7 @@ def config_from(
         io_threads=int(env_default(env, "IO_THREADS", str(base.io_threads))),
         parse_seconds=float(env_default(env, "PARSE_SECONDS", str(base.parse_seconds))),
         validation_workers=int(env_default(env, "VALIDATION_WORKERS", str(base.validation_workers))),
+        max_depth=int(env_default(env, "MAX_DEPTH", str(base.max_depth))),
         key_reload_seconds=float(env_default(env, "KEY_RELOAD_SECONDS", str(base.key_reload_seconds))),
         workers=max(1, int(pick(workers, "WORKERS", base.workers))),
         log_format=chosen_format,

@@ -19,7 +19,7 @@ import time
 from dataclasses import dataclass, field
 from multiprocessing.process import BaseProcess
 
-from registry.formats import Problem, ValidationResult, report_validation, validate
+from registry.formats import DEFAULT_LIMITS, Limits, Problem, ValidationResult, report_validation, validate
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +28,7 @@ STARTUP_SECONDS = 120.0  # a new worker imports the parsers first; that is not p
 _READY = "ready"
 
 
-def _serve(conn: multiprocessing.connection.Connection) -> None:
+def _serve(conn: multiprocessing.connection.Connection, limits: Limits) -> None:
     """A worker's loop: validate each request until the pool closes the pipe."""
     conn.send(_READY)  # the parsers are imported (with this module): the clock may start
     while True:
@@ -39,7 +39,7 @@ def _serve(conn: multiprocessing.connection.Connection) -> None:
         if request is None:
             return
         fmt, text, dialect = request
-        conn.send(validate(fmt, text, dialect=dialect))
+        conn.send(validate(fmt, text, dialect=dialect, limits=limits))
 
 
 @dataclass(eq=False)  # identity: workers live in a set
@@ -61,8 +61,9 @@ class _Worker:
 class ValidationPool:
     """``validate`` for worker threads: blocks while every worker process is busy."""
 
-    def __init__(self, workers: int, seconds: float) -> None:
+    def __init__(self, workers: int, seconds: float, limits: Limits = DEFAULT_LIMITS) -> None:
         self.seconds = seconds
+        self.limits = limits
         self._context = multiprocessing.get_context("spawn")
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._all: set[_Worker] = set()
@@ -87,7 +88,9 @@ class ValidationPool:
 
     def _spawn(self) -> _Worker:
         ours, theirs = self._context.Pipe()
-        process = self._context.Process(target=_serve, args=(theirs,), name="registry-validator", daemon=True)
+        process = self._context.Process(
+            target=_serve, args=(theirs, self.limits), name="registry-validator", daemon=True
+        )
         process.start()
         theirs.close()
         worker = _Worker(process, ours)

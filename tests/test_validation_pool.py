@@ -83,3 +83,16 @@ def test_the_server_refuses_a_schema_that_takes_too_long(tmp_path: Path) -> None
         assert ok.status == 201
     finally:
         srv.stop()
+
+
+def test_the_nesting_limit_is_configurable(tmp_path: Path) -> None:
+    nested = "root:\n" + "".join("  " * (d + 1) + f"l{d}:\n" for d in range(20)) + "  " * 21 + "x: string\n"
+    srv = Server(tmp_path / "data", env={"REGISTRY_MAX_DEPTH": "8"}).start()
+    try:
+        api = Client(srv.url, srv.admin_key())
+        refused = api.post("/validate", {"format": "yaml", "data": nested}).json
+        assert refused["valid"] is False
+        assert any("deep" in e["message"] or "nest" in e["message"] for e in refused["errors"]), refused
+    finally:
+        srv.stop()
+    assert validate("yaml", nested).valid  # within the default limit
