@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 from bisect import bisect_right
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -201,16 +202,23 @@ def parse_time(text: str) -> int | None:
 
 
 class Histories:
-    """The cache of group histories, each rebuilt only from the commits it has not seen."""
+    """The cache of group histories, each rebuilt only from the commits it has not seen.
 
-    def __init__(self) -> None:
+    Bounded by the number of revisions it holds (about 300 bytes each): past ``max_revisions``
+    the least recently used groups' histories are dropped, to be read again from git if asked.
+    """
+
+    def __init__(self, max_revisions: int = 500_000) -> None:
         self._lock = threading.Lock()
-        self._cache: dict[str, GroupHistory] = {}
+        self._cache: OrderedDict[str, GroupHistory] = OrderedDict()
         self._building: dict[str, threading.Lock] = {}
+        self._max_revisions = max_revisions
 
     def get(self, group_id: str, repo: GitRepository, head: str) -> GroupHistory:
         with self._lock:
             cached = self._cache.get(group_id)
+            if cached is not None:
+                self._cache.move_to_end(group_id)
             building = self._building.setdefault(group_id, threading.Lock())
         if cached is not None and cached.head == head:
             return cached
@@ -233,7 +241,16 @@ class Histories:
         history = cached.extended(head, newer) if cached is not None else GroupHistory(head, newer)
         with self._lock:
             self._cache[group_id] = history
+            self._cache.move_to_end(group_id)
+            held = sum(len(h.revisions) for h in self._cache.values())
+            while held > self._max_revisions and len(self._cache) > 1:
+                _, dropped = self._cache.popitem(last=False)
+                held -= len(dropped.revisions)
         return history
+
+    def cached_groups(self) -> list[str]:
+        with self._lock:
+            return list(self._cache)
 
     def forget(self, group_id: str) -> None:
         with self._lock:

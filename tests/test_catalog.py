@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from registry.catalog import Catalog
+from registry.history import Histories
 from repo_store import GitRepository, WriterLocks
 
 
@@ -29,3 +30,20 @@ def test_the_memory_only_read_never_works_out_versions(tmp_path: Path) -> None:
     assert view.known_last_change is None  # no history walk happened
     read = fresh_start.project(pid)  # the thread path works them out
     assert fresh_start.cached_project(pid) == read
+
+
+def test_the_history_cache_is_bounded(tmp_path: Path) -> None:
+    catalog = Catalog(tmp_path / "data")
+    catalog.snapshots.histories = Histories(max_revisions=12)
+    groups = []
+    for n in range(3):
+        group = catalog.create_group(f"g{n}", author="admin").meta.id
+        pid = catalog.create_project(group, "p", data="e:\n  f: string\n", author="admin").id
+        for k in range(3):
+            catalog.update_project(pid, data=f"e:\n  f{k}: string\n", author="admin")
+        groups.append(group)
+    for group in groups:  # each history has 5 revisions: only two fit
+        assert len(catalog.snapshots.history(group).revisions) == 5
+    assert catalog.snapshots.histories.cached_groups() == groups[1:]
+    again = catalog.snapshots.history(groups[0])  # dropped, read again from git
+    assert [r.action for r in again.revisions] == ["create-group", "create", "update", "update", "update"]
