@@ -319,7 +319,6 @@ class CommitChain:
         self.head = commit.id.decode("ascii")
         return self.head
 
-
     def _keep(self, obj: Blob | Tree | Commit) -> None:
         if obj.id not in self._ids:
             self._ids.add(obj.id)

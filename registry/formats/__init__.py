@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 
 from registry.formats import json_parquet, json_schema, sql, yaml_schema
-from registry.formats.base import Problem, ValidationResult, Validator
+from registry.formats.base import Problem, ValidationResult, Validator, too_large
 from registry.formats.limits import DEFAULT_LIMITS, Limits
 from registry.formats.sql_dialects import SQL_DIALECTS, check_dialect
 
@@ -44,6 +44,10 @@ def validate(
     validator = VALIDATORS.get(fmt)
     if validator is None:
         return ValidationResult(errors=(Problem(f"unknown format {fmt!r}; known: {', '.join(FORMATS)}"),))
+    limits = limits or DEFAULT_LIMITS
+    refused = too_large(text, limits)
+    if refused is not None:
+        return refused
     started = time.perf_counter()
     try:
         return validator(text, dialect=dialect, limits=limits)

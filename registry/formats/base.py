@@ -49,8 +49,10 @@ class ValidationResult:
 
 
 class Validator(Protocol):
+    """A format's validator; :func:`registry.formats.validate` has already checked the size."""
+
     def __call__(
-        self, text: str, *, dialect: str | None = None, limits: Limits | None = None
+        self, text: str, *, dialect: str | None = None, limits: Limits = ...
     ) -> ValidationResult: ...
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from registry.formats.base import Problems, ValidationResult, entity_model, field_model, too_large
+from registry.formats.base import Problems, ValidationResult, entity_model, field_model
 from registry.formats.json_parquet_types import (
     PHYSICAL_TYPES,
     REPETITIONS,
@@ -24,12 +24,8 @@ FIELD_KEYS = frozenset({"name", "type", "fields", "repetition", "logical_type", 
 MAX_FIELD_ID = 2**31 - 1
 
 
-def validate(text: str, *, dialect: str | None = None, limits: Limits | None = None) -> ValidationResult:
+def validate(text: str, *, dialect: str | None = None, limits: Limits = DEFAULT_LIMITS) -> ValidationResult:
     """Validate a JSON Parquet schema and extract its one entity."""
-    limits = limits or DEFAULT_LIMITS
-    refused = too_large(text, limits)
-    if refused is not None:
-        return refused
     problems = Problems(limits)
     try:
         parsed = parse(text, limits)

@@ -15,7 +15,7 @@ from urllib.parse import urldefrag
 import jsonschema  # type: ignore[import-untyped,unused-ignore]
 import regress
 
-from registry.formats.base import Problems, ValidationResult, too_large
+from registry.formats.base import Problems, ValidationResult
 from registry.formats.json_positions import JsonProblem, Positions, parse, pointer
 from registry.formats.json_schema_entities import schema_entities
 from registry.formats.json_schema_walk import Walk, resolve_pointer
@@ -54,12 +54,8 @@ def _meta_validator(cls: Any) -> Any:
     return cls(cls.META_SCHEMA, format_checker=checker)
 
 
-def validate(text: str, *, dialect: str | None = None, limits: Limits | None = None) -> ValidationResult:
+def validate(text: str, *, dialect: str | None = None, limits: Limits = DEFAULT_LIMITS) -> ValidationResult:
     """Validate a JSON Schema document and derive entities from it (see docs/formats/json_schema.md)."""
-    limits = limits or DEFAULT_LIMITS
-    refused = too_large(text, limits)
-    if refused is not None:
-        return refused
     problems = Problems(limits)
     try:
         parsed = parse(text, limits)

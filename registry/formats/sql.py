@@ -16,7 +16,7 @@ import sqlglot
 from sqlglot import TokenType, exp
 from sqlglot.errors import ParseError, SqlglotError
 
-from registry.formats.base import Problems, ValidationResult, too_large
+from registry.formats.base import Problems, ValidationResult
 from registry.formats.limits import DEFAULT_LIMITS, Limits
 from registry.formats.sql_dialects import canonical_dialect, check_dialect
 from registry.formats.sql_model import Document
@@ -40,12 +40,8 @@ _SQLITE_TYPE_WORDS = re.compile(
 _CLUSTERED = re.compile(r"\b(?:NON)?CLUSTERED\b", re.IGNORECASE)
 
 
-def validate(text: str, *, dialect: str | None = None, limits: Limits | None = None) -> ValidationResult:
+def validate(text: str, *, dialect: str | None = None, limits: Limits = DEFAULT_LIMITS) -> ValidationResult:
     """Validate a SQL DDL script and extract its tables as entities."""
-    limits = limits or DEFAULT_LIMITS
-    refused = too_large(text, limits)
-    if refused is not None:
-        return refused
     problems = Problems(limits)
     if dialect is not None and not check_dialect(dialect):
         problems.error(f"unknown SQL dialect {dialect!r}")

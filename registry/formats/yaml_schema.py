@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from registry.formats.base import Problems, ValidationResult, entity_model, field_model, too_large
+from registry.formats.base import Problems, ValidationResult, entity_model, field_model
 from registry.formats.limits import DEFAULT_LIMITS, Limits
 from registry.formats.yaml_loader import compose_single, duplicate_keys, expand_merges
 
@@ -37,12 +37,8 @@ def _at(node: Node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
-def validate(text: str, *, dialect: str | None = None, limits: Limits | None = None) -> ValidationResult:
+def validate(text: str, *, dialect: str | None = None, limits: Limits = DEFAULT_LIMITS) -> ValidationResult:
     """Validate a data-generation schema and extract its entities."""
-    limits = limits or DEFAULT_LIMITS
-    refused = too_large(text, limits)
-    if refused is not None:
-        return refused
     problems = Problems(limits)
     root = _compose(text, limits, problems)
     if root is None:
