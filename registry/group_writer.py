@@ -14,7 +14,7 @@ from registry.errors import WriteConflict
 from registry.group_commit import Write, WriteQueues
 from registry.metadata import METADATA_FILE
 from registry.snapshots import GroupSnapshot, Snapshots, blob_id
-from repo_store import RefConflict, Repacker, WriterLocks
+from repo_store import RefConflict, Repacker, TopTree, WriterLocks
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,8 @@ class GroupWriter:
         self.clock = clock
         self.repacker = Repacker(locks)
         self._queues: WriteQueues[_Job, tuple[GroupSnapshot, Change]] = WriteQueues(self._commit_batch)
+        # Each group's last published top tree: the next batch builds on it without reading it back.
+        self._last_tree: dict[str, tuple[str, TopTree]] = {}
 
     def write(
         self,
@@ -56,7 +58,8 @@ class GroupWriter:
         try:
             with repo.writer() as writer:
                 view = self.snapshots.get(group_id)
-                chain = writer.chain(view.version)
+                last = self._last_tree.get(group_id)  # the tree this process published last, if still main's
+                chain = writer.chain(view.version, last[1] if last and last[0] == view.version else None)
                 now = max(int(self.clock()), 0)
                 for write in batch:
                     job = write.payload
@@ -81,6 +84,7 @@ class GroupWriter:
                     except RefConflict as exc:  # only a writer outside our locks can cause this
                         raise WriteConflict("the project group changed during this write; retry") from exc
                     self.snapshots.remember(group_id, view)
+                    self._last_tree[group_id] = (view.version, chain.tree)
                     for write, _, _ in done:
                         if write.payload.then is not None:
                             write.payload.then()

@@ -32,6 +32,7 @@ _FILE_MODE = stat.S_IFREG | 0o644
 _ZERO = "0" * 40
 _T = TypeVar("_T")
 _PARENT = "parent"  # marker: the expected head is the new commit's parent
+TopTree = Tree  # a commit's top tree, as callers may keep it between batches
 
 
 @dataclass(frozen=True)
@@ -270,15 +271,17 @@ class CommitChain:
     them from the previous tree in memory avoids re-reading it from disk for every commit.
     """
 
-    def __init__(self, repository: GitRepository, parent: str | None) -> None:
+    def __init__(
+        self, repository: GitRepository, parent: str | None, parent_tree: Tree | None = None
+    ) -> None:
         self.parent = parent
         self.head = parent
         self.objects: list[Blob | Tree | Commit] = []
         self._ids: set[bytes] = set()  # a pack must not hold one object twice (git verify-pack refuses it)
-        self._tree = Tree()
-        if parent is not None:
-            for entry in repository.root_tree(parent).iteritems():
-                self._tree.add(entry.path, entry.mode, entry.sha)
+        # ``parent_tree``: the parent's top tree if the caller still has it (never modified here).
+        self.tree = parent_tree if parent_tree is not None else Tree()
+        if parent is not None and parent_tree is None:
+            self.tree = repository.root_tree(parent)
 
     def add(
         self,
@@ -291,7 +294,7 @@ class CommitChain:
     ) -> str:
         """Build one commit applying ``changes`` (path -> content, None deletes); returns its id."""
         tree = Tree()
-        for entry in self._tree.iteritems():
+        for entry in self.tree.iteritems():
             tree.add(entry.path, entry.mode, entry.sha)
         for path, content in changes.items():
             name = path.encode()
@@ -315,7 +318,7 @@ class CommitChain:
         commit.message = message.encode()
         self._keep(tree)
         self._keep(commit)
-        self._tree = tree
+        self.tree = tree
         self.head = commit.id.decode("ascii")
         return self.head
 
@@ -332,9 +335,9 @@ class Writer:
         self._repository = repository
         self._repo = repository._repo
 
-    def chain(self, parent: str | None) -> CommitChain:
+    def chain(self, parent: str | None, parent_tree: TopTree | None = None) -> CommitChain:
         """Start building commits on ``parent``; :meth:`publish` writes them all."""
-        return CommitChain(self._repository, parent)
+        return CommitChain(self._repository, parent, parent_tree)
 
     def publish(self, chain: CommitChain, *, expected_head: str | None = _PARENT) -> None:
         """Store a chain's objects in one pack (one fsync) and move ``main`` to its last commit.
