@@ -3,6 +3,7 @@
 Knows nothing about HTTP or schema formats; usable on its own.
 """
 
+from repo_store.durability import fsync_path
 from repo_store.errors import (
     ObjectMissing,
     RefConflict,
@@ -19,7 +20,6 @@ from repo_store.repository import (
     TagInfo,
     TopTree,
     Writer,
-    fsync_path,
     parse_trailers,
     read_head,
 )

@@ -24,15 +24,17 @@ from dulwich.pack import PackFileDisappeared
 from dulwich.refs import Ref
 from dulwich.repo import Repo
 
+from repo_store.durability import fsync_path
 from repo_store.errors import ObjectMissing, RefConflict, RepositoryExists, RepositoryNotFound
+from repo_store.flat_tree import FlatTree, object_id
 from repo_store.locks import WriterLocks
+from repo_store.pack_writer import RawObject, write_pack
 
 BRANCH = Ref(b"refs/heads/main")
-_FILE_MODE = stat.S_IFREG | 0o644
 _ZERO = "0" * 40
 _T = TypeVar("_T")
 _PARENT = "parent"  # marker: the expected head is the new commit's parent
-TopTree = Tree  # a commit's top tree, as callers may keep it between batches
+TopTree = FlatTree  # a commit's top tree, as callers may keep it between batches
 
 
 @dataclass(frozen=True)
@@ -267,21 +269,21 @@ class GitRepository:
 class CommitChain:
     """Commits built in memory, each on top of the last, until a writer publishes them at once.
 
-    Trees are flat (files at the top level only), which is the layout this store keeps; building
-    them from the previous tree in memory avoids re-reading it from disk for every commit.
+    Trees are flat (files at the top level only), which is the layout this store keeps; each
+    commit's tree is made from the previous one in memory (:class:`FlatTree`), never re-read.
     """
 
     def __init__(
-        self, repository: GitRepository, parent: str | None, parent_tree: Tree | None = None
+        self, repository: GitRepository, parent: str | None, parent_tree: FlatTree | None = None
     ) -> None:
         self.parent = parent
         self.head = parent
-        self.objects: list[Blob | Tree | Commit] = []
+        self.objects: list[RawObject] = []
         self._ids: set[bytes] = set()  # a pack must not hold one object twice (git verify-pack refuses it)
-        # ``parent_tree``: the parent's top tree if the caller still has it (never modified here).
-        self.tree = parent_tree if parent_tree is not None else Tree()
+        # ``parent_tree``: the parent's top tree if the caller still has it.
+        self.tree = parent_tree if parent_tree is not None else FlatTree.empty()
         if parent is not None and parent_tree is None:
-            self.tree = repository.root_tree(parent)
+            self.tree = FlatTree.from_tree(repository.root_tree(parent))
 
     def add(
         self,
@@ -293,22 +295,16 @@ class CommitChain:
         timestamp: int,
     ) -> str:
         """Build one commit applying ``changes`` (path -> content, None deletes); returns its id."""
-        tree = Tree()
-        for entry in self.tree.iteritems():
-            tree.add(entry.path, entry.mode, entry.sha)
+        files: dict[bytes, bytes | None] = {}
         for path, content in changes.items():
             name = path.encode()
             if b"/" in name or not name:
                 raise ValueError(f"only top-level files are stored, not {path!r}")
-            if content is None:
-                if name in tree:
-                    del tree[name]
-                continue
-            blob = Blob.from_string(content)
-            self._keep(blob)
-            tree.add(name, _FILE_MODE, blob.id)
+            files[name] = None if content is None else self._keep(Blob.type_num, b"blob", content)
+        tree = self.tree.with_files(files)
+        self._keep(Tree.type_num, b"tree", tree.raw(), tree.binary_id)
         commit = Commit()
-        commit.tree = tree.id
+        commit.tree = ObjectID(tree.id.encode("ascii"))
         commit.parents = [ObjectID(self.head.encode("ascii"))] if self.head else []
         commit.author = author.encode()
         commit.committer = committer.encode()
@@ -316,16 +312,16 @@ class CommitChain:
         commit.author_timezone = commit.commit_timezone = 0
         commit.encoding = b"UTF-8"
         commit.message = message.encode()
-        self._keep(tree)
-        self._keep(commit)
         self.tree = tree
-        self.head = commit.id.decode("ascii")
+        self.head = self._keep(Commit.type_num, b"commit", commit.as_raw_string()).hex()
         return self.head
 
-    def _keep(self, obj: Blob | Tree | Commit) -> None:
-        if obj.id not in self._ids:
-            self._ids.add(obj.id)
-            self.objects.append(obj)
+    def _keep(self, type_num: int, type_name: bytes, raw: bytes, binary_id: bytes | None = None) -> bytes:
+        binary_id = binary_id or object_id(type_name, raw)
+        if binary_id not in self._ids:
+            self._ids.add(binary_id)
+            self.objects.append(RawObject(type_num, raw, binary_id))
+        return binary_id
 
 
 class Writer:
@@ -349,10 +345,8 @@ class Writer:
         expected = chain.parent if expected_head == _PARENT else expected_head
         if chain.head is None or chain.head == chain.parent:
             return
-        store = self._repo.object_store
         # Packing the whole batch means two fsyncs (pack and index) instead of one per object.
-        self._retry_on_stale_lock(lambda: store.add_objects([(obj, None) for obj in chain.objects]))
-        fsync_path(self._repository.path / "objects" / "pack")  # the pack's name, before a ref names it
+        write_pack(self._repository.path / "objects" / "pack", chain.objects)
         old = ObjectID((expected or _ZERO).encode("ascii"))
         new = ObjectID(chain.head.encode("ascii"))
         if not self._retry_on_stale_lock(lambda: self._repo.refs.set_if_equals(BRANCH, old, new)):
@@ -436,16 +430,6 @@ def _git_first_parent_log(git: str, path: Path, start: str) -> Iterator[CommitIn
             message=message,
             trailers=parse_trailers(message),
         )
-
-
-def fsync_path(path: Path) -> None:
-    """Flush a file, or a directory so that a rename inside it is durable (dulwich fsyncs files,
-    not their directory)."""
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def remove_stale_lock(error: FileLocked) -> None:
