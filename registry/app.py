@@ -9,17 +9,16 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from registry import body_guard
-from registry.auth import KEYSTORE, auth_middleware
-from registry.body_guard import body_guard_middleware
+from registry.auth import KEYSTORE
 from registry.catalog import Catalog
 from registry.config import Config
 from registry.context import CATALOG, CONFIG, OFFLOADER, TIMELINE, VALIDATION_POOL
 from registry.formats import Limits, observe_validations
 from registry.keys import KeyStore
-from registry.metrics import METRICS, Metrics, metrics_middleware, refresh_periodically
-from registry.observability import request_id_middleware, stamp_response
+from registry.metrics import METRICS, Metrics, refresh_periodically
+from registry.middleware import request_middleware
+from registry.observability import stamp_response
 from registry.offload import Offloader
-from registry.problems import problem_middleware
 from registry.routes import git, groups, history, meta, ops, projects, validation
 from registry.timeline import Timeline
 from registry.validation_pool import ValidationPool
@@ -28,13 +27,7 @@ from registry.validation_pool import ValidationPool
 def create_app(config: Config) -> web.Application:
     app = web.Application(
         client_max_size=config.max_body_bytes,
-        middlewares=[
-            request_id_middleware,
-            metrics_middleware,
-            problem_middleware,
-            auth_middleware,
-            body_guard_middleware,
-        ],
+        middlewares=[request_middleware],
     )
     app.on_response_prepare.append(stamp_response)
     body_guard.setup(app)

@@ -1,9 +1,9 @@
 """Request bodies that arrive too slowly, not at all, or during shutdown end as a clean 4xx/503.
 
 aiohttp has no deadline for reading a request body, so one client trickling bytes holds a
-connection and a handler for ever. This middleware arms a timer per request with a body: if the
+connection and a handler for ever. :func:`guarded` arms a timer per request with a body: if the
 body is not complete in ``body_timeout_seconds``, the body stream fails with a timeout, which the
-handler's ``await request.read()`` raises and this middleware answers with 408. A body cut off
+handler's ``await request.read()`` raises and :func:`guarded` turns into a 408. A body cut off
 by the client (connection lost) is answered with 400; nobody reads that answer, but it is not
 logged as a server error.
 
@@ -54,11 +54,14 @@ async def _fail_open_bodies(app: web.Application) -> None:
             body.set_exception(ShuttingDown())
 
 
-@web.middleware
-async def body_guard_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+def body_pending(request: web.Request) -> bool:
+    """Whether part of the request body is still to arrive (then call the handler through :func:`guarded`)."""
+    return request.body_exists and not request.content.is_eof()
+
+
+async def guarded(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Run the handler with a deadline on the rest of the body; its failures become HTTP errors."""
     body = request.content
-    if not request.body_exists or body.is_eof():
-        return await handler(request)
     timeout = request.app[CONFIG].body_timeout_seconds
 
     def expire() -> None:

@@ -27,8 +27,6 @@ from typing import Any, Protocol, TextIO
 from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
 
-from registry.problems import Handler
-
 REQUEST_ID_HEADER = "X-Request-Id"
 REQUEST_ID = "id"  # request slot; registry.problems logs it with unexpected errors
 _ACCEPTED_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:@/+=-]{0,127}")
@@ -52,13 +50,11 @@ def _incoming_id(request: web.Request) -> str:
     return offered if _ACCEPTED_ID.fullmatch(offered) else f"{_ID_PREFIX}{next(_ID_COUNTER):016x}"
 
 
-@web.middleware
-async def request_id_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+def assign_request_id(request: web.Request) -> None:
     """Give the request its id and make log lines carry it; :func:`stamp_response` echoes it."""
     request_id = _incoming_id(request)
     request[REQUEST_ID] = request_id
     current_request_id.set(request_id)
-    return await handler(request)
 
 
 async def stamp_response(request: web.BaseRequest, response: web.StreamResponse) -> None:

@@ -1,8 +1,8 @@
 """One error model: every failure is an ``application/problem+json`` body (RFC 9457).
 
-Domain errors map to a status and a stable ``code`` here and nowhere else; handlers raise,
-this middleware answers. Anything unexpected is logged with its request id and answered with a
-generic 500 that leaks nothing.
+Domain errors map to a status and a stable ``code`` here and nowhere else; handlers raise, the
+request middleware (:mod:`registry.middleware`) answers. Anything unexpected is logged with its
+request id and answered with a generic 500 that leaks nothing.
 """
 
 from __future__ import annotations
@@ -75,23 +75,17 @@ def problem_for(exc: errors.RegistryError) -> web.Response:
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
-@web.middleware
-async def problem_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    try:
-        return await handler(request)
-    except errors.RegistryError as exc:
-        return problem_for(exc)
-    except web.HTTPException as exc:
-        if exc.status < 400:
-            raise
-        code, title = _HTTP_CODES.get(exc.status, ("http-error", exc.reason))
-        response = problem(exc.status, code, title, exc.reason)
-        for name in ("Allow", "WWW-Authenticate"):
-            if name in exc.headers:
-                response.headers[name] = exc.headers[name]
-        return response
-    except Exception:
-        log.exception(
-            "unhandled error in %s %s [request %s]", request.method, request.path, request.get("id")
-        )
-        return problem(500, "internal-error", "Internal server error", "An unexpected error occurred")
+def problem_for_http(exc: web.HTTPException) -> web.Response:
+    """The problem body for an aiohttp error (404 from routing, 405, 413, ...)."""
+    code, title = _HTTP_CODES.get(exc.status, ("http-error", exc.reason))
+    response = problem(exc.status, code, title, exc.reason)
+    for name in ("Allow", "WWW-Authenticate"):
+        if name in exc.headers:
+            response.headers[name] = exc.headers[name]
+    return response
+
+
+def internal_error(request: web.Request) -> web.Response:
+    """Log the exception being handled with the request id; answer a 500 that leaks nothing."""
+    log.exception("unhandled error in %s %s [request %s]", request.method, request.path, request.get("id"))
+    return problem(500, "internal-error", "Internal server error", "An unexpected error occurred")

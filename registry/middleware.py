@@ -1,0 +1,64 @@
+"""The one middleware every request passes: request id, metrics, errors as problems, auth, body guard.
+
+These were five middlewares. Each cost a coroutine frame and a wrapper call per request, which on
+a cached read (a few dozen microseconds of real work) was a fifth of the server's time. The steps
+themselves live with their subjects (:mod:`registry.observability`, :mod:`registry.metrics`,
+:mod:`registry.problems`, :mod:`registry.auth`, :mod:`registry.body_guard`); this module only
+puts them in order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from aiohttp import web
+
+from registry import errors
+from registry.auth import authenticate
+from registry.body_guard import body_pending, guarded
+from registry.metrics import CLIENT_CLOSED, METRICS, route_of
+from registry.observability import assign_request_id
+from registry.problems import Handler, internal_error, problem_for, problem_for_http
+
+
+@web.middleware
+async def request_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Id and metrics around everything: a 401 or a problem answer is counted like any other."""
+    assign_request_id(request)
+    metrics = request.app[METRICS]
+    started = time.perf_counter()
+    status = 500
+    metrics.in_flight.inc()
+    try:
+        response = await _answer(request, handler)
+        status = response.status
+        return response
+    except web.HTTPException as exc:  # a redirect: aiohttp answers it
+        status = exc.status
+        raise
+    except asyncio.CancelledError:
+        status = CLIENT_CLOSED
+        raise
+    finally:
+        metrics.in_flight.dec()
+        metrics.observe(request.method, route_of(request), status, time.perf_counter() - started)
+
+
+async def _answer(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """The handler's answer, or the problem answer for whatever went wrong (RFC 9457 bodies)."""
+    try:
+        denied = authenticate(request)
+        if denied is not None:
+            return denied
+        if body_pending(request):
+            return await guarded(request, handler)
+        return await handler(request)
+    except errors.RegistryError as exc:
+        return problem_for(exc)
+    except web.HTTPException as exc:
+        if exc.status < 400:
+            raise
+        return problem_for_http(exc)
+    except Exception:
+        return internal_error(request)
