@@ -19,6 +19,7 @@ from registry.metrics import METRICS, Metrics, refresh_periodically
 from registry.middleware import request_middleware
 from registry.observability import stamp_response
 from registry.offload import Offloader
+from registry.representations import RENDERED_PROJECTS, RenderedProjects
 from registry.routes import git, groups, history, meta, ops, projects, validation
 from registry.timeline import Timeline
 from registry.validation_pool import ValidationPool
@@ -41,9 +42,20 @@ def create_app(config: Config) -> web.Application:
     app[OFFLOADER] = Offloader(config.io_threads)
     app[METRICS] = Metrics(config.data_dir, catalog.snapshots.cache_stats)
     app[git.GIT_SLOTS] = asyncio.Semaphore(config.max_concurrent_git)
-    # history and validation before projects: their /project/{id}/... routes must match first.
-    for module in (meta, ops, history, groups, validation, projects, git):
-        app.add_routes(module.routes)
+    app[RENDERED_PROJECTS] = RenderedProjects()
+    # Reads by id are matched first (the hottest route). /project/{group}/{name} comes after the
+    # /project/{id}/... routes of history and validation, which it would otherwise swallow.
+    for table in (
+        projects.routes,
+        meta.routes,
+        ops.routes,
+        history.routes,
+        groups.routes,
+        validation.routes,
+        projects.by_name_routes,
+        git.routes,
+    ):
+        app.add_routes(table)
     app.cleanup_ctx.append(_background_tasks)
     return app
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from typing import Any
 
 from aiohttp import web
 
 from registry.changes import Project
+from registry.lru import SizedLRU
 from registry.metadata import ProjectMeta
 from registry.snapshots import GroupSnapshot
 from registry.timeline import GroupAt
@@ -64,6 +66,33 @@ def project_detail(project: Project) -> dict[str, Any]:
         "updated_at": project.updated_at,
         "version": project.version,
     }
+
+
+class RenderedProjects:
+    """The JSON bodies of recently answered projects, so a repeated read does no ``json.dumps``.
+
+    Keyed by the whole :class:`Project` value (not just its id and version): equal projects render
+    to equal bytes, so an entry can never be stale, only unused until the LRU drops it.
+    """
+
+    def __init__(self, max_bytes: int = 8 << 20) -> None:
+        self._bodies: SizedLRU[Project, bytes] = SizedLRU(max_bytes, len)
+
+    def body(self, project: Project) -> bytes:
+        body = self._bodies.get(project)
+        if body is None:
+            body = json.dumps(project_detail(project)).encode()  # as web.json_response encodes
+            self._bodies.put(project, body)
+        return body
+
+    def response(self, project: Project, *, status: int = 200) -> web.Response:
+        """Like ``versioned(project_detail(project), project.version)``, byte for byte."""
+        headers = {"ETag": f'"{project.version}"', "Content-Type": JSON_CONTENT_TYPE}
+        return web.Response(body=self.body(project), status=status, headers=headers)
+
+
+JSON_CONTENT_TYPE = "application/json; charset=utf-8"  # what web.json_response sends
+RENDERED_PROJECTS = web.AppKey("rendered_projects", RenderedProjects)
 
 
 def versioned(body: dict[str, Any], version: str, *, status: int = 200) -> web.Response:

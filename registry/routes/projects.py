@@ -1,4 +1,10 @@
-"""/project: create, read, update, rename and delete projects (by id, or by group and name)."""
+"""/project: create, read, update, rename and delete projects (by id, or by group and name).
+
+Two route tables: ``routes`` (``/project`` and ``/project/{project_id}``) is registered before
+every other ``/project/...`` route, so a read by id is matched first and with one pattern;
+``by_name_routes`` (``/project/{group}/{name}``) comes after ``/project/{id}/history`` and the
+like, which it would otherwise swallow.
+"""
 
 from __future__ import annotations
 
@@ -12,13 +18,14 @@ from registry.changes import Project
 from registry.context import CATALOG, OFFLOADER, TIMELINE
 from registry.errors import NotFound
 from registry.names import group_of_project
-from registry.representations import if_match, project_detail, versioned
+from registry.representations import RENDERED_PROJECTS, if_match
 
 routes = web.RouteTableDef()
+by_name_routes = web.RouteTableDef()
 
 
-def _project_response(project: Project, *, status: int = 200) -> web.Response:
-    return versioned(project_detail(project), project.version, status=status)
+def _project_response(request: web.Request, project: Project, *, status: int = 200) -> web.Response:
+    return request.app[RENDERED_PROJECTS].response(project, status=status)
 
 
 @routes.post("/project")
@@ -40,7 +47,7 @@ async def create_project(request: web.Request) -> web.Response:
         author=key.name,
         message=field(body, "message", str),
     )
-    response = _project_response(project, status=201)
+    response = _project_response(request, project, status=201)
     response.headers["Location"] = f"/project/{project.id}"
     return response
 
@@ -51,36 +58,16 @@ async def get_project(request: web.Request) -> web.Response:
     pid, at = request.match_info["project_id"], request.query.get("at")
     run = request.app[OFFLOADER]
     if at is not None:  # time travel: the project as it was then
-        return _project_response(await run.run(request.app[TIMELINE].project_at, pid, at))
+        return _project_response(request, await run.run(request.app[TIMELINE].project_at, pid, at))
     project = request.app[CATALOG].cached_project(pid)  # memory only: no thread hop when nothing changed
     if project is None:
         project = await run.run(request.app[CATALOG].project, pid)
-    return _project_response(project)
-
-
-@routes.get("/project/{group}/{name}")
-async def get_project_by_name(request: web.Request) -> web.Response:
-    at = request.query.get("at")
-    if at is None:
-        project = await _by_name(request)
-    else:
-        require(request, "read")
-        group, name = request.match_info["group"], request.match_info["name"]
-        project = await request.app[OFFLOADER].run(request.app[TIMELINE].project_by_name_at, group, name, at)
-    require(request, "read", project.group_id)
-    return _project_response(project)
+    return _project_response(request, project)
 
 
 @routes.put("/project/{project_id}")
 async def update_project(request: web.Request) -> web.Response:
     return await _update(request, request.match_info["project_id"])
-
-
-@routes.put("/project/{group}/{name}")
-async def update_project_by_name(request: web.Request) -> web.Response:
-    require(request, "write")
-    project = await _by_name(request)
-    return await _update(request, project.id)
 
 
 @routes.patch("/project/{project_id}")
@@ -95,7 +82,7 @@ async def rename_project(request: web.Request) -> web.Response:
         required(body, "name", str),
         **_provenance(request, key.name, body),
     )
-    return _project_response(project)
+    return _project_response(request, project)
 
 
 @routes.delete("/project/{project_id}")
@@ -110,6 +97,26 @@ async def delete_project(request: web.Request) -> web.Response:
         **_provenance(request, key.name, body),
     )
     return web.json_response({"message": "Project deleted"})
+
+
+@by_name_routes.get("/project/{group}/{name}")
+async def get_project_by_name(request: web.Request) -> web.Response:
+    at = request.query.get("at")
+    if at is None:
+        project = await _by_name(request)
+    else:
+        require(request, "read")
+        group, name = request.match_info["group"], request.match_info["name"]
+        project = await request.app[OFFLOADER].run(request.app[TIMELINE].project_by_name_at, group, name, at)
+    require(request, "read", project.group_id)
+    return _project_response(request, project)
+
+
+@by_name_routes.put("/project/{group}/{name}")
+async def update_project_by_name(request: web.Request) -> web.Response:
+    require(request, "write")
+    project = await _by_name(request)
+    return await _update(request, project.id)
 
 
 async def _update(request: web.Request, project_id: str) -> web.Response:
@@ -127,7 +134,7 @@ async def _update(request: web.Request, project_id: str) -> web.Response:
         dialect=field(body, "dialect", str),
         **_provenance(request, key.name, body),
     )
-    return _project_response(project)
+    return _project_response(request, project)
 
 
 def _provenance(request: web.Request, author: str, body: dict[str, Any]) -> dict[str, Any]:
