@@ -3,11 +3,18 @@
 Many small packs make object lookups slower, so once a repository has more than a threshold of
 them they are rolled up with ``git repack --geometric=2`` (git's incremental repack, which only
 rewrites the small packs; git's packs carry deltas, dulwich's own repack does not: 23 MiB
-against 0.75 MiB for the same history). It runs in a background thread but holds the
-repository's writer lock, because dulwich fails a write whose pack list lost a pack to a
-concurrent repack; a geometric repack of small packs is about as quick as a commit. Readers that
-lose a pack re-open the repository and retry (:meth:`GitRepository._object`). Without a git
-binary the packs are left as they are.
+against 0.75 MiB for the same history).
+
+A repack runs in a background thread and does not block writes. That is safe because:
+
+- a geometric repack rolls up whole packs (``pack-objects --stdin-packs``), every object in them,
+  reachable or not, so objects of a write whose ref has not moved yet are kept;
+- it only deletes the packs it rolled up, listed when it started, never a pack written since;
+- the write path never reads the packs it lists (:mod:`repo_store.pack_writer`), and readers
+  that lose a pack re-open the repository and retry (:meth:`GitRepository._object`).
+
+Repacks of one repository, and pushes to it, exclude each other through the maintenance lock
+(:meth:`WriterLocks.hold_maintenance`). Without a git binary the packs are left as they are.
 """
 
 from __future__ import annotations
@@ -16,21 +23,28 @@ import logging
 import shutil
 import subprocess
 import threading
+import time
 from pathlib import Path
 
 from repo_store.locks import WriterLocks
+from repo_store.pack_writer import TEMP_PREFIX
 
 log = logging.getLogger(__name__)
-DEFAULT_PACK_THRESHOLD = 32
+DEFAULT_PACK_THRESHOLD = 16
+STALE_TEMP_SECONDS = 3600  # no writer takes an hour to write one batch's pack
 
 
 def pack_count(repo_path: Path) -> int:
-    """Finished packs (a crash can leave ``tmp*.pack`` files behind; they are not counted)."""
+    """Finished packs (a crash can leave temporary ``tmp_pack_*`` files behind; they are not counted)."""
     return sum(1 for p in (repo_path / "objects" / "pack").glob("pack-*.pack"))
 
 
 def repack(repo_path: Path) -> bool:
-    """Roll small packs (and loose objects) into bigger ones; False if git is not installed."""
+    """Roll small packs (and loose objects) into bigger ones; False if git is not installed.
+
+    Call it holding the repository's maintenance lock. It also removes temporary pack files that
+    a crashed writer left behind.
+    """
     git = shutil.which("git")
     if git is None:
         return False
@@ -40,7 +54,18 @@ def repack(repo_path: Path) -> bool:
         capture_output=True,
         timeout=600,
     )
+    _remove_stale_temp_packs(repo_path)
     return True
+
+
+def _remove_stale_temp_packs(repo_path: Path) -> None:
+    cutoff = time.time() - STALE_TEMP_SECONDS
+    for leftover in (repo_path / "objects" / "pack").glob(f"{TEMP_PREFIX}*"):
+        try:
+            if leftover.stat().st_mtime < cutoff:
+                leftover.unlink()
+        except FileNotFoundError:  # a writer renamed its finished pack meanwhile
+            continue
 
 
 class Repacker:
@@ -69,8 +94,9 @@ class Repacker:
 
     def _run(self, repo_path: Path) -> None:
         try:
-            with self.locks.hold(repo_path):
-                if repack(repo_path):
+            # Another process repacking this repository (or a push) makes this one unneeded.
+            with self.locks.hold_maintenance(repo_path, wait=False) as held:
+                if held and repack(repo_path):
                     self.repacks += 1
         except (OSError, subprocess.SubprocessError) as exc:  # maintenance must never break writes
             log.warning("repacking %s failed: %s", repo_path, exc)

@@ -83,7 +83,9 @@ def receive_pack(
         proto.write_sideband(SIDE_BAND_CHANNEL_PROGRESS, (line.rstrip("\n") + "\n").encode())
 
     guarded.hooks = {"update": _UpdateHook(on_update, progress, applied)}
-    handler.handle()
+    # dulwich lists the packs while storing the pushed one: a repack must not remove one meanwhile.
+    with repository._locks.hold_maintenance(repository.path):
+        handler.handle()
 
 
 class _UpdateHook:

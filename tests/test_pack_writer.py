@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import os
 import random
 import subprocess
+import time
 from pathlib import Path
 
 from dulwich.objects import Blob, Tree
 from dulwich.repo import Repo
 
-from repo_store import GitRepository, Signature, WriterLocks
+from repo_store import GitRepository, Signature, WriterLocks, repack
 from repo_store.flat_tree import FILE_MODE, FlatTree, object_id
+from repo_store.maintenance import STALE_TEMP_SECONDS
 from repo_store.pack_writer import RawObject, write_pack
 
 SIG = Signature("Tester", "tester@example.com")
@@ -109,4 +112,18 @@ def test_commits_read_back_by_git_and_dulwich(tmp_path: Path) -> None:
     assert listing == ["b.sql", "c.json"]
     with Repo(str(repo.path)) as plain:
         assert plain[second.encode()].parents == [first.encode()]
+    repo.close()
+
+
+def test_repack_removes_only_stale_temporary_packs(tmp_path: Path) -> None:
+    repo = GitRepository.create(tmp_path / "g.git", WriterLocks())
+    pack_dir = repo.path / "objects" / "pack"
+    stale, fresh = pack_dir / "tmp_pack_crashed.pack", pack_dir / "tmp_pack_writing.pack"
+    stale.write_bytes(b"PACK")
+    fresh.write_bytes(b"PACK")
+    old = time.time() - STALE_TEMP_SECONDS - 60
+    os.utime(stale, (old, old))
+    assert repack(repo.path)
+    assert not stale.exists()
+    assert fresh.exists()
     repo.close()
