@@ -5,8 +5,10 @@ from __future__ import annotations
 import http.client
 import json
 import shutil
+from collections.abc import Callable
+from pathlib import Path
 
-from bench.commit_loop import durable_commits_per_second
+from bench.commit_loop import dulwich_commits_per_second, store_commits_per_second
 from bench.context import Context
 from bench.generate import BuiltGroup, schema_text
 from bench.load import PLACEHOLDER, LoadResult, LoadSpec, run_load
@@ -15,6 +17,7 @@ from bench.table import Row, at_least, ratio
 from registry.names import group_of_project
 
 READ_CONNECTIONS = 32
+CommitLoop = Callable[[Path, list[str], float], tuple[int, float]]
 WRITE_CONNECTIONS = 16
 
 
@@ -81,13 +84,14 @@ def put_load(ctx: Context, paths: list[str]) -> LoadResult:
     return result
 
 
-def _commit_loop(ctx: Context, group: BuiltGroup) -> tuple[int, float]:
-    """The baseline loop on a copy of the group (so the server's repository is left alone)."""
+def _commit_loop(ctx: Context, group: BuiltGroup, loop: CommitLoop) -> float:
+    """Commits per second of a loop on a copy of the group (the server's repository is left alone)."""
     copy = ctx.scratch / "loop" / f"{group.id}.git"
     shutil.rmtree(copy, ignore_errors=True)
     shutil.copytree(ctx.group_path(group), copy)
     try:
-        return durable_commits_per_second(copy, list(group.project_ids[:10]), ctx.scale.write_seconds)
+        commits, elapsed = loop(copy, list(group.project_ids[:10]), ctx.scale.write_seconds)
+        return commits / elapsed
     finally:
         shutil.rmtree(copy, ignore_errors=True)
 
@@ -96,8 +100,8 @@ def _put_row(ctx: Context, key: str, group: BuiltGroup) -> Row:
     paths = [f"/project/{pid}" for pid in group.project_ids[:10]]
     result = put_load(ctx, paths)
     ctx.facts[f"put_rate_{key}"] = result.per_second
-    commits, elapsed = _commit_loop(ctx, group)
-    loop_rate = commits / elapsed
+    loop_rate = _commit_loop(ctx, group, dulwich_commits_per_second)
+    store_rate = _commit_loop(ctx, group, store_commits_per_second)
     r = ratio(result.per_second, loop_rate)
     return Row(
         key,
@@ -107,7 +111,7 @@ def _put_row(ctx: Context, key: str, group: BuiltGroup) -> Row:
         f"{loop_rate:,.1f} commits/s (dulwich loop, fsync)",
         r,
         ">= 1.0",
-        _notes(result),
+        f"{_notes(result)}; repo_store writer loop {store_rate:,.1f} commits/s",
         at_least(r, 1.0),
     )
 

@@ -1,4 +1,4 @@
-"""Operator subcommands: ``check``, ``backup``, ``restore`` and ``groups deleted|undelete``.
+"""Operator subcommands: ``check``, ``maintain``, ``backup``, ``restore`` and ``groups deleted|undelete``.
 
 Kept apart from :mod:`registry.cli`, which adds them to its parser and hands them over.
 """
@@ -14,13 +14,18 @@ from typing import TextIO
 from registry.backup import backup, restore
 from registry.config import env_default
 from registry.maintenance import check_data_dir, deleted_groups, undelete_group
+from registry.repacking import maintain
 
-COMMANDS = frozenset({"check", "backup", "restore", "groups"})
+COMMANDS = frozenset({"check", "maintain", "backup", "restore", "groups"})
 
 
 def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     check = commands.add_parser("check", help="verify every repository and the registry's metadata")
     check.add_argument("--json", action="store_true", help="one JSON document instead of lines")
+    repack = commands.add_parser(
+        "maintain", help="fully repack every group's repository (safe while serving)"
+    )
+    repack.add_argument("--group", action="append", dest="groups", help="only this group id (repeatable)")
     save = commands.add_parser("backup", help="write a git bundle per group and the keys to a folder")
     save.add_argument("--out", required=True, type=Path, help="a new or empty folder")
     load = commands.add_parser("restore", help="restore a backup into a data folder without groups")
@@ -32,7 +37,7 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     listing.add_argument("--json", action="store_true", help="one JSON document instead of a table")
     undelete = groups.add_parser("undelete", help="bring a deleted group back (by id or folder)")
     undelete.add_argument("group", help="the group id, or its folder under deleted-groups/")
-    for sub in (check, save, load, listing, undelete):
+    for sub in (check, repack, save, load, listing, undelete):
         sub.add_argument("--data-dir", help="data folder (REGISTRY_DATA_DIR, default ./data)")
 
 
@@ -40,6 +45,8 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     data_dir = Path(args.data_dir or env_default(os.environ, "DATA_DIR", "data"))
     if args.command == "check":
         return _check(data_dir, out, as_json=args.json)
+    if args.command == "maintain":
+        return _maintain(data_dir, args.groups, out)
     if args.command == "backup":
         report = backup(data_dir, args.out)
         print(
@@ -79,3 +86,16 @@ def _check(data_dir: Path, out: TextIO, *, as_json: bool) -> int:
         verdict = "OK" if report.ok else "PROBLEMS FOUND"
         print(f"{verdict}: checked {report.repositories} repositories{fsck}", file=out)
     return 0 if report.ok else 1
+
+
+def _maintain(data_dir: Path, groups: list[str] | None, out: TextIO) -> int:
+    done: set[str] = set()
+    for r in maintain(data_dir, groups):
+        done.add(r.group_id)
+        sizes = f"{r.bytes_before:,} -> {r.bytes_after:,} bytes"
+        print(f"{r.group_id}\t{r.packs_before} pack(s)\t{sizes}", file=out)
+    print(f"Repacked {len(done)} repositories", file=out)
+    missing = sorted(set(groups or ()) - done)
+    for group_id in missing:
+        print(f"error: no project group {group_id!r} in {data_dir}", file=out)
+    return 1 if missing else 0

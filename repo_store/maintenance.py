@@ -39,9 +39,11 @@ def pack_count(repo_path: Path) -> int:
     return sum(1 for p in (repo_path / "objects" / "pack").glob("pack-*.pack"))
 
 
-def repack(repo_path: Path) -> bool:
+def repack(repo_path: Path, *, full: bool = False) -> bool:
     """Roll small packs (and loose objects) into bigger ones; False if git is not installed.
 
+    ``full`` packs everything reachable into one pack (``git repack -A -d``; objects no ref
+    reaches, such as those of a write whose ref has not moved yet, become loose objects and stay).
     Call it holding the repository's maintenance lock. It also removes temporary pack files that
     a crashed writer left behind.
     """
@@ -49,7 +51,7 @@ def repack(repo_path: Path) -> bool:
     if git is None:
         return False
     subprocess.run(
-        [git, "-C", str(repo_path), "repack", "-d", "-q", "--geometric=2"],
+        [git, "-C", str(repo_path), "repack", "-d", "-q", "-A" if full else "--geometric=2"],
         check=True,
         capture_output=True,
         timeout=600,

@@ -1,0 +1,47 @@
+"""``schema-registry maintain``: pack every group's repository into one delta-compressed pack.
+
+The server rolls small packs up by itself (:class:`repo_store.Repacker`, a geometric repack
+above a pack-count threshold). This is the deeper, occasional step, like ``git gc``: a full
+``git repack -A -d`` per repository. It is safe while servers run on the data folder: writes do
+not wait for it, it takes each repository's maintenance lock (so it never overlaps a background
+repack or a push), and objects of writes still in flight are kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from registry.names import GROUP_ID_RE
+from repo_store import WriterLocks, pack_count, repack
+
+GROUPS_DIR = "groups"
+
+
+@dataclass(frozen=True)
+class Repacked:
+    group_id: str
+    packs_before: int
+    bytes_before: int
+    bytes_after: int
+
+
+def repository_bytes(repo_path: Path) -> int:
+    """Bytes of every file in ``objects/`` (packs, indexes and loose objects)."""
+    return sum(p.stat().st_size for p in (repo_path / "objects").rglob("*") if p.is_file())
+
+
+def maintain(data_dir: Path, group_ids: list[str] | None = None) -> Iterator[Repacked]:
+    """Fully repack each live group (or only ``group_ids``); yields one result per repository."""
+    locks = WriterLocks()
+    paths = sorted((data_dir / GROUPS_DIR).glob("_g*.git"))
+    for path in paths:
+        group_id = path.name.removesuffix(".git")
+        if not GROUP_ID_RE.fullmatch(group_id) or (group_ids is not None and group_id not in group_ids):
+            continue
+        with locks.hold_maintenance(path):
+            packs, before = pack_count(path), repository_bytes(path)
+            if not repack(path, full=True):
+                raise RuntimeError("git is not installed: maintain needs the git binary")
+            yield Repacked(group_id, packs, before, repository_bytes(path))
