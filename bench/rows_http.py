@@ -12,7 +12,7 @@ from bench.commit_loop import dulwich_commits_per_second, store_commits_per_seco
 from bench.context import Context
 from bench.generate import BuiltGroup, schema_text
 from bench.load import PLACEHOLDER, LoadResult, LoadSpec, run_load
-from bench.procs import dir_bytes, read_head_of, start_baseline_app, wait_settled
+from bench.procs import read_head_of, start_baseline_app, wait_settled
 from bench.table import Row, at_least, ratio
 from registry.names import group_of_project
 
@@ -123,7 +123,6 @@ def row_2(ctx: Context) -> list[Row]:
 def row_3(ctx: Context) -> list[Row]:
     group = ctx.groups["big"]
     ctx.facts["big_before"] = read_head_of(ctx.group_path(group))
-    ctx.facts["big_bytes_before"] = dir_bytes(ctx.group_path(group))
     row = _put_row(ctx, "3", group)
     ctx.facts["big_after"] = read_head_of(ctx.group_path(group))
     return [row]
