@@ -20,7 +20,7 @@ class Config:
     max_push_bytes: int = 256 << 20  # a git push carries whole packs
     max_concurrent_git: int = 4  # pack generation runs at most this many at once
     native_git: bool = True  # serve clones with the git binary when installed (else dulwich)
-    io_threads: int = 8
+    io_threads: int = 32
     parse_seconds: float = 10.0  # longest one document may take to validate (then refused)
     validation_workers: int = 2  # processes that validate documents
     max_depth: int = 128  # deepest nesting a schema document may have (JSON and YAML)
