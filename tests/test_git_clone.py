@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 from typing import Any
 
+from repo_store import repack
 from tests.conftest import MakeKey
 from tests.support.client import Client
-from tests.support.git import git
+from tests.support.git import git, repo_path
 from tests.support.server import Server
 
 USERS = "# users\nuser:\n  name: string\n"
@@ -121,3 +123,33 @@ def test_clone_and_fetch_served_by_dulwich_when_native_git_is_off(tmp_path: Path
         assert (tmp_path / "work" / "users.yaml").read_text() == ORDERS
     finally:
         srv.stop()
+
+
+def test_clones_and_writes_go_on_while_repacks_run(
+    api: Client, server: Server, group: dict[str, Any], tmp_path: Path
+) -> None:
+    project = api.post("/project", {"project_group_id": group["id"], "name": "users", "data": USERS}).json
+    repo = repo_path(server.data_dir, group["id"])
+    stop = threading.Event()
+    repacks = 0
+
+    def repack_loop() -> None:
+        nonlocal repacks
+        while not stop.is_set():
+            for full in (False, True):
+                assert repack(repo, full=full)
+                repacks += 1
+
+    repacker = threading.Thread(target=repack_loop)
+    repacker.start()
+    try:
+        for n in range(6):
+            data = USERS + f"  field{n}: number\n"
+            assert api.put(f"/project/{project['id']}", {"data": data}).status == 200
+            git("clone", "-q", clone_url(server, group["name"]), f"clone{n}", cwd=tmp_path, key=api.key)
+            assert (tmp_path / f"clone{n}" / "users.yaml").read_text() == data
+            assert git("fsck", "--strict", cwd=tmp_path / f"clone{n}").returncode == 0
+    finally:
+        stop.set()
+        repacker.join()
+    assert repacks >= 2
