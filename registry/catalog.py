@@ -32,6 +32,7 @@ from registry.changes import (
 )
 from registry.errors import GroupNotEmpty, NameTaken, NotFound
 from registry.formats import validate
+from registry.group_index import GroupIndex, GroupSummary
 from registry.group_writer import GroupWriter
 from registry.metadata import METADATA_FILE, GroupMeta, ProjectMeta, timestamp_text
 from registry.names import check_name, group_of_project, new_group_id, project_id
@@ -66,6 +67,7 @@ class Catalog:
         self.beacon = ChangeBeacon(data_dir)
         self._locks = WriterLocks(on_commit=self.beacon.signal)
         self.snapshots = Snapshots(self.groups_dir, self._locks, self.beacon)
+        self.index = GroupIndex(data_dir, self.snapshots)
         # Group names are unique across the registry: creating or renaming one holds this lock.
         self._names_lock = threading.Lock()
         self._names_lock_file = data_dir / "group-names.flock"
@@ -82,15 +84,11 @@ class Catalog:
 
     # -- reading -----------------------------------------------------------------------------
 
-    def list_groups(self) -> list[GroupSnapshot]:
-        views = []
-        for group_id in self.snapshots.group_ids():
-            try:
-                views.append(self.snapshots.get(group_id))
-            except NotFound:  # deleted or half-created meanwhile
-                continue
-        self._group_names = {v.meta.name.casefold(): v.meta.id for v in views}
-        return sorted(views, key=lambda v: v.meta.name.casefold())
+    def list_groups(self) -> list[GroupSummary]:
+        """Every live group, by name ignoring case (see :mod:`registry.group_index`)."""
+        summaries = self.index.summaries()
+        self._group_names = {s.name.casefold(): s.id for s in summaries}
+        return summaries
 
     def group(self, id_or_name: str) -> GroupSnapshot:
         """A group by id, or by name ignoring case (one ref read when the name index is right)."""
@@ -105,9 +103,9 @@ class Catalog:
                 view = None
             if view is not None and view.meta.name.casefold() == folded:
                 return view
-        for view in self.list_groups():  # renamed, created or deleted elsewhere: look at all
-            if view.meta.name.casefold() == folded:
-                return view
+        for summary in self.list_groups():  # renamed, created or deleted elsewhere: look at all
+            if summary.name.casefold() == folded:
+                return self.snapshots.get(summary.id)
         raise NotFound(f"no project group named {id_or_name!r}")
 
     def cached_project(self, project_id: str) -> Project | None:
@@ -155,9 +153,9 @@ class Catalog:
 
     def _check_group_name_free(self, name: str, *, except_id: str | None = None) -> None:
         folded = name.casefold()
-        for view in self.list_groups():
-            if view.meta.name.casefold() == folded and view.meta.id != except_id:
-                raise NameTaken(f"a project group named {view.meta.name!r} already exists")
+        for summary in self.list_groups():
+            if summary.name.casefold() == folded and summary.id != except_id:
+                raise NameTaken(f"a project group named {summary.name!r} already exists")
 
     def create_group(self, name: str, *, author: str, message: str | None = None) -> GroupSnapshot:
         check_name(name, what="project group")

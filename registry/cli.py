@@ -136,7 +136,7 @@ def keys_command(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _group_names(data_dir: Path) -> dict[str, str]:
-    return {view.meta.id: view.meta.name for view in Catalog(data_dir).list_groups()}
+    return {summary.id: summary.name for summary in Catalog(data_dir).list_groups()}
 
 
 if __name__ == "__main__":

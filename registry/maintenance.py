@@ -275,10 +275,10 @@ def undelete_group(data_dir: Path, ref: str, *, author: str = "schema-registry")
     with hold_file_lock(data_dir / NAMES_LOCK_FILE):
         if target.exists():
             raise NameTaken(f"a live group already has id {group.id}")
-        for view in catalog.list_groups():
-            if view.meta.name.casefold() == group.name.casefold():
+        for live in catalog.list_groups():
+            if live.name.casefold() == group.name.casefold():
                 raise NameTaken(
-                    f"a live project group is named {view.meta.name!r}; rename it before undeleting this one"
+                    f"a live project group is named {live.name!r}; rename it before undeleting this one"
                 )
         repo = GitRepository(source, WriterLocks())
         try:

@@ -16,7 +16,7 @@ def test_a_group_half_made_by_a_crash_is_removed_at_start(tmp_path: Path) -> Non
     GitRepository.create(staging, WriterLocks()).close()  # what a crash mid-create leaves
     again = Catalog(tmp_path / "data")
     assert not staging.exists()
-    assert [v.meta.id for v in again.list_groups()] == [kept.meta.id]
+    assert [s.id for s in again.list_groups()] == [kept.meta.id]
 
 
 def test_the_memory_only_read_never_works_out_versions(tmp_path: Path) -> None:

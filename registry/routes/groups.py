@@ -33,8 +33,8 @@ async def create_group(request: web.Request) -> web.Response:
 @routes.get("/project-group")
 async def list_groups(request: web.Request) -> web.Response:
     key = require(request, "read")
-    views = await request.app[OFFLOADER].run(request.app[CATALOG].list_groups)
-    return web.json_response({"project_groups": [group_summary(v) for v in views if key.covers(v.meta.id)]})
+    groups = await request.app[OFFLOADER].run(request.app[CATALOG].list_groups)
+    return web.json_response({"project_groups": [g.to_json() for g in groups if key.covers(g.id)]})
 
 
 @routes.get("/project-group/{group}")
