@@ -103,8 +103,10 @@ def row_7(ctx: Context) -> list[Row]:
         many.append(_startup(many_dir, ctx.scratch / "startup.log"))
     ready_many = statistics.median(r for r, _ in many)
     ready_one = statistics.median(r for r, _ in one)
-    list_many = statistics.median(g for _, g in many)
-    list_one = statistics.median(g for _, g in one)
+    # The first start has no group index yet (DATA/group-index.json): it reads every repository.
+    cold_many, cold_one = many[0][1], one[0][1]
+    warm_many = statistics.median(g for _, g in many[1:]) if len(many) > 1 else None
+    warm_one = statistics.median(g for _, g in one[1:]) if len(one) > 1 else None
     total = s.startup_groups * s.startup_commits
     what = f"{s.startup_groups:,} groups, {total:,} commits"
     return [
@@ -120,12 +122,27 @@ def row_7(ctx: Context) -> list[Row]:
         ),
         Row(
             "7b",
-            f"first GET /project-group after start, {what}",
-            f"{list_many:.2f} s",
-            f"{list_one * 1000:.1f} ms with 1 group",
-            ratio(list_many, list_one),
+            f"first GET /project-group after the first start, {what}",
+            f"{cold_many:.2f} s",
+            f"{cold_one * 1000:.1f} ms with 1 group",
+            ratio(cold_many, cold_one),
             "report",
-            "loads every group's view and history",
+            "no group index yet: reads every group's metadata",
+        ),
+        *(
+            []
+            if warm_many is None or warm_one is None
+            else [
+                Row(
+                    "7c",
+                    f"first GET /project-group after a restart, {what}",
+                    f"{warm_many * 1000:.1f} ms",
+                    f"{warm_one * 1000:.1f} ms with 1 group",
+                    ratio(warm_many, warm_one),
+                    "report",
+                    f"group index on disk; median of {len(many) - 1}",
+                )
+            ]
         ),
     ]
 
