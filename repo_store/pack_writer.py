@@ -10,14 +10,16 @@ packs. The index is renamed in last, so a reader never sees a pack without its i
 
 from __future__ import annotations
 
+import hashlib
 import os
+import struct
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from dulwich.object_format import DEFAULT_OBJECT_FORMAT
-from dulwich.pack import UnpackedObject, write_pack_data, write_pack_index
+from dulwich.pack import UnpackedObject, write_pack_data
 
 from repo_store.durability import fsync_path
 
@@ -48,8 +50,7 @@ def write_pack(pack_dir: Path, objects: Sequence[RawObject]) -> str:
             f.flush()
             os.fsync(f.fileno())
         with os.fdopen(idx_fd, "wb") as f:
-            index = sorted((sha, offset, crc) for sha, (offset, crc) in entries.items())
-            write_pack_index(f, index, checksum)
+            f.write(pack_index(entries, checksum))
             f.flush()
             os.fsync(f.fileno())
         name = f"pack-{checksum.hex()}"
@@ -60,6 +61,38 @@ def write_pack(pack_dir: Path, objects: Sequence[RawObject]) -> str:
         idx_tmp.unlink(missing_ok=True)
     fsync_path(pack_dir)  # the names, before a ref names the objects
     return name
+
+
+def pack_index(entries: dict[bytes, tuple[int, int]], pack_checksum: bytes) -> bytes:
+    """A version 2 pack index for ``entries`` (binary id -> (offset, crc32)), as git writes it.
+
+    dulwich's writer packs the 256-entry fan-out table and each entry with one ``struct`` call
+    apiece (about 1 ms for a 3-object pack); here each table is one call.
+    """
+    names = sorted(entries)
+    counts = [0] * 256
+    for name in names:
+        counts[name[0]] += 1
+    fan_out, total = [], 0
+    for count in counts:
+        total += count
+        fan_out.append(total)
+    offsets = [entries[n][0] for n in names]
+    large = [o for o in offsets if o >= 2**31]
+    small = [o if o < 2**31 else 2**31 | large.index(o) for o in offsets]
+    body = b"".join(
+        [
+            b"\377tOc",
+            struct.pack(">L", 2),
+            struct.pack(">256L", *fan_out),
+            *names,
+            struct.pack(f">{len(names)}L", *(entries[n][1] for n in names)),
+            struct.pack(f">{len(names)}L", *small),
+            struct.pack(f">{len(large)}Q", *large),
+            pack_checksum,
+        ]
+    )
+    return body + hashlib.sha1(body).digest()  # noqa: S324 - git's index checksum is SHA-1
 
 
 def _temp_file(pack_dir: Path, suffix: str) -> tuple[int, Path]:

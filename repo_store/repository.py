@@ -144,6 +144,14 @@ class GitRepository:
     def close(self) -> None:
         self._repo.close()
 
+    def release_packs(self) -> None:
+        """Close the pack files read so far (they are opened again when needed).
+
+        A long-lived instance calls this so that it never keeps a pack that a repack deleted
+        open (its disk space is freed only when the last handle goes).
+        """
+        self._repo.object_store.close()
+
     def head(self) -> str | None:
         return read_head(self.path)
 

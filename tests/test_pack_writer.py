@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import random
 import subprocess
@@ -9,12 +10,13 @@ import time
 from pathlib import Path
 
 from dulwich.objects import Blob, Tree
+from dulwich.pack import write_pack_index
 from dulwich.repo import Repo
 
 from repo_store import GitRepository, Signature, WriterLocks, repack
 from repo_store.flat_tree import FILE_MODE, FlatTree, object_id
 from repo_store.maintenance import STALE_TEMP_SECONDS
-from repo_store.pack_writer import RawObject, write_pack
+from repo_store.pack_writer import RawObject, pack_index, write_pack
 
 SIG = Signature("Tester", "tester@example.com")
 
@@ -127,3 +129,13 @@ def test_repack_removes_only_stale_temporary_packs(tmp_path: Path) -> None:
     assert not stale.exists()
     assert fresh.exists()
     repo.close()
+
+
+def test_pack_index_matches_dulwichs_writer_with_large_offsets() -> None:
+    rng = random.Random(3)
+    for count in (0, 1, 3, 400):
+        entries = {rng.randbytes(20): (rng.randrange(2**33), rng.randrange(2**32)) for _ in range(count)}
+        checksum = rng.randbytes(20)
+        expected = io.BytesIO()
+        write_pack_index(expected, sorted((s, o, c) for s, (o, c) in entries.items()), checksum)
+        assert pack_index(entries, checksum) == expected.getvalue()
