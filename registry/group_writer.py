@@ -6,15 +6,16 @@ a chain of commits in memory and published together (one pack, one ref update).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from registry.changes import COMMITTER, Change, author_signature
-from registry.errors import WriteConflict
+from registry.errors import NotFound, WriteConflict
 from registry.group_commit import Write, WriteQueues
 from registry.metadata import METADATA_FILE
 from registry.snapshots import GroupSnapshot, Snapshots, blob_id
-from repo_store import GitRepository, RefConflict, Repacker, TopTree, WriterLocks
+from repo_store import GitRepository, RefConflict, Repacker, TopTree, Writer, WriterLocks
 
 MAX_OPEN_REPOSITORIES = 256
 
@@ -59,10 +60,10 @@ class GroupWriter:
     def _commit_batch(self, group_id: str, batch: list[Write[_Job, tuple[GroupSnapshot, Change]]]) -> None:
         """Commit a batch of writes as a chain of commits published at once; finish every write."""
         done: list[tuple[Write[_Job, tuple[GroupSnapshot, Change]], GroupSnapshot, Change]] = []
-        repo = self._repos.pop(group_id, None) or self.snapshots.open(group_id)
+        repo = self._open(group_id)
         keep = not any(write.alone for write in batch)  # a group delete moves the repository
         try:
-            with repo.writer() as writer:
+            with self._writer(group_id, repo) as writer:
                 view = self.snapshots.get(group_id)
                 last = self._last_tree.get(group_id)  # the tree this process published last, if still main's
                 chain = writer.chain(view.version, last[1] if last and last[0] == view.version else None)
@@ -106,6 +107,24 @@ class GroupWriter:
                 repo.close()
         for write, new_view, change in done:
             write.succeed((new_view, change))
+
+    def _open(self, group_id: str) -> GitRepository:
+        repo = self._repos.pop(group_id, None)
+        if repo is not None and repo.path.is_dir():
+            return repo
+        if repo is not None:  # deleted (moved aside) by another process
+            repo.close()
+        return self.snapshots.open(group_id)
+
+    @contextmanager
+    def _writer(self, group_id: str, repo: GitRepository) -> Iterator[Writer]:
+        try:
+            with repo.writer() as writer:
+                yield writer
+        except FileNotFoundError as exc:  # the folder went away under us (a delete elsewhere)
+            if repo.path.is_dir():
+                raise
+            raise NotFound(f"no project group with id {group_id!r}") from exc
 
     def _next_view(
         self,

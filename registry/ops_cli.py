@@ -22,10 +22,12 @@ COMMANDS = frozenset({"check", "maintain", "backup", "restore", "groups"})
 def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     check = commands.add_parser("check", help="verify every repository and the registry's metadata")
     check.add_argument("--json", action="store_true", help="one JSON document instead of lines")
-    repack = commands.add_parser(
+    maintain_cmd = commands.add_parser(
         "maintain", help="fully repack every group's repository (safe while serving)"
     )
-    repack.add_argument("--group", action="append", dest="groups", help="only this group id (repeatable)")
+    maintain_cmd.add_argument(
+        "--group", action="append", dest="groups", help="only this group id (repeatable)"
+    )
     save = commands.add_parser("backup", help="write a git bundle per group and the keys to a folder")
     save.add_argument("--out", required=True, type=Path, help="a new or empty folder")
     load = commands.add_parser("restore", help="restore a backup into a data folder without groups")
@@ -37,7 +39,7 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     listing.add_argument("--json", action="store_true", help="one JSON document instead of a table")
     undelete = groups.add_parser("undelete", help="bring a deleted group back (by id or folder)")
     undelete.add_argument("group", help="the group id, or its folder under deleted-groups/")
-    for sub in (check, repack, save, load, listing, undelete):
+    for sub in (check, maintain_cmd, save, load, listing, undelete):
         sub.add_argument("--data-dir", help="data folder (REGISTRY_DATA_DIR, default ./data)")
 
 
@@ -90,12 +92,17 @@ def _check(data_dir: Path, out: TextIO, *, as_json: bool) -> int:
 
 def _maintain(data_dir: Path, groups: list[str] | None, out: TextIO) -> int:
     done: set[str] = set()
+    failed = 0
     for r in maintain(data_dir, groups):
         done.add(r.group_id)
+        if r.error is not None:
+            failed += 1
+            print(f"error: {r.group_id}: not repacked: {r.error}", file=out)
+            continue
         sizes = f"{r.bytes_before:,} -> {r.bytes_after:,} bytes"
         print(f"{r.group_id}\t{r.packs_before} pack(s)\t{sizes}", file=out)
-    print(f"Repacked {len(done)} repositories", file=out)
+    print(f"Repacked {len(done) - failed} repositories", file=out)
     missing = sorted(set(groups or ()) - done)
     for group_id in missing:
         print(f"error: no project group {group_id!r} in {data_dir}", file=out)
-    return 1 if missing else 0
+    return 1 if missing or failed else 0

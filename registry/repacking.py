@@ -9,6 +9,9 @@ repack or a push), and objects of writes still in flight are kept.
 
 from __future__ import annotations
 
+import contextlib
+import shutil
+import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,11 +28,17 @@ class Repacked:
     packs_before: int
     bytes_before: int
     bytes_after: int
+    error: str | None = None  # why this repository was not repacked
 
 
 def repository_bytes(repo_path: Path) -> int:
     """Bytes of every file in ``objects/`` (packs, indexes and loose objects)."""
-    return sum(p.stat().st_size for p in (repo_path / "objects").rglob("*") if p.is_file())
+    total = 0
+    for path in (repo_path / "objects").rglob("*"):
+        with contextlib.suppress(FileNotFoundError):  # a writer renamed or a repack removed it
+            if path.is_file():
+                total += path.stat().st_size
+    return total
 
 
 def maintain(data_dir: Path, group_ids: list[str] | None = None) -> Iterator[Repacked]:
@@ -40,8 +49,13 @@ def maintain(data_dir: Path, group_ids: list[str] | None = None) -> Iterator[Rep
         group_id = path.name.removesuffix(".git")
         if not GROUP_ID_RE.fullmatch(group_id) or (group_ids is not None and group_id not in group_ids):
             continue
-        with locks.hold_maintenance(path):
-            packs, before = pack_count(path), repository_bytes(path)
-            if not repack(path, full=True):
-                raise RuntimeError("git is not installed: maintain needs the git binary")
-            yield Repacked(group_id, packs, before, repository_bytes(path))
+        if shutil.which("git") is None:
+            raise RuntimeError("git is not installed: maintain needs the git binary")
+        try:
+            with locks.hold_maintenance(path):
+                packs, before = pack_count(path), repository_bytes(path)
+                repack(path, full=True)
+                result = Repacked(group_id, packs, before, repository_bytes(path))
+        except (OSError, subprocess.SubprocessError) as exc:  # deleted meanwhile, or git failed
+            result = Repacked(group_id, 0, 0, 0, error=str(exc) if path.is_dir() else "deleted meanwhile")
+        yield result

@@ -75,7 +75,8 @@ class FlatTree:
                     del encoded[name]
                     names_changed = True
                 continue
-            names_changed = names_changed or name not in entries
+            # A new name, or a folder becoming a file, moves the entry in git's order.
+            names_changed = names_changed or name not in entries or stat.S_ISDIR(entries[name][0])
             entries[name] = (FILE_MODE, blob)
             encoded[name] = _encode(name, FILE_MODE, blob)
         return FlatTree(entries, encoded, None if names_changed else self._order)

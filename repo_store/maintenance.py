@@ -61,8 +61,11 @@ def repack(repo_path: Path, *, full: bool = False) -> bool:
 
 
 def _remove_stale_temp_packs(repo_path: Path) -> None:
+    """Temporary files of killed writers, and indexes whose pack a crash never renamed in."""
     cutoff = time.time() - STALE_TEMP_SECONDS
-    for leftover in (repo_path / "objects" / "pack").glob(f"{TEMP_PREFIX}*"):
+    pack_dir = repo_path / "objects" / "pack"
+    orphans = [p for p in pack_dir.glob("pack-*.idx") if not p.with_suffix(".pack").exists()]
+    for leftover in [*pack_dir.glob(f"{TEMP_PREFIX}*"), *orphans]:
         try:
             if leftover.stat().st_mtime < cutoff:
                 leftover.unlink()
@@ -71,12 +74,17 @@ def _remove_stale_temp_packs(repo_path: Path) -> None:
 
 
 class Repacker:
-    """Starts at most one background repack per repository when it has too many packs."""
+    """Starts at most one background repack per repository once ``threshold`` packs were added.
+
+    Counted from what the last repack left: a geometric repack may rightly keep several packs,
+    and must not then run again after every commit.
+    """
 
     def __init__(self, locks: WriterLocks, threshold: int = DEFAULT_PACK_THRESHOLD) -> None:
         self.locks = locks
         self.threshold = threshold
         self._running: set[Path] = set()
+        self._left: dict[Path, int] = {}  # packs the last repack of this process left behind
         self._lock = threading.Lock()
         self.repacks = 0
 
@@ -85,8 +93,12 @@ class Repacker:
         with self._lock:
             return bool(self._running)
 
+    def packs_left(self, repo_path: Path) -> int:
+        """Packs the last repack of ``repo_path`` by this process left (0 before any)."""
+        return self._left.get(repo_path, 0)
+
     def after_commit(self, repo_path: Path) -> None:
-        if pack_count(repo_path) <= self.threshold:
+        if pack_count(repo_path) <= self.threshold + self.packs_left(repo_path):
             return
         with self._lock:
             if repo_path in self._running:
@@ -100,6 +112,7 @@ class Repacker:
             with self.locks.hold_maintenance(repo_path, wait=False) as held:
                 if held and repack(repo_path):
                     self.repacks += 1
+                    self._left[repo_path] = pack_count(repo_path)
         except (OSError, subprocess.SubprocessError) as exc:  # maintenance must never break writes
             log.warning("repacking %s failed: %s", repo_path, exc)
         finally:

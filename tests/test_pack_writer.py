@@ -9,6 +9,7 @@ import subprocess
 import time
 from pathlib import Path
 
+import pytest
 from dulwich.objects import Blob, Tree
 from dulwich.pack import write_pack_index
 from dulwich.repo import Repo
@@ -139,3 +140,62 @@ def test_pack_index_matches_dulwichs_writer_with_large_offsets() -> None:
         expected = io.BytesIO()
         write_pack_index(expected, sorted((s, o, c) for s, (o, c) in entries.items()), checksum)
         assert pack_index(entries, checksum) == expected.getvalue()
+
+
+def test_the_index_is_renamed_in_before_its_pack(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # git 2.39's `repack -A -d` deletes every *.pack it lists, indexed or not: a pack visible
+    # before its index could be deleted with its objects while the writer moves the ref to them.
+    renamed: list[str] = []
+    real_replace = os.replace
+
+    def recording_replace(src: str | os.PathLike[str], dst: str | os.PathLike[str]) -> None:
+        renamed.append(Path(dst).suffix)
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", recording_replace)
+    pack_dir = tmp_path / "pack"
+    pack_dir.mkdir()
+    write_pack(pack_dir, [RawObject(Blob.type_num, b"x", object_id(b"blob", b"x"))])
+    assert renamed == [".idx", ".pack"]
+
+
+def test_a_failed_write_leaves_no_file_and_no_descriptor(tmp_path: Path) -> None:
+    pack_dir = tmp_path / "pack"
+    pack_dir.mkdir()
+    open_before = len(os.listdir("/proc/self/fd"))
+    bad = RawObject(Blob.type_num, "not bytes", b"\0" * 20)  # type: ignore[arg-type]
+    for _ in range(5):
+        with pytest.raises(TypeError):
+            write_pack(pack_dir, [bad])
+    assert len(os.listdir("/proc/self/fd")) == open_before
+    assert list(pack_dir.iterdir()) == []
+
+
+def test_a_folder_replaced_by_a_file_moves_to_the_files_place() -> None:
+    tree = Tree()
+    tree.add(b"a", 0o040000, Tree().id)
+    tree.add(b"a.b", FILE_MODE, Blob.from_string(b"1").id)
+    blob = Blob.from_string(b"2")
+    changed = FlatTree.from_tree(tree).with_files({b"a": bytes.fromhex(blob.id.decode())})
+    expected = Tree()
+    expected.add(b"a.b", FILE_MODE, Blob.from_string(b"1").id)
+    expected.add(b"a", FILE_MODE, blob.id)
+    assert changed.raw() == expected.as_raw_string()
+
+
+def test_repack_removes_stale_orphan_indexes_only(tmp_path: Path) -> None:
+    repo = GitRepository.create(tmp_path / "g.git", WriterLocks())
+    pack_dir = repo.path / "objects" / "pack"
+    raw = b"kept\n"
+    name = write_pack(pack_dir, [RawObject(Blob.type_num, raw, object_id(b"blob", raw))])
+    old = time.time() - STALE_TEMP_SECONDS - 60
+    orphan, young = pack_dir / f"pack-{'1' * 40}.idx", pack_dir / f"pack-{'2' * 40}.idx"
+    for path in (orphan, young):
+        path.write_bytes(b"index of a pack a crash never renamed in")
+    os.utime(orphan, (old, old))
+    os.utime(pack_dir / f"{name}.idx", (old, old))
+    assert repack(repo.path)
+    assert not orphan.exists()
+    assert young.exists()
+    assert repo.read_blob(object_id(b"blob", raw).hex()) == raw
+    repo.close()
