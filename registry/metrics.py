@@ -12,7 +12,6 @@ import asyncio
 import os
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
 
 from aiohttp import web
 from prometheus_client import (
@@ -27,6 +26,13 @@ from prometheus_client import (
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
+
+from registry.request_metrics import (
+    LATENCY_BUCKETS,
+    LocalRequestMetrics,
+    RequestMetrics,
+    SharedRequestMetrics,
+)
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 CONTENT_TYPE = CONTENT_TYPE_LATEST
@@ -44,7 +50,6 @@ COMMIT_ACTIONS: Mapping[tuple[str, str], str] = {
     ("PATCH", "/project/{project_id}"): "rename-project",
     ("DELETE", "/project/{project_id}"): "delete-project",
 }
-LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 
 CacheStats = Callable[[], Mapping[str, tuple[int, int]]]  # cache name -> (hits, misses)
 
@@ -56,22 +61,12 @@ class Metrics:
         self.multiprocess_dir = os.environ.get(MULTIPROC_ENV) or None
         self.registry = CollectorRegistry()
         reg = self.registry
-        self.requests = Counter(
-            "registry_http_requests", "HTTP requests answered", ["method", "route", "status"], registry=reg
-        )
-        self.latency = Histogram(
-            "registry_http_request_duration_seconds",
-            "Time from request to answer (streamed answers: to the last byte)",
-            ["method", "route"],
-            buckets=LATENCY_BUCKETS,
-            registry=reg,
-        )
-        self.in_flight = Gauge(
-            "registry_http_requests_in_flight",
-            "Requests being handled",
-            registry=reg,
-            multiprocess_mode="livesum",
-        )
+        self.http: RequestMetrics
+        if self.multiprocess_dir is None:
+            self.http = local = LocalRequestMetrics()
+            reg.register(local)
+        else:
+            self.http = SharedRequestMetrics(reg)
         self.validation = Histogram(
             "registry_validation_duration_seconds",
             "Time spent validating one schema document, by format",
@@ -97,25 +92,20 @@ class Metrics:
             multiprocess_mode="livesum",
         )
         self._cache_stats = cache_stats
-        self._children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
         self.storage = StorageCollector(data_dir)
         reg.register(self.storage)
         if self.multiprocess_dir is None:
             ProcessCollector(registry=reg)
 
-    def observe(self, method: str, route: str, status: int, seconds: float) -> None:
-        key = (method, route, status)
-        children = self._children.get(key)
-        if children is None:  # labels() validates and locks on every call: resolve each series once
-            children = self._children[key] = (
-                self.requests.labels(method, route, str(status)),
-                self.latency.labels(method, route),
-            )
-        children[0].inc()
-        children[1].observe(seconds)
-        action = COMMIT_ACTIONS.get((method, route))
-        if action is not None and 200 <= status < 300:
-            self.commits.labels(action).inc()
+    def request_started(self) -> None:
+        self.http.started()
+
+    def request_finished(self, method: str, route: str, status: int, seconds: float) -> None:
+        self.http.finished(method, route, status, seconds)
+        if 200 <= status < 300:
+            action = COMMIT_ACTIONS.get((method, route))
+            if action is not None:
+                self.commits.labels(action).inc()
 
     def refresh_caches(self) -> None:
         if self._cache_stats is None:

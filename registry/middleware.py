@@ -29,7 +29,7 @@ async def request_middleware(request: web.Request, handler: Handler) -> web.Stre
     metrics = request.app[METRICS]
     started = time.perf_counter()
     status = 500
-    metrics.in_flight.inc()
+    metrics.request_started()
     try:
         response = await _answer(request, handler)
         status = response.status
@@ -41,8 +41,7 @@ async def request_middleware(request: web.Request, handler: Handler) -> web.Stre
         status = CLIENT_CLOSED
         raise
     finally:
-        metrics.in_flight.dec()
-        metrics.observe(request.method, route_of(request), status, time.perf_counter() - started)
+        metrics.request_finished(request.method, route_of(request), status, time.perf_counter() - started)
 
 
 async def _answer(request: web.Request, handler: Handler) -> web.StreamResponse:
