@@ -24,10 +24,11 @@ class Scale:
     startup_groups: int
     startup_commits: int  # per group
     startup_tries: int
+    read_rounds: int  # row 1 alternates server and baseline loads this many times
 
 
-FULL = Scale(10, 15, 1000, 16, 1000, 10_000, (100, 1_000, 10_000), 200, 1000, 100, 3)
-QUICK = Scale(2, 2, 50, 16, 50, 300, (30, 100, 300), 30, 20, 20, 1)
+FULL = Scale(10, 15, 1000, 16, 1000, 10_000, (100, 1_000, 10_000), 200, 1000, 100, 3, 3)
+QUICK = Scale(2, 2, 50, 16, 50, 300, (30, 100, 300), 30, 20, 20, 1, 1)
 SMALL_PROJECTS = 10  # the "group of 10 projects" and each of the parallel groups
 HOT_EVERY = 2  # in the history groups every second update touches project 1
 
