@@ -2,7 +2,7 @@
 
 The server rolls small packs up by itself (:class:`repo_store.Repacker`, a geometric repack
 above a pack-count threshold). This is the deeper, occasional step, like ``git gc``: a full
-``git repack -A -d`` per repository. It is safe while servers run on the data folder: writes do
+``git repack -A -d -f`` per repository. It is safe while servers run on the data folder: writes do
 not wait for it, it takes each repository's maintenance lock (so it never overlaps a background
 repack or a push), and objects of writes still in flight are kept.
 """

@@ -42,8 +42,11 @@ def pack_count(repo_path: Path) -> int:
 def repack(repo_path: Path, *, full: bool = False) -> bool:
     """Roll small packs (and loose objects) into bigger ones; False if git is not installed.
 
-    ``full`` packs everything reachable into one pack (``git repack -A -d``; objects no ref
-    reaches, such as those of a write whose ref has not moved yet, become loose objects and stay).
+    ``full`` packs everything reachable into one pack with freshly computed deltas (``git repack
+    -A -d -f``: reusing the deltas of rolled-up packs left bench row 9 at 2.8 times the size
+    ``git gc --aggressive`` gets, recomputing them at 0.9 times; 23 s for a 10,000-commit group).
+    Objects no ref reaches, such as those of a write whose ref has not moved yet, become loose
+    objects and stay.
     Call it holding the repository's maintenance lock. It also removes temporary pack files that
     a crashed writer left behind.
     """
@@ -51,7 +54,7 @@ def repack(repo_path: Path, *, full: bool = False) -> bool:
     if git is None:
         return False
     subprocess.run(
-        [git, "-C", str(repo_path), "repack", "-d", "-q", "-A" if full else "--geometric=2"],
+        [git, "-C", str(repo_path), "repack", "-d", "-q", *(["-A", "-f"] if full else ["--geometric=2"])],
         check=True,
         capture_output=True,
         timeout=600,
