@@ -105,12 +105,17 @@ def test_a_refused_write_in_a_batch_leaves_the_others_alone(catalog: Catalog) ->
     assert len(history.by_project[pid]) == 1 + 1 + 4
 
 
-def test_many_small_packs_are_rolled_up_in_the_background(tmp_path: Path) -> None:
+def _one_project_repacked_above(tmp_path: Path, threshold: int) -> tuple[Catalog, Repacker, str, Path]:
+    """A catalog whose repacker runs above ``threshold`` packs, with one group of one project."""
     catalog = Catalog(tmp_path / "data")
-    repacker = catalog.writer.repacker = Repacker(catalog.writer.repacker.locks, threshold=4)
+    repacker = catalog.writer.repacker = Repacker(catalog.writer.repacker.locks, threshold=threshold)
     group = catalog.create_group("g", author="admin").meta.id
     pid = catalog.create_project(group, "p", data="e:\n  f: string\n", author="admin").id
-    repo = catalog.snapshots.path(group)
+    return catalog, repacker, pid, catalog.snapshots.path(group)
+
+
+def test_many_small_packs_are_rolled_up_in_the_background(tmp_path: Path) -> None:
+    catalog, repacker, pid, repo = _one_project_repacked_above(tmp_path, 4)
     for n in range(12):
         catalog.update_project(pid, data=f"e:\n  f{n}: number\n", author="admin")
     deadline = time.monotonic() + 30
@@ -193,11 +198,7 @@ def test_a_write_to_a_group_another_process_deleted_is_not_found(catalog: Catalo
 
 
 def test_a_repack_that_leaves_packs_is_not_rerun_after_every_commit(tmp_path: Path) -> None:
-    catalog = Catalog(tmp_path / "data")
-    repacker = catalog.writer.repacker = Repacker(catalog.writer.repacker.locks, threshold=3)
-    group = catalog.create_group("g", author="admin").meta.id
-    pid = catalog.create_project(group, "p", data="e:\n  f: string\n", author="admin").id
-    repo = catalog.snapshots.path(group)
+    catalog, repacker, pid, repo = _one_project_repacked_above(tmp_path, 3)
 
     def settle() -> None:
         deadline = time.monotonic() + 30
