@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from pathlib import Path
 
 from registry.errors import InvalidInput
 
@@ -20,6 +21,12 @@ _ID_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
 _GROUP_CORE_LEN = 16  # 80 random bits
 GROUP_ID_RE = re.compile(rf"_g[{_ID_ALPHABET}]{{{_GROUP_CORE_LEN}}}")
 PROJECT_ID_RE = re.compile(rf"_p([{_ID_ALPHABET}]{{{_GROUP_CORE_LEN}}})([1-9][0-9]{{0,17}})")
+
+
+def live_group_ids(groups_dir: Path) -> list[str]:
+    """Ids of the group repositories in ``groups_dir`` (``<id>.git``; staging folders are not)."""
+    ids = (p.name.removesuffix(".git") for p in groups_dir.glob("_g*.git"))
+    return sorted(group_id for group_id in ids if GROUP_ID_RE.fullmatch(group_id))
 
 
 def check_name(name: object, *, what: str) -> str:

@@ -10,16 +10,14 @@ repack or a push), and objects of writes still in flight are kept.
 from __future__ import annotations
 
 import contextlib
-import shutil
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from registry.names import GROUP_ID_RE
+from registry.maintenance import GROUPS_DIR
+from registry.names import live_group_ids
 from repo_store import WriterLocks, pack_count, repack
-
-GROUPS_DIR = "groups"
 
 
 @dataclass(frozen=True)
@@ -44,17 +42,15 @@ def repository_bytes(repo_path: Path) -> int:
 def maintain(data_dir: Path, group_ids: list[str] | None = None) -> Iterator[Repacked]:
     """Fully repack each live group (or only ``group_ids``); yields one result per repository."""
     locks = WriterLocks()
-    paths = sorted((data_dir / GROUPS_DIR).glob("_g*.git"))
-    for path in paths:
-        group_id = path.name.removesuffix(".git")
-        if not GROUP_ID_RE.fullmatch(group_id) or (group_ids is not None and group_id not in group_ids):
+    for group_id in live_group_ids(data_dir / GROUPS_DIR):
+        if group_ids is not None and group_id not in group_ids:
             continue
-        if shutil.which("git") is None:
-            raise RuntimeError("git is not installed: maintain needs the git binary")
+        path = data_dir / GROUPS_DIR / f"{group_id}.git"
         try:
             with locks.hold_maintenance(path):
                 packs, before = pack_count(path), repository_bytes(path)
-                repack(path, full=True)
+                if not repack(path, full=True):
+                    raise RuntimeError("git is not installed: maintain needs the git binary")
                 result = Repacked(group_id, packs, before, repository_bytes(path))
         except (OSError, subprocess.SubprocessError) as exc:  # deleted meanwhile, or git failed
             result = Repacked(group_id, 0, 0, 0, error=str(exc) if path.is_dir() else "deleted meanwhile")

@@ -18,7 +18,7 @@ from registry.errors import NotFound
 from registry.history import GroupHistory, Histories
 from registry.lru import SizedLRU
 from registry.metadata import METADATA_FILE, GroupMeta
-from registry.names import GROUP_ID_RE
+from registry.names import GROUP_ID_RE, live_group_ids
 from repo_store import GitRepository, RepositoryNotFound, StoreError, WriterLocks, read_head
 
 
@@ -82,11 +82,7 @@ class Snapshots:
 
     def group_ids(self) -> list[str]:
         """Ids of every live group on disk (including ones another process just made)."""
-        return sorted(
-            p.name.removesuffix(".git")
-            for p in self.groups_dir.glob("_g*.git")
-            if GROUP_ID_RE.fullmatch(p.name.removesuffix(".git"))
-        )
+        return live_group_ids(self.groups_dir)
 
     def fresh(self, group_id: str) -> GroupSnapshot | None:
         """The cached view if nothing changed since its ref was read; memory only (event-loop safe)."""
