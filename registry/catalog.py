@@ -71,7 +71,6 @@ class Catalog:
         # Group names are unique across the registry: creating or renaming one holds this lock.
         self._names_lock = threading.Lock()
         self._names_lock_file = data_dir / "group-names.flock"
-        self._group_names: dict[str, str] = {}  # folded name -> id: a hint, always checked
         self.writer = GroupWriter(self.snapshots, self._locks, clock)
         self._remove_abandoned_staging()
 
@@ -86,16 +85,14 @@ class Catalog:
 
     def list_groups(self) -> list[GroupSummary]:
         """Every live group, by name ignoring case (see :mod:`registry.group_index`)."""
-        summaries = self.index.summaries()
-        self._group_names = {s.name.casefold(): s.id for s in summaries}
-        return summaries
+        return self.index.summaries()
 
     def group(self, id_or_name: str) -> GroupSnapshot:
-        """A group by id, or by name ignoring case (one ref read when the name index is right)."""
+        """A group by id, or by name ignoring case (one ref read when the group index is right)."""
         if id_or_name.startswith("_"):
             return self.snapshots.get(id_or_name)
         folded = id_or_name.casefold()
-        guess = self._group_names.get(folded)
+        guess = self.index.id_named(folded)
         if guess is not None:
             try:
                 view = self.snapshots.get(guess)

@@ -49,6 +49,13 @@ class GroupIndex:
         self.snapshots = snapshots
         self._lock = threading.Lock()
         self._entries: dict[str, GroupSummary] | None = None  # read from the file on first use
+        self._by_name: dict[str, str] = {}  # folded name -> id, of those entries
+
+    def id_named(self, name: str) -> str | None:
+        """The id last seen under ``name`` (ignoring case): a hint, to check against the group."""
+        with self._lock:
+            self._load()
+            return self._by_name.get(name.casefold())
 
     def summaries(self) -> list[GroupSummary]:
         """Every live group, by name ignoring case (groups being created or deleted are left out)."""
@@ -71,24 +78,29 @@ class GroupIndex:
             found[group_id] = summary
         with self._lock:
             if found != self._entries:
-                self._entries = found
+                self._keep(found)
                 self._save(found)
         return sorted(found.values(), key=lambda s: s.name.casefold())
 
+    def _keep(self, entries: dict[str, GroupSummary]) -> dict[str, GroupSummary]:
+        self._entries = entries
+        self._by_name = {s.name.casefold(): gid for gid, s in entries.items()}
+        return entries
+
     def _load(self) -> dict[str, GroupSummary]:
-        if self._entries is None:
-            try:
-                raw = json.loads(self.path.read_bytes())
-                entries = {gid: GroupSummary(gid, *fields) for gid, fields in raw["groups"].items()}
-                if not all(isinstance(v, str) for s in entries.values() for v in vars(s).values()):
-                    raise ValueError("not a group index")
-                self._entries = entries
-            except FileNotFoundError:
-                self._entries = {}
-            except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
-                log.warning("ignoring %s (it is rebuilt): %s", self.path, exc)
-                self._entries = {}
-        return self._entries
+        if self._entries is not None:
+            return self._entries
+        try:
+            raw = json.loads(self.path.read_bytes())
+            entries = {gid: GroupSummary(gid, *fields) for gid, fields in raw["groups"].items()}
+            if not all(isinstance(v, str) for s in entries.values() for v in vars(s).values()):
+                raise ValueError("not a group index")
+            return self._keep(entries)
+        except FileNotFoundError:
+            return self._keep({})
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+            log.warning("ignoring %s (it is rebuilt): %s", self.path, exc)
+            return self._keep({})
 
     def _save(self, entries: dict[str, GroupSummary]) -> None:
         body = {"groups": {gid: [s.name, s.created_at, s.version] for gid, s in sorted(entries.items())}}
