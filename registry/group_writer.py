@@ -6,16 +6,15 @@ a chain of commits in memory and published together (one pack, one ref update).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from registry.changes import COMMITTER, Change, author_signature
 from registry.errors import NotFound, WriteConflict
 from registry.group_commit import Write, WriteQueues
 from registry.metadata import METADATA_FILE
-from registry.snapshots import GroupSnapshot, Snapshots, blob_id
-from repo_store import GitRepository, RefConflict, Repacker, TopTree, Writer, WriterLocks
+from registry.snapshots import GroupSnapshot, Snapshots
+from repo_store import GitRepository, RefConflict, Repacker, RepositoryNotFound, TopTree, Writer, WriterLocks
 
 MAX_OPEN_REPOSITORIES = 256
 
@@ -28,17 +27,24 @@ class _Job:
     then: Callable[[], None] | None
 
 
+@dataclass
+class _OpenGroup:
+    """A group's repository kept open between batches, with the top tree this process published
+    last (the next batch builds on it without reading it back, if ``main`` is still there)."""
+
+    repo: GitRepository
+    version: str | None = None
+    tree: TopTree | None = None
+
+
 class GroupWriter:
     def __init__(self, snapshots: Snapshots, locks: WriterLocks, clock: Callable[[], float]) -> None:
         self.snapshots = snapshots
         self.clock = clock
         self.repacker = Repacker(locks)
         self._queues: WriteQueues[_Job, tuple[GroupSnapshot, Change]] = WriteQueues(self._commit_batch)
-        # Each group's last published top tree: the next batch builds on it without reading it back.
-        self._last_tree: dict[str, tuple[str, TopTree]] = {}
-        # Each group's repository, kept open between batches (opening one costs about 2 ms); only
-        # the group's current leader uses it.
-        self._repos: dict[str, GitRepository] = {}
+        # Opening a repository costs about 2 ms; only the group's current leader uses its entry.
+        self._open: dict[str, _OpenGroup] = {}
 
     def write(
         self,
@@ -59,72 +65,68 @@ class GroupWriter:
 
     def _commit_batch(self, group_id: str, batch: list[Write[_Job, tuple[GroupSnapshot, Change]]]) -> None:
         """Commit a batch of writes as a chain of commits published at once; finish every write."""
-        done: list[tuple[Write[_Job, tuple[GroupSnapshot, Change]], GroupSnapshot, Change]] = []
-        repo = self._open(group_id)
+        group = self._open.pop(group_id, None) or _OpenGroup(self.snapshots.open(group_id))
         keep = not any(write.alone for write in batch)  # a group delete moves the repository
         try:
-            with self._writer(group_id, repo) as writer:
-                view = self.snapshots.get(group_id)
-                last = self._last_tree.get(group_id)  # the tree this process published last, if still main's
-                chain = writer.chain(view.version, last[1] if last and last[0] == view.version else None)
-                now = max(int(self.clock()), 0)
-                for write in batch:
-                    job = write.payload
-                    try:
-                        change = job.build(view, now)
-                    except Exception as exc:  # this write is refused; the others go on
-                        write.fail(exc)
-                        continue
-                    files = {**change.files, METADATA_FILE: change.meta.dumps()}
-                    version = chain.add(
-                        changes=files,
-                        author=author_signature(job.author),
-                        committer=COMMITTER,
-                        message=change.message(job.message),
-                        timestamp=now,
-                    )
-                    view = self._next_view(group_id, view, change, files, version)
-                    done.append((write, view, change))
-                if done:
-                    try:
-                        writer.publish(chain)
-                    except RefConflict as exc:  # only a writer outside our locks can cause this
-                        raise WriteConflict("the project group changed during this write; retry") from exc
-                    self.snapshots.remember(group_id, view)
-                    self._last_tree[group_id] = (view.version, chain.tree)
-                    for write, _, _ in done:
-                        if write.payload.then is not None:
-                            write.payload.then()
-            self.repacker.after_commit(repo.path)
+            with group.repo.writer() as writer:
+                done = self._commit(group_id, group, writer, batch)
+            self.repacker.after_commit(group.repo.path)
+        except RepositoryNotFound as exc:  # moved aside by a delete in another process
+            keep = False
+            raise NotFound(f"no project group with id {group_id!r}") from exc
         except BaseException:
             keep = False
             raise
         finally:
-            repo.release_packs()
-            if keep and len(self._repos) < MAX_OPEN_REPOSITORIES:
-                self._repos[group_id] = repo
+            group.repo.release_packs()
+            if keep and len(self._open) < MAX_OPEN_REPOSITORIES:
+                self._open[group_id] = group
             else:
-                repo.close()
+                group.repo.close()
         for write, new_view, change in done:
             write.succeed((new_view, change))
 
-    def _open(self, group_id: str) -> GitRepository:
-        repo = self._repos.pop(group_id, None)
-        if repo is not None and repo.path.is_dir():
-            return repo
-        if repo is not None:  # deleted (moved aside) by another process
-            repo.close()
-        return self.snapshots.open(group_id)
-
-    @contextmanager
-    def _writer(self, group_id: str, repo: GitRepository) -> Iterator[Writer]:
+    def _commit(
+        self,
+        group_id: str,
+        group: _OpenGroup,
+        writer: Writer,
+        batch: list[Write[_Job, tuple[GroupSnapshot, Change]]],
+    ) -> list[tuple[Write[_Job, tuple[GroupSnapshot, Change]], GroupSnapshot, Change]]:
+        """Build each write of ``batch`` on the last, publish them; the writes still to be told."""
+        done: list[tuple[Write[_Job, tuple[GroupSnapshot, Change]], GroupSnapshot, Change]] = []
+        view = self.snapshots.get(group_id)
+        chain = writer.chain(view.version, group.tree if group.version == view.version else None)
+        now = max(int(self.clock()), 0)
+        for write in batch:
+            job = write.payload
+            try:
+                change = job.build(view, now)
+            except Exception as exc:  # this write is refused; the others go on
+                write.fail(exc)
+                continue
+            files = {**change.files, METADATA_FILE: change.meta.dumps()}
+            version = chain.add(
+                changes=files,
+                author=author_signature(job.author),
+                committer=COMMITTER,
+                message=change.message(job.message),
+                timestamp=now,
+            )
+            view = self._next_view(group_id, view, change, files, chain.tree, version)
+            done.append((write, view, change))
+        if not done:
+            return done
         try:
-            with repo.writer() as writer:
-                yield writer
-        except FileNotFoundError as exc:  # the folder went away under us (a delete elsewhere)
-            if repo.path.is_dir():
-                raise
-            raise NotFound(f"no project group with id {group_id!r}") from exc
+            writer.publish(chain)
+        except RefConflict as exc:  # only a writer outside our locks can cause this
+            raise WriteConflict("the project group changed during this write; retry") from exc
+        self.snapshots.remember(group_id, view)
+        group.version, group.tree = view.version, chain.tree
+        for write, _, _ in done:
+            if write.payload.then is not None:
+                write.payload.then()
+        return done
 
     def _next_view(
         self,
@@ -132,15 +134,17 @@ class GroupWriter:
         view: GroupSnapshot,
         change: Change,
         files: dict[str, bytes | None],
+        tree: TopTree,
         version: str,
     ) -> GroupSnapshot:
-        """The group's view after ``change`` committed as ``version``, without reading it back."""
+        """The group's view after ``change`` committed as ``version`` (with top ``tree``), without
+        reading it back."""
         new_files = dict(view.files)
         for path, content in files.items():
-            if content is None:
+            blob = tree.entry_id(path.encode())
+            if content is None or blob is None:
                 new_files.pop(path, None)
             else:
-                blob = blob_id(content)
                 new_files[path] = blob
                 if path != METADATA_FILE:
                     self.snapshots.remember_text(blob, content.decode())

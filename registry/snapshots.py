@@ -7,7 +7,6 @@ from the commits in between. Nothing here is the truth: it can all be rebuilt fr
 
 from __future__ import annotations
 
-import hashlib
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -19,7 +18,7 @@ from registry.history import GroupHistory, Histories
 from registry.lru import SizedLRU
 from registry.metadata import METADATA_FILE, GroupMeta
 from registry.names import GROUP_ID_RE, live_group_ids
-from repo_store import GitRepository, RepositoryNotFound, StoreError, WriterLocks, read_head
+from repo_store import GitRepository, RepositoryNotFound, StoreError, WriterLocks, object_id, read_head
 
 
 @dataclass(frozen=True)
@@ -50,7 +49,7 @@ class GroupSnapshot:
 
 def blob_id(content: bytes) -> str:
     """The git object id of a blob with this content (so a writer need not re-read it)."""
-    return hashlib.sha1(b"blob %d\0" % len(content) + content, usedforsecurity=False).hexdigest()
+    return object_id(b"blob", content).hex()
 
 
 class Snapshots:

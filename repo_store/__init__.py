@@ -11,6 +11,7 @@ from repo_store.errors import (
     RepositoryNotFound,
     StoreError,
 )
+from repo_store.flat_tree import object_id
 from repo_store.locks import WriterLocks, hold_file_lock
 from repo_store.maintenance import Repacker, pack_count, repack
 from repo_store.repository import (
@@ -40,6 +41,7 @@ __all__ = [
     "WriterLocks",
     "fsync_path",
     "hold_file_lock",
+    "object_id",
     "pack_count",
     "parse_trailers",
     "read_head",

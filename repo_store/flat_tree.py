@@ -64,6 +64,11 @@ class FlatTree:
     def __len__(self) -> int:
         return len(self._entries)
 
+    def entry_id(self, name: bytes) -> str | None:
+        """The id of the entry called ``name``, if there is one."""
+        entry = self._entries.get(name)
+        return entry[1].hex() if entry is not None else None
+
     def with_files(self, changes: Mapping[bytes, bytes | None]) -> FlatTree:
         """A new tree with each name set to a regular file of the given binary blob id, or removed."""
         entries = dict(self._entries)

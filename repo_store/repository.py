@@ -12,7 +12,7 @@ import shutil
 import stat
 import subprocess
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -269,8 +269,15 @@ class GitRepository:
 
     @contextmanager
     def writer(self) -> Iterator[Writer]:
-        """Hold this repository's writer lock (threads and processes) while committing."""
-        with self._locks.hold(self.path):
+        """Hold this repository's writer lock (threads and processes) while committing.
+
+        :class:`RepositoryNotFound` if the folder is gone (moved aside since it was opened).
+        """
+        with ExitStack() as held:
+            try:
+                held.enter_context(self._locks.hold(self.path))
+            except FileNotFoundError as exc:
+                raise RepositoryNotFound(str(self.path)) from exc
             yield Writer(self)
 
 

@@ -14,7 +14,7 @@ from dulwich.objects import Blob, Tree
 from dulwich.pack import write_pack_index
 from dulwich.repo import Repo
 
-from repo_store import GitRepository, Signature, WriterLocks, repack
+from repo_store import GitRepository, RepositoryNotFound, Signature, WriterLocks, repack
 from repo_store.flat_tree import FILE_MODE, FlatTree, object_id
 from repo_store.maintenance import STALE_TEMP_SECONDS
 from repo_store.pack_writer import RawObject, pack_index, write_pack
@@ -198,4 +198,12 @@ def test_repack_removes_stale_orphan_indexes_only(tmp_path: Path) -> None:
     assert not orphan.exists()
     assert young.exists()
     assert repo.read_blob(object_id(b"blob", raw).hex()) == raw
+    repo.close()
+
+
+def test_a_writer_on_a_moved_repository_says_it_is_not_found(tmp_path: Path) -> None:
+    repo = GitRepository.create(tmp_path / "g.git", WriterLocks())
+    repo.path.rename(tmp_path / "elsewhere.git")
+    with pytest.raises(RepositoryNotFound), repo.writer():
+        pass
     repo.close()
