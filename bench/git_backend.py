@@ -8,16 +8,15 @@ its output back. aiohttp has already decompressed a gzip request body, so none i
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import base64
 import binascii
-import hashlib
-import hmac
 import os
 from pathlib import Path
 
 from aiohttp import web
+
+from bench.loopback_app import arguments, key_matches, serve
 
 _CHUNK = 64 << 10
 
@@ -30,7 +29,7 @@ def _authorized(header: str, key_sha256: str) -> bool:
         password = base64.b64decode(value.strip(), validate=True).decode().partition(":")[2]
     except (binascii.Error, UnicodeDecodeError):
         return False
-    return hmac.compare_digest(hashlib.sha256(password.encode()).hexdigest(), key_sha256)
+    return key_matches(password, key_sha256)
 
 
 def create_app(root: Path, key_sha256: str) -> web.Application:
@@ -78,24 +77,16 @@ def create_app(root: Path, key_sha256: str) -> web.Application:
         await response.write_eof()
         return response
 
-    async def healthz(request: web.Request) -> web.Response:
-        return web.json_response({"status": "ok"})
-
     app = web.Application(client_max_size=1 << 30)
-    app.router.add_get("/healthz", healthz)
     app.router.add_route("*", "/{path:.+}", cgi)
     return app
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--port", type=int, required=True)
+    parser = arguments(__doc__)
     parser.add_argument("--root", type=Path, required=True)
-    parser.add_argument("--key-sha256", required=True)
     args = parser.parse_args()
-    web.run_app(
-        create_app(args.root, args.key_sha256), host="127.0.0.1", port=args.port, access_log=None, print=None
-    )
+    serve(create_app(args.root, args.key_sha256), args.port)
 
 
 if __name__ == "__main__":
