@@ -17,7 +17,6 @@ from registry.formats import Limits, observe_validations
 from registry.keys import KeyStore
 from registry.metrics import METRICS, Metrics, refresh_periodically
 from registry.middleware import request_middleware
-from registry.observability import stamp_response
 from registry.offload import Offloader
 from registry.representations import RENDERED_PROJECTS, RenderedProjects
 from registry.routes import git, groups, history, meta, ops, projects, validation
@@ -30,7 +29,6 @@ def create_app(config: Config) -> web.Application:
         client_max_size=config.max_body_bytes,
         middlewares=[request_middleware],
     )
-    app.on_response_prepare.append(stamp_response)
     body_guard.setup(app)
     app[CONFIG] = config
     config.data_dir.mkdir(parents=True, exist_ok=True)

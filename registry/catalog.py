@@ -105,12 +105,14 @@ class Catalog:
                 return self.snapshots.get(summary.id)
         raise NotFound(f"no project group named {id_or_name!r}")
 
-    def cached_project(self, project_id: str) -> Project | None:
-        """The current project from memory alone, or None if that needs disk (event-loop safe)."""
-        group_id = group_of_project(project_id)
-        view = self.snapshots.fresh(group_id) if group_id is not None else None
-        meta = view.meta.projects.get(project_id) if view is not None else None
-        if view is None or meta is None or view.known_last_change is None:  # versions need history: disk
+    def fresh_view(self, group_id: str) -> GroupSnapshot | None:
+        """The group's view from memory, if nothing changed since its ref was read (event-loop safe)."""
+        return self.snapshots.fresh(group_id)
+
+    def cached_project(self, view: GroupSnapshot, project_id: str) -> Project | None:
+        """The project in ``view`` from memory alone, or None if that needs disk (event-loop safe)."""
+        meta = view.meta.projects.get(project_id)
+        if meta is None or view.known_last_change is None:  # versions need history: disk
             return None
         data = None
         if meta.has_data:

@@ -18,14 +18,14 @@ from registry import errors
 from registry.auth import authenticate
 from registry.body_guard import body_pending, guarded
 from registry.metrics import CLIENT_CLOSED, METRICS, route_of
-from registry.observability import assign_request_id
+from registry.observability import assign_request_id, stamp
 from registry.problems import Handler, internal_error, problem_for, problem_for_http
 
 
 @web.middleware
 async def request_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Id and metrics around everything: a 401 or a problem answer is counted like any other."""
-    assign_request_id(request)
+    request_id = assign_request_id(request)
     metrics = request.app[METRICS]
     started = time.perf_counter()
     status = 500
@@ -33,9 +33,11 @@ async def request_middleware(request: web.Request, handler: Handler) -> web.Stre
     try:
         response = await _answer(request, handler)
         status = response.status
+        stamp(response, request_id)
         return response
     except web.HTTPException as exc:  # a redirect: aiohttp answers it
         status = exc.status
+        stamp(exc, request_id)
         raise
     except asyncio.CancelledError:
         status = CLIENT_CLOSED

@@ -46,21 +46,28 @@ _ID_COUNTER = itertools.count(1)
 
 
 def _incoming_id(request: web.Request) -> str:
-    offered = request.headers.get(REQUEST_ID_HEADER, "")
-    return offered if _ACCEPTED_ID.fullmatch(offered) else f"{_ID_PREFIX}{next(_ID_COUNTER):016x}"
+    offered = request.headers.get(REQUEST_ID_HEADER)
+    if offered and _ACCEPTED_ID.fullmatch(offered):
+        return offered
+    return f"{_ID_PREFIX}{next(_ID_COUNTER):016x}"
 
 
-def assign_request_id(request: web.Request) -> None:
-    """Give the request its id and make log lines carry it; :func:`stamp_response` echoes it."""
+def assign_request_id(request: web.Request) -> str:
+    """Give the request its id and make log lines carry it; :func:`stamp` echoes it."""
     request_id = _incoming_id(request)
     request[REQUEST_ID] = request_id
     current_request_id.set(request_id)
+    return request_id
 
 
-async def stamp_response(request: web.BaseRequest, response: web.StreamResponse) -> None:
-    """``on_response_prepare`` hook: every answer, streamed or not, carries the request id."""
-    request_id = request.get(REQUEST_ID)
-    if isinstance(request_id, str):
+def request_id_header(request: web.BaseRequest) -> dict[str, str]:
+    """The ``X-Request-Id`` header, for a streamed answer to carry from its start."""
+    return {REQUEST_ID_HEADER: request_id_of(request)}
+
+
+def stamp(response: web.StreamResponse | web.HTTPException, request_id: str) -> None:
+    """Echo the request id on an answer the handler returned or raised (not yet sent)."""
+    if not (isinstance(response, web.StreamResponse) and response.prepared):
         response.headers[REQUEST_ID_HEADER] = request_id
 
 

@@ -69,26 +69,38 @@ def project_detail(project: Project) -> dict[str, Any]:
 
 
 class RenderedProjects:
-    """The JSON bodies of recently answered projects, so a repeated read does no ``json.dumps``.
+    """The JSON bodies of current projects, so a repeated read does no ``json.dumps``.
 
-    Keyed by the whole :class:`Project` value (not just its id and version): equal projects render
-    to equal bytes, so an entry can never be stale, only unused until the LRU drops it.
+    Keyed by the group's head and the project id: one head is one tree, so an entry can never be
+    stale, only unused (after a write moves the head) until the LRU drops it. Looking one up
+    hashes two strings, where a key of the whole :class:`Project` hashed nine fields per read.
     """
 
     def __init__(self, max_bytes: int = 8 << 20) -> None:
-        self._bodies: SizedLRU[Project, bytes] = SizedLRU(max_bytes, len)
+        self._bodies: SizedLRU[tuple[str, str], tuple[bytes, str]] = SizedLRU(max_bytes, _body_size)
 
-    def body(self, project: Project) -> bytes:
-        body = self._bodies.get(project)
-        if body is None:
-            body = json.dumps(project_detail(project)).encode()  # as web.json_response encodes
-            self._bodies.put(project, body)
-        return body
+    def current(self, head: str, project_id: str) -> web.Response | None:
+        """The answer for the project as of the group's ``head``, if it was rendered before."""
+        entry = self._bodies.get((head, project_id))
+        return None if entry is None else _answer(*entry, status=200)
 
-    def response(self, project: Project, *, status: int = 200) -> web.Response:
-        """Like ``versioned(project_detail(project), project.version)``, byte for byte."""
-        headers = {"ETag": f'"{project.version}"', "Content-Type": JSON_CONTENT_TYPE}
-        return web.Response(body=self.body(project), status=status, headers=headers)
+    def response(self, project: Project, *, status: int = 200, head: str | None = None) -> web.Response:
+        """Like ``versioned(project_detail(project), project.version)``, byte for byte.
+
+        With ``head`` (the group head ``project`` was read at) the body is kept for :meth:`current`.
+        """
+        entry = json.dumps(project_detail(project)).encode(), f'"{project.version}"'  # as json_response
+        if head is not None:
+            self._bodies.put((head, project.id), entry)
+        return _answer(*entry, status=status)
+
+
+def _body_size(entry: tuple[bytes, str]) -> int:
+    return len(entry[0])
+
+
+def _answer(body: bytes, etag: str, *, status: int) -> web.Response:
+    return web.Response(body=body, status=status, headers={"ETag": etag, "Content-Type": JSON_CONTENT_TYPE})
 
 
 JSON_CONTENT_TYPE = "application/json; charset=utf-8"  # what web.json_response sends

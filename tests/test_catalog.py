@@ -26,10 +26,12 @@ def test_the_memory_only_read_never_works_out_versions(tmp_path: Path) -> None:
     pid = first.create_project(group, "p", data="e:\n  f: string\n", author="admin").id
     fresh_start = Catalog(tmp_path / "data")
     view = fresh_start.snapshots.get(group)  # verified against its ref, versions not worked out
-    assert fresh_start.cached_project(pid) is None
+    assert fresh_start.fresh_view(group) is view
+    assert fresh_start.cached_project(view, pid) is None
     assert view.known_last_change is None  # no history walk happened
     read = fresh_start.project(pid)  # the thread path works them out
-    assert fresh_start.cached_project(pid) == read
+    again = fresh_start.fresh_view(group)
+    assert again is not None and fresh_start.cached_project(again, pid) == read
 
 
 def test_the_history_cache_is_bounded(tmp_path: Path) -> None:

@@ -153,3 +153,20 @@ def test_clones_and_writes_go_on_while_repacks_run(
         stop.set()
         repacker.join()
     assert repacks >= 2
+
+
+def test_a_streamed_git_answer_carries_the_request_id(api: Client, group: dict[str, Any]) -> None:
+    """upload-pack answers are streamed (sent before the handler returns): the id is set up front."""
+    head = api.get(f"/project-group/{group['id']}").json["version"]
+    want = f"want {head}\n".encode()
+    request = b"%04x%s0000" % (len(want) + 4, want) + b"0009done\n"
+    client = Client(api.base_url, api.key)
+    response = client.post(
+        f"/git/{group['id']}.git/git-upload-pack",
+        raw=request,
+        headers={"Content-Type": "application/x-git-upload-pack-request", "X-Request-Id": "clone-7"},
+    )
+    assert response.status == 200
+    assert response.headers["Content-Type"] == "application/x-git-upload-pack-result"
+    assert response.headers["X-Request-Id"] == "clone-7"
+    assert response.body.startswith(b"0008NAK\n") and b"PACK" in response.body

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from registry.changes import Project
 from registry.representations import RenderedProjects, project_detail, versioned
 
@@ -30,16 +28,31 @@ def test_a_rendered_project_is_what_json_response_sends() -> None:
         assert list(response.headers.items()) == list(expected.headers.items())
 
 
-def test_any_change_to_the_project_renders_anew() -> None:
+HEAD = "f" * 40
+
+
+def test_a_remembered_body_is_answered_again_for_the_same_head_only() -> None:
     rendered = RenderedProjects()
-    assert rendered.body(PROJECT) is rendered.body(PROJECT)  # the second read does no json.dumps
-    renamed = replace(PROJECT, name="purchases")  # a rename keeps id and data, not the body
-    assert b'"name": "purchases"' in rendered.body(renamed)
-    assert b'"name": "orders"' in rendered.body(PROJECT)
+    assert rendered.current(HEAD, PROJECT.id) is None
+    first = rendered.response(PROJECT, head=HEAD)
+    again = rendered.current(HEAD, PROJECT.id)
+    assert again is not None and again.body is first.body  # the second read does no json.dumps
+    assert list(again.headers.items()) == list(first.headers.items())
+    assert rendered.current("e" * 40, PROJECT.id) is None  # another head: the group changed
+    assert rendered.current(HEAD, "_pother") is None
+
+
+def test_a_body_without_a_head_is_not_remembered() -> None:
+    rendered = RenderedProjects()
+    rendered.response(PROJECT)  # a write's answer, or a read at a past version
+    assert rendered.current(HEAD, PROJECT.id) is None
 
 
 def test_bodies_beyond_the_bound_are_dropped_not_kept() -> None:
     rendered = RenderedProjects(max_bytes=1000)
-    bodies = [rendered.body(replace(PROJECT, name=f"p{n}")) for n in range(20)]
-    assert all(b'"name": "p' in body for body in bodies)
-    assert rendered.body(replace(PROJECT, name="p0")) is not bodies[0]  # evicted, rendered again
+    heads = [f"{n:040x}" for n in range(20)]
+    for head in heads:
+        rendered.response(PROJECT, head=head)
+    assert rendered.current(heads[0], PROJECT.id) is None  # evicted: rendered again on the next read
+    newest = rendered.current(heads[-1], PROJECT.id)
+    assert newest is not None and newest.body == rendered.response(PROJECT).body

@@ -21,6 +21,7 @@ from dulwich.errors import GitProtocolError, HangupException
 from registry.auth import require
 from registry.context import CATALOG, CONFIG, OFFLOADER
 from registry.errors import Forbidden, InvalidInput, PayloadTooLarge
+from registry.observability import request_id_header
 from registry.push import PushHandler
 from repo_store import GitRepository
 from repo_store.smart_protocol import RECEIVE_PACK, UPLOAD_PACK, advertise, receive_pack, upload_pack
@@ -134,7 +135,7 @@ async def _git_output(git: str, *args: str | Path) -> bytes:
 
 async def _stream_git(request: web.Request, git: str, path: Path, body: bytes) -> web.StreamResponse:
     """``git upload-pack --stateless-rpc``, its output streamed as it comes (with back-pressure)."""
-    response = web.StreamResponse(headers={**NO_CACHE, "Content-Type": f"application/x-{UPLOAD_PACK}-result"})
+    response = _result_response(request, UPLOAD_PACK)
     async with request.app[GIT_SLOTS]:
         proc = await asyncio.create_subprocess_exec(
             git,
@@ -170,6 +171,12 @@ async def _stream_git(request: web.Request, git: str, path: Path, body: bytes) -
     return response
 
 
+def _result_response(request: web.Request, service: str) -> web.StreamResponse:
+    """A streamed answer carries all its headers from the start, the request id among them."""
+    headers = {**NO_CACHE, **request_id_header(request), "Content-Type": f"application/x-{service}-result"}
+    return web.StreamResponse(headers=headers)
+
+
 async def _body(request: web.Request, limit: int) -> bytes:
     """The (already decompressed) request body, refused past ``limit`` bytes."""
     chunks: list[bytes] = []
@@ -195,7 +202,7 @@ async def _stream(
     The response starts with the first output, so a request dulwich cannot read before it
     answers anything is still a clean 400 problem, not a broken 200.
     """
-    response = web.StreamResponse(headers={**NO_CACHE, "Content-Type": f"application/x-{service}-result"})
+    response = _result_response(request, service)
     loop = asyncio.get_running_loop()
     buffer = bytearray()
 

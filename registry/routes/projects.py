@@ -54,15 +54,23 @@ async def create_project(request: web.Request) -> web.Response:
 
 @routes.get("/project/{project_id}")
 async def get_project(request: web.Request) -> web.Response:
-    require(request, "read", _group_id(request))
+    group_id = _group_id(request)
+    require(request, "read", group_id)
     pid, at = request.match_info["project_id"], request.query.get("at")
     run = request.app[OFFLOADER]
     if at is not None:  # time travel: the project as it was then
         return _project_response(request, await run.run(request.app[TIMELINE].project_at, pid, at))
-    project = request.app[CATALOG].cached_project(pid)  # memory only: no thread hop when nothing changed
-    if project is None:
-        project = await run.run(request.app[CATALOG].project, pid)
-    return _project_response(request, project)
+    # Memory only while nothing changed: no thread hop, and no rendering after the first read.
+    catalog, rendered = request.app[CATALOG], request.app[RENDERED_PROJECTS]
+    view = catalog.fresh_view(group_id)
+    if view is not None:
+        response = rendered.current(view.version, pid)
+        if response is not None:
+            return response
+        project = catalog.cached_project(view, pid)
+        if project is not None:
+            return rendered.response(project, head=view.version)
+    return _project_response(request, await run.run(catalog.project, pid))
 
 
 @routes.put("/project/{project_id}")
