@@ -33,6 +33,9 @@ class AccessLine(NamedTuple):
     duration_ms: float
     key: str
 
+    def message(self) -> str:
+        return MESSAGE % (self.method, self.path, self.status, self.duration_ms, self.key)
+
     def fields(self) -> dict[str, object]:
         return {
             "request_id": self.request_id,

@@ -14,6 +14,7 @@ import itertools
 import json
 import logging
 import logging.handlers
+import os
 import queue
 import re
 import secrets
@@ -102,12 +103,33 @@ TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [pid %(process)d] [%(request_i
 ACCESS_FIELDS = ("method", "path", "status", "duration_ms", "key")
 
 
+class TextFormatter(logging.Formatter):
+    """:data:`TEXT_FORMAT`, and the same line straight from a :class:`LateRecord`."""
+
+    def __init__(self) -> None:
+        super().__init__(TEXT_FORMAT)
+        self._second = -1
+        self._second_text = ""
+
+    def format_late(self, late: LateRecord) -> str:
+        """``format(late.to_record())`` without building the record."""
+        when = self._asctime(late.created)
+        return f"{when} INFO {late.logger.name} [pid {_PID}] [{late.request_id}] {late.message()}"
+
+    def _asctime(self, created: float) -> str:
+        second = int(created)
+        if second != self._second:  # strftime once a second, where formatTime does it every time
+            self._second_text = time.strftime(self.default_time_format, self.converter(created))
+            self._second = second
+        return f"{self._second_text},{int((created - second) * 1000):03d}"  # default_msec_format
+
+
 class JsonFormatter(logging.Formatter):
     """One JSON object per line: time, level, logger, pid, request_id, message, and extras."""
 
     def format(self, record: logging.LogRecord) -> str:
         doc: dict[str, Any] = {
-            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "time": _iso_time(record.created),
             "level": record.levelname,
             "logger": record.name,
             "pid": record.process,
@@ -121,10 +143,47 @@ class JsonFormatter(logging.Formatter):
             doc["exception"] = self.formatException(record.exc_info)
         return json.dumps(doc, ensure_ascii=False)
 
+    def format_late(self, late: LateRecord) -> str:
+        """``format(late.to_record())`` without building the record."""
+        doc: dict[str, Any] = {
+            "time": _iso_time(late.created),
+            "level": "INFO",
+            "logger": late.logger.name,
+            "pid": _PID,
+            "request_id": late.request_id,
+            "message": late.message(),
+        }
+        fields = late.fields()
+        for name in ACCESS_FIELDS:
+            if name in fields:
+                doc[name] = fields[name]
+        return json.dumps(doc, ensure_ascii=False)
+
+
+def _iso_time(created: float) -> str:
+    return datetime.fromtimestamp(created, UTC).isoformat(timespec="milliseconds")
+
+
+_PID = os.getpid()  # what LogRecord.process holds (serve --workers forks before any logging)
+
 
 class LateRecord(Protocol):
-    """What the event loop can put on the log queue instead of a ``LogRecord``: the listener
-    thread calls :meth:`to_record`, so building and formatting the record stay off the loop."""
+    """What the event loop can put on the log queue instead of a ``LogRecord``: an INFO line that
+    the listener thread formats (with ``format_late`` where the formatter has it, else through
+    :meth:`to_record`), so building and formatting it stay off the loop."""
+
+    @property
+    def logger(self) -> logging.Logger: ...
+
+    @property
+    def created(self) -> float: ...  # time.time() of the event, as LogRecord.created
+
+    @property
+    def request_id(self) -> str: ...
+
+    def message(self) -> str: ...
+
+    def fields(self) -> dict[str, object]: ...
 
     def to_record(self) -> logging.LogRecord: ...
 
@@ -158,13 +217,19 @@ def late_sink(logger: logging.Logger) -> Callable[[LateRecord], None] | None:
 class BatchStreamHandler(logging.StreamHandler):  # type: ignore[type-arg]  # generic only in typeshed
     """A stream handler that can write many records with one ``write`` and one flush."""
 
-    def emit_batch(self, records: list[logging.LogRecord]) -> None:
+    def emit_batch(self, entries: list[logging.LogRecord | LateRecord]) -> None:
         lines = []
-        for record in records:
+        format_late = getattr(self.formatter, "format_late", None)
+        for entry in entries:
             try:
-                lines.append(self.format(record) + self.terminator)
+                if isinstance(entry, logging.LogRecord):
+                    lines.append(self.format(entry) + self.terminator)
+                elif format_late is not None:
+                    lines.append(format_late(entry) + self.terminator)
+                else:
+                    lines.append(self.format(entry.to_record()) + self.terminator)
             except Exception:  # logging's rule: a bad record is reported, never raised
-                self.handleError(record)
+                self.handleError(_record_of(entry))
         if not lines:
             return
         with self.lock:  # type: ignore[union-attr]  # createLock() always sets it
@@ -172,7 +237,11 @@ class BatchStreamHandler(logging.StreamHandler):  # type: ignore[type-arg]  # ge
                 self.stream.write("".join(lines))
                 self.flush()
             except Exception:  # as StreamHandler.emit
-                self.handleError(records[-1])
+                self.handleError(_record_of(entries[-1]))
+
+
+def _record_of(entry: logging.LogRecord | LateRecord) -> logging.LogRecord:
+    return entry if isinstance(entry, logging.LogRecord) else entry.to_record()
 
 
 _STOP = object()
@@ -208,12 +277,7 @@ class BatchListener:
                 except queue.Empty:
                     break
             stopping = any(item is _STOP for item in batch)
-            records = [
-                item if isinstance(item, logging.LogRecord) else item.to_record()
-                for item in batch
-                if item is not _STOP
-            ]
-            self._handler.emit_batch(records)
+            self._handler.emit_batch([item for item in batch if item is not _STOP])
             if stopping:
                 return
             time.sleep(self._pause)
@@ -225,7 +289,7 @@ LOG_BATCH_PAUSE_SECONDS = 0.02  # how late a log line may appear; under load, ho
 def configure_logging(log_format: str, stream: TextIO | None = None) -> None:
     """Set up the root logger for a server process (text or JSON lines on stderr)."""
     handler = BatchStreamHandler(stream or sys.stderr)
-    handler.setFormatter(JsonFormatter() if log_format == "json" else logging.Formatter(TEXT_FORMAT))
+    handler.setFormatter(JsonFormatter() if log_format == "json" else TextFormatter())
     # Formatting and writing happen in a thread of their own, in batches: one access line per
     # request written on the event loop cost about a fifth of a cached read's time.
     records: queue.SimpleQueue[Any] = queue.SimpleQueue()

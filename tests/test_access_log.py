@@ -1,0 +1,53 @@
+"""Access lines formatted straight from the tuple are the lines the logging record would give."""
+
+from __future__ import annotations
+
+import io
+import logging
+
+import pytest
+
+from registry.access_log import AccessLine
+from registry.observability import BatchStreamHandler, JsonFormatter, TextFormatter
+
+LOGGER = logging.getLogger("registry.access.test")
+
+
+def line(created: float, path: str = "/project/_pabc") -> AccessLine:
+    return AccessLine(LOGGER, created, "rid-1", "GET", path, 200, 1.3, "ci-bot")
+
+
+# A second's first and last millisecond, the same second twice (cached prefix), then the next.
+TIMES = [1_764_300_000.0, 1_764_300_000.9996, 1_764_300_000.5, 1_764_300_001.0004, 1_764_300_061.25]
+PATHS = ["/project/_pabc", "/project/grüppe/naïve", '/odd/"quoted"\\path', "/%E2%9C%93"]
+
+
+@pytest.mark.parametrize("formatter_class", [TextFormatter, JsonFormatter])
+def test_format_late_is_byte_for_byte_what_the_record_gives(formatter_class: type[logging.Formatter]) -> None:
+    fast, slow = formatter_class(), formatter_class()
+    for created in TIMES:
+        for path in PATHS:
+            entry = line(created, path)
+            assert fast.format_late(entry) == slow.format(entry.to_record())  # type: ignore[attr-defined]
+
+
+def test_a_batch_mixes_late_lines_and_ordinary_records_in_order() -> None:
+    stream = io.StringIO()
+    handler = BatchStreamHandler(stream)
+    handler.setFormatter(TextFormatter())
+    record = LOGGER.makeRecord(LOGGER.name, logging.WARNING, __file__, 1, "disk %s", ("low",), None)
+    record.request_id = "-"
+    handler.emit_batch([line(TIMES[0]), record, line(TIMES[1], "/second")])
+    written = stream.getvalue().splitlines()
+    assert len(written) == 3
+    assert written[0].endswith("[rid-1] GET /project/_pabc 200 1.3ms key=ci-bot")
+    assert written[1].endswith(f"WARNING registry.access.test [pid {record.process}] [-] disk low")
+    assert written[2].endswith("GET /second 200 1.3ms key=ci-bot")
+
+
+def test_a_formatter_without_the_fast_path_gets_records() -> None:
+    stream = io.StringIO()
+    handler = BatchStreamHandler(stream)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(message)s %(key)s"))
+    handler.emit_batch([line(TIMES[0])])
+    assert stream.getvalue() == "INFO GET /project/_pabc 200 1.3ms key=ci-bot ci-bot\n"
