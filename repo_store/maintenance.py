@@ -20,6 +20,7 @@ Repacks of one repository, and pushes to it, exclude each other through the main
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import subprocess
 import threading
@@ -36,7 +37,12 @@ STALE_TEMP_SECONDS = 3600  # no writer takes an hour to write one batch's pack
 
 def pack_count(repo_path: Path) -> int:
     """Finished packs (a crash can leave temporary ``tmp_pack_*`` files behind; they are not counted)."""
-    return sum(1 for p in (repo_path / "objects" / "pack").glob("pack-*.pack"))
+    # os.listdir, not Path.glob: this runs after every commit, and glob cost 0.4 ms per call.
+    try:
+        names = os.listdir(os.path.join(repo_path, "objects", "pack"))
+    except FileNotFoundError:
+        return 0
+    return sum(1 for name in names if name.startswith("pack-") and name.endswith(".pack"))
 
 
 def repack(repo_path: Path, *, full: bool = False) -> bool:

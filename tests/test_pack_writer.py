@@ -14,7 +14,7 @@ from dulwich.objects import Blob, Tree
 from dulwich.pack import write_pack_index
 from dulwich.repo import Repo
 
-from repo_store import GitRepository, RepositoryNotFound, Signature, WriterLocks, repack
+from repo_store import GitRepository, RepositoryNotFound, Signature, WriterLocks, pack_count, repack
 from repo_store.flat_tree import FILE_MODE, FlatTree, object_id
 from repo_store.maintenance import STALE_TEMP_SECONDS
 from repo_store.pack_writer import RawObject, pack_index, write_pack
@@ -207,3 +207,12 @@ def test_a_writer_on_a_moved_repository_says_it_is_not_found(tmp_path: Path) -> 
     with pytest.raises(RepositoryNotFound), repo.writer():
         pass
     repo.close()
+
+
+def test_pack_count_counts_finished_packs_only(tmp_path: Path) -> None:
+    assert pack_count(tmp_path / "nowhere.git") == 0  # no repository (yet): nothing to repack
+    pack_dir = tmp_path / "r.git" / "objects" / "pack"
+    pack_dir.mkdir(parents=True)
+    for name in ("pack-a.pack", "pack-a.idx", "pack-b.pack", "tmp_pack_x.pack", "pack-c.idx", "pack-d.keep"):
+        (pack_dir / name).write_bytes(b"")
+    assert pack_count(tmp_path / "r.git") == 2
