@@ -94,6 +94,7 @@ class Repacker:
         self.threshold = threshold
         self._running: set[Path] = set()
         self._left: dict[Path, int] = {}  # packs the last repack of this process left behind
+        self._quiet: dict[Path, int] = {}  # publishes to go before the limit can be reached
         self._lock = threading.Lock()
         self.repacks = 0
 
@@ -107,7 +108,16 @@ class Repacker:
         return self._left.get(repo_path, 0)
 
     def after_commit(self, repo_path: Path) -> None:
-        if pack_count(repo_path) <= self.threshold + self.packs_left(repo_path):
+        """Call once per published batch (one new pack), never for two batches of one repository at once."""
+        # A publish adds one pack, so after a count below the limit the next few publishes cannot
+        # reach it: listing the folder after every one cost more than writing the pack's index.
+        quiet = self._quiet.get(repo_path, 0)
+        if quiet > 0:
+            self._quiet[repo_path] = quiet - 1
+            return
+        count, limit = pack_count(repo_path), self.threshold + self.packs_left(repo_path)
+        if count <= limit:
+            self._quiet[repo_path] = limit - count
             return
         with self._lock:
             if repo_path in self._running:

@@ -84,8 +84,9 @@ def read_head(path: Path) -> str | None:
 
     This is the cheap check that tells a cache whether the repository moved.
     """
-    try:
-        value = (path / "refs" / "heads" / "main").read_text("ascii").strip()
+    try:  # os.path and a binary read: this runs on every write and every changed-group read
+        with open(os.path.join(path, "refs", "heads", "main"), "rb") as ref:
+            value = ref.read().strip().decode("ascii")
         return value or None
     except FileNotFoundError:
         pass

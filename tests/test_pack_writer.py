@@ -216,3 +216,22 @@ def test_pack_count_counts_finished_packs_only(tmp_path: Path) -> None:
     for name in ("pack-a.pack", "pack-a.idx", "pack-b.pack", "tmp_pack_x.pack", "pack-c.idx", "pack-d.keep"):
         (pack_dir / name).write_bytes(b"")
     assert pack_count(tmp_path / "r.git") == 2
+
+
+def test_object_sizes_across_every_header_length_read_back(tmp_path: Path) -> None:
+    """The type-and-size prefix grows a byte at 16, 2,048, 262,144 ... bytes: each edge reads back."""
+    repo = GitRepository.create(tmp_path / "g.git", WriterLocks())
+    sizes = [0, 1, 15, 16, 17, 2047, 2048, 2049, 262_143, 262_144, 1 << 21]
+    rng = random.Random(7)
+    blobs = [rng.randbytes(size) for size in sizes]
+    objects = [RawObject(Blob.type_num, raw, object_id(b"blob", raw)) for raw in blobs]
+    pack_dir = repo.path / "objects" / "pack"
+    name = write_pack(pack_dir, objects)
+    index = str(pack_dir / f"{name}.idx")
+    verify = subprocess.run(["git", "verify-pack", "-v", index], capture_output=True, text=True, check=True)
+    rows = [line.split() for line in verify.stdout.splitlines() if " blob " in line]
+    listed = {row[0]: int(row[2]) for row in rows}
+    assert listed == {obj.binary_id.hex(): len(obj.raw) for obj in objects}
+    for obj in objects:
+        assert repo.read_blob(obj.binary_id.hex()) == obj.raw
+    repo.close()
