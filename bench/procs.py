@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -78,7 +79,10 @@ def _get_status(port: int, path: str) -> int | None:
         return None
 
 
-def _spawn(args: list[str], log: Path, ready_path: str, port: int) -> Server:
+def _spawn(args: list[str], log: Path, ready_path: str, port: int, wrapper: Sequence[str] = ()) -> Server:
+    """Start ``args`` (``python -m MODULE ...``), under ``wrapper`` if given; wait until ready."""
+    name = args[2]
+    args = [*wrapper, *args]
     with log.open("ab") as out:
         started = time.perf_counter()
         process = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
@@ -86,26 +90,26 @@ def _spawn(args: list[str], log: Path, ready_path: str, port: int) -> Server:
     deadline = started + READY_TIMEOUT_SECONDS
     while time.perf_counter() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"{args[2]} exited with {process.returncode}; see {log}")
+            raise RuntimeError(f"{name} exited with {process.returncode}; see {log}")
         if _get_status(port, ready_path) == 200:
             server.ready_seconds = time.perf_counter() - started
             return server
         time.sleep(0.01)
     server.stop()
-    raise RuntimeError(f"{args[2]} was not ready within {READY_TIMEOUT_SECONDS} s; see {log}")
+    raise RuntimeError(f"{name} was not ready within {READY_TIMEOUT_SECONDS} s; see {log}")
 
 
-def start_registry(data_dir: Path, log: Path) -> Server:
+def start_registry(data_dir: Path, log: Path, wrapper: Sequence[str] = ()) -> Server:
     """``schema-registry serve`` on a free port, ready once ``/readyz`` answers 200."""
     port = free_port()
     args = [sys.executable, "-m", "registry.cli", "serve", "--data-dir", str(data_dir), "--port", str(port)]
-    return _spawn(args, log, "/readyz", port)
+    return _spawn(args, log, "/readyz", port, wrapper)
 
 
-def start_baseline_app(body_file: Path, key: str, log: Path) -> Server:
+def start_baseline_app(body_file: Path, key: str, log: Path, wrapper: Sequence[str] = ()) -> Server:
     port = free_port()
     args = [sys.executable, "-m", "bench.baseline_app", "--port", str(port), "--body-file", str(body_file)]
-    return _spawn([*args, "--key-sha256", key_sha256(key)], log, "/healthz", port)
+    return _spawn([*args, "--key-sha256", key_sha256(key)], log, "/healthz", port, wrapper)
 
 
 def start_git_backend(root: Path, key: str, log: Path) -> Server:
