@@ -50,8 +50,8 @@ def _instructions_per_request(
     result = run_load(LoadSpec(server.url, "GET", paths, key, CONNECTIONS, seconds), "wrk")
     subprocess.run(["callgrind_control", "--dump", pid], check=True, capture_output=True)
     dumps = sorted(out_file.parent.glob(f"{out_file.name}.{pid}.*"))  # the one written by --dump
-    if not dumps or result.requests == 0:
-        raise RuntimeError("callgrind wrote no counts, or the server answered nothing")
+    if not dumps or result.requests == 0 or result.errors:
+        raise RuntimeError(f"no counts, no answers or {result.errors} errors; see the server log")
     for line in dumps[-1].read_text(errors="replace").splitlines():
         if line.startswith("summary:"):
             return int(line.split()[1]) / result.requests

@@ -114,7 +114,7 @@ class TextFormatter(logging.Formatter):
     def format_late(self, late: LateRecord) -> str:
         """``format(late.to_record())`` without building the record."""
         when = self._asctime(late.created)
-        return f"{when} INFO {late.logger.name} [pid {_PID}] [{late.request_id}] {late.message()}"
+        return f"{when} INFO {late.logger.name} [pid {os.getpid()}] [{late.request_id}] {late.message()}"
 
     def _asctime(self, created: float) -> str:
         second = int(created)
@@ -149,7 +149,7 @@ class JsonFormatter(logging.Formatter):
             "time": _iso_time(late.created),
             "level": "INFO",
             "logger": late.logger.name,
-            "pid": _PID,
+            "pid": os.getpid(),
             "request_id": late.request_id,
             "message": late.message(),
         }
@@ -164,7 +164,6 @@ def _iso_time(created: float) -> str:
     return datetime.fromtimestamp(created, UTC).isoformat(timespec="milliseconds")
 
 
-_PID = os.getpid()  # what LogRecord.process holds (serve --workers forks before any logging)
 
 
 class LateRecord(Protocol):
@@ -241,7 +240,13 @@ class BatchStreamHandler(logging.StreamHandler):  # type: ignore[type-arg]  # ge
 
 
 def _record_of(entry: logging.LogRecord | LateRecord) -> logging.LogRecord:
-    return entry if isinstance(entry, logging.LogRecord) else entry.to_record()
+    """The record to report a failure with; never raises, or the log thread would end."""
+    if isinstance(entry, logging.LogRecord):
+        return entry
+    try:
+        return entry.to_record()
+    except Exception:
+        return logging.makeLogRecord({"msg": f"unformattable log entry {entry!r}"})
 
 
 _STOP = object()

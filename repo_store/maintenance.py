@@ -32,6 +32,7 @@ from repo_store.pack_writer import TEMP_PREFIX
 
 log = logging.getLogger(__name__)
 DEFAULT_PACK_THRESHOLD = 16
+QUIET_PUBLISHES = 4  # at most this many publishes between two counts of a repository's packs
 STALE_TEMP_SECONDS = 3600  # no writer takes an hour to write one batch's pack
 
 
@@ -109,15 +110,16 @@ class Repacker:
 
     def after_commit(self, repo_path: Path) -> None:
         """Call once per published batch (one new pack), never for two batches of one repository at once."""
-        # A publish adds one pack, so after a count below the limit the next few publishes cannot
+        # A publish of ours adds one pack, so after a count below the limit the next few cannot
         # reach it: listing the folder after every one cost more than writing the pack's index.
+        # Pushes and other processes add packs too, so the wait is capped at QUIET_PUBLISHES.
         quiet = self._quiet.get(repo_path, 0)
         if quiet > 0:
             self._quiet[repo_path] = quiet - 1
             return
         count, limit = pack_count(repo_path), self.threshold + self.packs_left(repo_path)
         if count <= limit:
-            self._quiet[repo_path] = limit - count
+            self._quiet[repo_path] = min(limit - count, QUIET_PUBLISHES)
             return
         with self._lock:
             if repo_path in self._running:

@@ -51,3 +51,32 @@ def test_a_formatter_without_the_fast_path_gets_records() -> None:
     handler.setFormatter(logging.Formatter("%(levelname)s %(message)s %(key)s"))
     handler.emit_batch([line(TIMES[0])])
     assert stream.getvalue() == "INFO GET /project/_pabc 200 1.3ms key=ci-bot ci-bot\n"
+
+
+class BrokenLine:
+    """A queued entry that can be neither formatted nor turned into a record."""
+
+    logger = LOGGER
+    created = TIMES[0]
+    request_id = "rid-broken"
+
+    def message(self) -> str:
+        raise ValueError("no message")
+
+    def fields(self) -> dict[str, object]:
+        return {}
+
+    def to_record(self) -> logging.LogRecord:
+        raise ValueError("no record")
+
+
+def test_an_entry_that_cannot_be_formatted_is_reported_and_the_batch_goes_on(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    stream = io.StringIO()
+    handler = BatchStreamHandler(stream)
+    handler.setFormatter(TextFormatter())
+    handler.emit_batch([line(TIMES[0]), BrokenLine(), line(TIMES[1], "/after")])  # must not raise
+    written = stream.getvalue().splitlines()
+    assert len(written) == 2 and written[1].endswith("GET /after 200 1.3ms key=ci-bot")
+    assert "Logging error" in capsys.readouterr().err  # logging's handleError, as for any bad record

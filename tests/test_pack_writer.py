@@ -14,9 +14,9 @@ from dulwich.objects import Blob, Tree
 from dulwich.pack import write_pack_index
 from dulwich.repo import Repo
 
-from repo_store import GitRepository, RepositoryNotFound, Signature, WriterLocks, pack_count, repack
+from repo_store import GitRepository, Repacker, RepositoryNotFound, Signature, WriterLocks, pack_count, repack
 from repo_store.flat_tree import FILE_MODE, FlatTree, object_id
-from repo_store.maintenance import STALE_TEMP_SECONDS
+from repo_store.maintenance import QUIET_PUBLISHES, STALE_TEMP_SECONDS
 from repo_store.pack_writer import RawObject, pack_index, write_pack
 
 SIG = Signature("Tester", "tester@example.com")
@@ -234,4 +234,30 @@ def test_object_sizes_across_every_header_length_read_back(tmp_path: Path) -> No
     assert listed == {obj.binary_id.hex(): len(obj.raw) for obj in objects}
     for obj in objects:
         assert repo.read_blob(obj.binary_id.hex()) == obj.raw
+    repo.close()
+
+
+def test_packs_added_by_others_are_repacked_within_a_few_publishes(tmp_path: Path) -> None:
+    """The repacker counts packs only every few publishes; packs from pushes or other processes
+    (which never tell it) still get rolled up within QUIET_PUBLISHES of its own publishes."""
+    repo = GitRepository.create(tmp_path / "g.git", WriterLocks())
+    pack_dir = repo.path / "objects" / "pack"
+    repacker = Repacker(WriterLocks(), threshold=8)
+
+    def publish(n: int) -> None:
+        raw = f"blob {n}\n".encode()
+        write_pack(pack_dir, [RawObject(Blob.type_num, raw, object_id(b"blob", raw))])
+
+    publish(0)
+    repacker.after_commit(repo.path)  # 1 pack: the next publishes need not count
+    for n in range(1, 21):  # a push, or another server process, adds 20 packs
+        publish(n)
+    for n in range(21, 21 + QUIET_PUBLISHES + 1):
+        publish(n)
+        repacker.after_commit(repo.path)
+    deadline = time.monotonic() + 30
+    while repacker.repacks == 0 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert repacker.repacks == 1
+    assert pack_count(repo.path) < 8
     repo.close()

@@ -160,19 +160,34 @@ def compose_single(text: str, limits: Limits = DEFAULT_LIMITS) -> Node | None:
 
     Raises ``yaml.YAMLError`` for syntax errors, a second document, or a limit exceeded.
     """
-    loader = STRICT_LOADER(text, limits)
-    try:
-        node: Node | None = loader.get_single_node()
-        return node
-    finally:
-        loader.dispose()
+    node: Node | None = _read(text, limits, "get_single_node")
+    return node
 
 
 def load_strict(text: str, limits: Limits = DEFAULT_LIMITS) -> Any:
     """Like ``yaml.safe_load``, but with the checks of :class:`StrictSafeLoader`."""
-    loader = STRICT_LOADER(text, limits)
+    return _read(text, limits, "get_single_data")
+
+
+def _read(text: str, limits: Limits, method: str) -> Any:
+    # libyaml takes a tab as a separator where PyYAML refuses it ("found character '\t' that
+    # cannot start any token"): a text with a tab is read by PyYAML, so whether a schema is
+    # valid never depends on how PyYAML was built.
+    loader_class = StrictSafeLoader if "\t" in text else STRICT_LOADER
     try:
-        return loader.get_single_data()
+        return _run(loader_class, text, limits, method)
+    except (yaml.reader.ReaderError, UnicodeEncodeError):
+        if loader_class is StrictSafeLoader:
+            raise
+        # libyaml gives a bad character's place as a byte offset, and a lone surrogate as an
+        # encoding error; PyYAML's reader reports both as a ReaderError at a character position.
+        return _run(StrictSafeLoader, text, limits, method)
+
+
+def _run(loader_class: type[Any], text: str, limits: Limits, method: str) -> Any:
+    loader = loader_class(text, limits)
+    try:
+        return getattr(loader, method)()
     finally:
         loader.dispose()
 
