@@ -37,8 +37,8 @@ class RawObject:
 
 def write_pack(pack_dir: Path, objects: Sequence[RawObject]) -> str:
     """Store ``objects`` as one pack in ``pack_dir``, fsynced with its directory; returns its name."""
-    data, entries, checksum = pack_data(objects)
-    pack_tmp = _write_temp(pack_dir, ".pack", data)
+    records, entries, checksum = pack_data(objects)
+    pack_tmp = _write_temp(pack_dir, ".pack", *records, checksum)
     idx_tmp: Path | None = None
     try:
         idx_tmp = _write_temp(pack_dir, ".idx", pack_index(entries, checksum))
@@ -55,15 +55,16 @@ def write_pack(pack_dir: Path, objects: Sequence[RawObject]) -> str:
     return name
 
 
-def _write_temp(pack_dir: Path, suffix: str, data: bytes) -> Path:
-    """A new read-only temporary file in ``pack_dir`` holding ``data``, fsynced."""
+def _write_temp(pack_dir: Path, suffix: str, *chunks: bytes) -> Path:
+    """A new read-only temporary file in ``pack_dir`` holding ``chunks`` one after the other, fsynced."""
     fd, name = tempfile.mkstemp(dir=pack_dir, prefix=TEMP_PREFIX, suffix=suffix)
     path = Path(name)
     try:
         os.fchmod(fd, 0o444)  # git's packs are read-only; this handle still writes
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view) :]
+        for chunk in chunks:
+            view = memoryview(chunk)
+            while view:
+                view = view[os.write(fd, view) :]
         os.fsync(fd)
     except BaseException:
         path.unlink(missing_ok=True)
@@ -73,8 +74,9 @@ def _write_temp(pack_dir: Path, suffix: str, data: bytes) -> Path:
     return path
 
 
-def pack_data(objects: Sequence[RawObject]) -> tuple[bytes, dict[bytes, tuple[int, int]], bytes]:
-    """A version 2 pack of ``objects`` (whole objects, no deltas), its index entries and checksum.
+def pack_data(objects: Sequence[RawObject]) -> tuple[list[bytes], dict[bytes, tuple[int, int]], bytes]:
+    """A version 2 pack of ``objects`` (whole objects, no deltas): its parts up to the trailing
+    checksum, in order, then its index entries and that checksum.
 
     The format is small (a header, then per object a type-and-size prefix and the zlib stream),
     and dulwich's general writer, which streams chunks through generators, cost more than
@@ -90,9 +92,10 @@ def pack_data(objects: Sequence[RawObject]) -> tuple[bytes, dict[bytes, tuple[in
         entries[obj.binary_id] = (offset, zlib.crc32(record))
         parts.append(record)
         offset += len(record)
-    body = b"".join(parts)
-    checksum = hashlib.sha1(body).digest()  # noqa: S324 - git's pack checksum is SHA-1
-    return body + checksum, entries, checksum
+    digest = hashlib.sha1()  # noqa: S324 - git's pack checksum is SHA-1
+    for part in parts:  # part by part: no copy of the whole pack in memory
+        digest.update(part)
+    return parts, entries, digest.digest()
 
 
 def _object_header(type_num: int, size: int) -> bytes:
