@@ -113,8 +113,14 @@ class TextFormatter(logging.Formatter):
 
     def format_late(self, late: LateRecord) -> str:
         """``format(late.to_record())`` without building the record."""
-        when = self._asctime(late.created)
-        return f"{when} INFO {late.logger.name} [pid {os.getpid()}] [{late.request_id}] {late.message()}"
+        return TEXT_FORMAT % {
+            "asctime": self._asctime(late.created),
+            "levelname": "INFO",
+            "name": late.logger.name,
+            "process": os.getpid(),
+            "request_id": late.request_id,
+            "message": late.message(),
+        }
 
     def _asctime(self, created: float) -> str:
         second = int(created)
@@ -128,42 +134,49 @@ class JsonFormatter(logging.Formatter):
     """One JSON object per line: time, level, logger, pid, request_id, message, and extras."""
 
     def format(self, record: logging.LogRecord) -> str:
-        doc: dict[str, Any] = {
-            "time": _iso_time(record.created),
-            "level": record.levelname,
-            "logger": record.name,
-            "pid": record.process,
-            "request_id": getattr(record, "request_id", "-"),
-            "message": record.getMessage(),
-        }
-        for name in ACCESS_FIELDS:
-            if hasattr(record, name):
-                doc[name] = getattr(record, name)
+        fields = {name: getattr(record, name) for name in ACCESS_FIELDS if hasattr(record, name)}
+        doc = _json_line(
+            record.created,
+            record.levelname,
+            record.name,
+            record.process,
+            getattr(record, "request_id", "-"),
+            record.getMessage(),
+            fields,
+        )
         if record.exc_info:
             doc["exception"] = self.formatException(record.exc_info)
         return json.dumps(doc, ensure_ascii=False)
 
     def format_late(self, late: LateRecord) -> str:
         """``format(late.to_record())`` without building the record."""
-        doc: dict[str, Any] = {
-            "time": _iso_time(late.created),
-            "level": "INFO",
-            "logger": late.logger.name,
-            "pid": os.getpid(),
-            "request_id": late.request_id,
-            "message": late.message(),
-        }
-        fields = late.fields()
-        for name in ACCESS_FIELDS:
-            if name in fields:
-                doc[name] = fields[name]
+        given = late.fields()
+        fields = {name: given[name] for name in ACCESS_FIELDS if name in given}
+        doc = _json_line(
+            late.created, "INFO", late.logger.name, os.getpid(), late.request_id, late.message(), fields
+        )
         return json.dumps(doc, ensure_ascii=False)
 
 
-def _iso_time(created: float) -> str:
-    return datetime.fromtimestamp(created, UTC).isoformat(timespec="milliseconds")
-
-
+def _json_line(
+    created: float,
+    level: str,
+    logger: str,
+    pid: int | None,
+    request_id: str,
+    message: str,
+    fields: dict[str, Any],
+) -> dict[str, Any]:
+    """A JSON line's keys in their order; the access-log fields come after the message."""
+    return {
+        "time": datetime.fromtimestamp(created, UTC).isoformat(timespec="milliseconds"),
+        "level": level,
+        "logger": logger,
+        "pid": pid,
+        "request_id": request_id,
+        "message": message,
+        **fields,
+    }
 
 
 class LateRecord(Protocol):
