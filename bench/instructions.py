@@ -11,7 +11,6 @@ throughput ratio, not a stand-in for it (docs/performance.md, row 1).
 from __future__ import annotations
 
 import argparse
-import http.client
 import shutil
 import subprocess
 import tempfile
@@ -26,25 +25,12 @@ WARM_UP_REQUESTS = 300
 CONNECTIONS = 32
 
 
-def _get(server: Server, path: str, key: str) -> bytes:
-    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=120)
-    try:
-        conn.request("GET", path, headers={"Authorization": f"Bearer {key}"})
-        response = conn.getresponse()
-        body = response.read()
-    finally:
-        conn.close()
-    if response.status != 200:
-        raise RuntimeError(f"GET {path}: {response.status}")
-    return body
-
-
 def _instructions_per_request(
     server: Server, out_file: Path, paths: list[str], key: str, seconds: float
 ) -> float:
     """Zero the counters, serve wrk for ``seconds``, dump: instructions over requests answered."""
     for n in range(WARM_UP_REQUESTS):
-        _get(server, paths[n % len(paths)], key)
+        server.get(paths[n % len(paths)], key)
     pid = str(server.process.pid)
     subprocess.run(["callgrind_control", "--zero", pid], check=True, capture_output=True)
     result = run_load(LoadSpec(server.url, "GET", paths, key, CONNECTIONS, seconds), "wrk")
@@ -79,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
             if name == "registry":
                 server = start_registry(data_dir, log, wrapper)
                 body_file = scratch / "project-body.json"
-                body_file.write_bytes(_get(server, paths[0], key))
+                body_file.write_bytes(server.get(paths[0], key))
             else:
                 server = start_baseline_app(body_file, key, log, wrapper)
             try:

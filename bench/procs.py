@@ -58,6 +58,19 @@ class Server:
                 found[name] = int(value.split()[0])
         return found
 
+    def get(self, path: str, key: str) -> bytes:
+        """The body of ``GET path`` with the Bearer key; anything but a 200 is an error."""
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
+        try:
+            conn.request("GET", path, headers={"Authorization": f"Bearer {key}"})
+            response = conn.getresponse()
+            body = response.read()
+        finally:
+            conn.close()
+        if response.status != 200:
+            raise RuntimeError(f"GET {path}: {response.status} {body[:200]!r}")
+        return body
+
     def stop(self) -> None:
         if self.process.poll() is None:
             self.process.terminate()

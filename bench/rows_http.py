@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import http.client
 import json
 import shutil
 from collections.abc import Callable
@@ -26,21 +25,10 @@ def _notes(result: LoadResult) -> str:
     return f"{result.tool}; p50 {result.p50_ms:.1f} ms, p99 {result.p99_ms:.1f} ms{errors}"
 
 
-def _fetch(ctx: Context, path: str) -> bytes:
-    conn = http.client.HTTPConnection("127.0.0.1", ctx.registry().port, timeout=60)
-    conn.request("GET", path, headers={"Authorization": f"Bearer {ctx.key}"})
-    response = conn.getresponse()
-    body = response.read()
-    conn.close()
-    if response.status != 200:
-        raise RuntimeError(f"GET {path}: {response.status} {body[:200]!r}")
-    return body
-
-
 def row_1(ctx: Context) -> list[Row]:
     group = ctx.groups["small"]
     paths = [f"/project/{pid}" for pid in group.project_ids]
-    body = _fetch(ctx, paths[0])
+    body = ctx.registry().get(paths[0], ctx.key)
     body_file = ctx.scratch / "project-body.json"
     body_file.write_bytes(body)
     seconds = ctx.scale.read_seconds
