@@ -37,8 +37,8 @@ class RawObject:
 
 def write_pack(pack_dir: Path, objects: Sequence[RawObject]) -> str:
     """Store ``objects`` as one pack in ``pack_dir``, fsynced with its directory; returns its name."""
-    records, entries, checksum = pack_data(objects)
-    pack_tmp = _write_temp(pack_dir, ".pack", *records, checksum)
+    parts, entries, checksum = pack_data(objects)
+    pack_tmp = _write_temp(pack_dir, ".pack", *parts, checksum)
     idx_tmp: Path | None = None
     try:
         idx_tmp = _write_temp(pack_dir, ".idx", pack_index(entries, checksum))

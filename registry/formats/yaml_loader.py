@@ -8,6 +8,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from operator import methodcaller
 from typing import Any
 
 import yaml
@@ -160,16 +162,16 @@ def compose_single(text: str, limits: Limits = DEFAULT_LIMITS) -> Node | None:
 
     Raises ``yaml.YAMLError`` for syntax errors, a second document, or a limit exceeded.
     """
-    node: Node | None = _read(text, limits, "get_single_node")
+    node: Node | None = _read(text, limits, methodcaller("get_single_node"))
     return node
 
 
 def load_strict(text: str, limits: Limits = DEFAULT_LIMITS) -> Any:
     """Like ``yaml.safe_load``, but with the checks of :class:`StrictSafeLoader`."""
-    return _read(text, limits, "get_single_data")
+    return _read(text, limits, methodcaller("get_single_data"))
 
 
-def _read(text: str, limits: Limits, method: str) -> Any:
+def _read(text: str, limits: Limits, method: Callable[[Any], Any]) -> Any:
     # libyaml takes a tab as a separator where PyYAML refuses it ("found character '\t' that
     # cannot start any token"): a text with a tab is read by PyYAML, so whether a schema is
     # valid never depends on how PyYAML was built.
@@ -184,10 +186,10 @@ def _read(text: str, limits: Limits, method: str) -> Any:
         return _run(StrictSafeLoader, text, limits, method)
 
 
-def _run(loader_class: type[Any], text: str, limits: Limits, method: str) -> Any:
+def _run(loader_class: type[Any], text: str, limits: Limits, method: Callable[[Any], Any]) -> Any:
     loader = loader_class(text, limits)
     try:
-        return getattr(loader, method)()
+        return method(loader)
     finally:
         loader.dispose()
 
