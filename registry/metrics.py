@@ -67,6 +67,7 @@ class Metrics:
             reg.register(local)
         else:
             self.http = SharedRequestMetrics(reg)
+        self.request_started: Callable[[], None] = self.http.started  # per request: no extra call
         self.validation = Histogram(
             "registry_validation_duration_seconds",
             "Time spent validating one schema document, by format",
@@ -96,9 +97,6 @@ class Metrics:
         reg.register(self.storage)
         if self.multiprocess_dir is None:
             ProcessCollector(registry=reg)
-
-    def request_started(self) -> None:
-        self.http.started()
 
     def request_finished(self, method: str, route: str, status: int, seconds: float) -> None:
         self.http.finished(method, route, status, seconds)

@@ -108,26 +108,39 @@ class TextFormatter(logging.Formatter):
 
     def __init__(self) -> None:
         super().__init__(TEXT_FORMAT)
-        self._second = -1
-        self._second_text = ""
+        self._template_key: tuple[int, str, int] | None = None
+        self._template = ""
 
     def format_late(self, late: LateRecord) -> str:
         """``format(late.to_record())`` without building the record."""
-        return TEXT_FORMAT % {
-            "asctime": self._asctime(late.created),
-            "levelname": "INFO",
-            "name": late.logger.name,
-            "process": os.getpid(),
-            "request_id": late.request_id,
-            "message": late.message(),
-        }
-
-    def _asctime(self, created: float) -> str:
+        created = late.created
         second = int(created)
-        if second != self._second:  # strftime once a second, where formatTime does it every time
-            self._second_text = time.strftime(self.default_time_format, self.converter(created))
-            self._second = second
-        return f"{self._second_text},{int((created - second) * 1000):03d}"  # default_msec_format
+        # TEXT_FORMAT names asctime, request_id and message in this order (the formatter tests
+        # compare every line with the record path).
+        return self._template_for(second, late.logger.name) % (
+            int((created - second) * 1000),
+            late.request_id,
+            late.message(),
+        )
+
+    def _template_for(self, second: int, name: str) -> str:
+        """TEXT_FORMAT with everything but the milliseconds, request id and message filled in.
+
+        It changes once a second: strftime and the six-key format run then, not per line.
+        """
+        key = (second, name, os.getpid())
+        if key != self._template_key:
+            asctime = time.strftime(self.default_time_format, self.converter(second))
+            self._template = TEXT_FORMAT % {
+                "asctime": asctime.replace("%", "%%") + ",%03d",  # default_msec_format
+                "levelname": "INFO",
+                "name": name.replace("%", "%%"),
+                "process": key[2],
+                "request_id": "%s",
+                "message": "%s",
+            }
+            self._template_key = key
+        return self._template
 
 
 class JsonFormatter(logging.Formatter):

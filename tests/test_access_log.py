@@ -13,13 +13,16 @@ from registry.observability import BatchStreamHandler, JsonFormatter, TextFormat
 LOGGER = logging.getLogger("registry.access.test")
 
 
-def line(created: float, path: str = "/project/_pabc") -> AccessLine:
-    return AccessLine(LOGGER, created, "rid-1", "GET", path, 200, 1.3, "ci-bot")
+def line(created: float, path: str = "/project/_pabc", seconds: float = 0.0013) -> AccessLine:
+    return AccessLine(LOGGER, created, "rid-1", "GET", path, 200, seconds, "ci-bot")
 
 
 # A second's first and last millisecond, the same second twice (cached prefix), then the next.
 TIMES = [1_764_300_000.0, 1_764_300_000.9996, 1_764_300_000.5, 1_764_300_001.0004, 1_764_300_061.25]
 PATHS = ["/project/_pabc", "/project/grüppe/naïve", '/odd/"quoted"\\path', "/%E2%9C%93"]
+# Durations whose milliseconds sit on or near a rounding boundary: the message formats the raw
+# value with %.1f, the record path rounds it to duration_ms first; both must print the same.
+SECONDS = [0.0013, 0.00025, 0.00035, 0.00125, 0.0026749, 0.0000499, 1.23456, 12.3449999]
 
 
 @pytest.mark.parametrize("formatter_class", [TextFormatter, JsonFormatter])
@@ -27,8 +30,9 @@ def test_format_late_is_byte_for_byte_what_the_record_gives(formatter_class: typ
     fast, slow = formatter_class(), formatter_class()
     for created in TIMES:
         for path in PATHS:
-            entry = line(created, path)
-            assert fast.format_late(entry) == slow.format(entry.to_record())  # type: ignore[attr-defined]
+            for seconds in SECONDS:
+                entry = line(created, path, seconds)
+                assert fast.format_late(entry) == slow.format(entry.to_record())  # type: ignore[attr-defined]
 
 
 def test_a_batch_mixes_late_lines_and_ordinary_records_in_order() -> None:

@@ -28,6 +28,29 @@ def _project_response(request: web.Request, project: Project, *, status: int = 2
     return request.app[RENDERED_PROJECTS].response(project, status=status)
 
 
+@routes.get("/project/{project_id}")
+async def get_project(request: web.Request) -> web.Response:
+    group_id = _group_id(request)
+    require(request, "read", group_id)
+    pid, app = request.match_info["project_id"], request.app
+    at = request.query.get("at") if request.query_string else None  # most reads have no query
+    if at is not None:  # time travel: the project as it was then
+        return _project_response(request, await app[OFFLOADER].run(app[TIMELINE].project_at, pid, at))
+    # Memory only while nothing changed: no thread hop, and no rendering after the first read.
+    catalog, rendered = app[CATALOG], app[RENDERED_PROJECTS]
+    view = catalog.fresh_view(group_id)
+    if view is not None:
+        response = rendered.current(view.version, pid)
+        if response is not None:
+            return response
+        project = catalog.cached_project(view, pid)
+        if project is not None:
+            return rendered.response(project, head=view.version)
+    return _project_response(request, await app[OFFLOADER].run(catalog.project, pid))
+
+
+# After the read by id: aiohttp tries the routes under /project in the order they were added,
+# and a read should not first be checked against this one.
 @routes.post("/project")
 async def create_project(request: web.Request) -> web.Response:
     require(request, "write")
@@ -50,27 +73,6 @@ async def create_project(request: web.Request) -> web.Response:
     response = _project_response(request, project, status=201)
     response.headers["Location"] = f"/project/{project.id}"
     return response
-
-
-@routes.get("/project/{project_id}")
-async def get_project(request: web.Request) -> web.Response:
-    group_id = _group_id(request)
-    require(request, "read", group_id)
-    pid, at = request.match_info["project_id"], request.query.get("at")
-    run = request.app[OFFLOADER]
-    if at is not None:  # time travel: the project as it was then
-        return _project_response(request, await run.run(request.app[TIMELINE].project_at, pid, at))
-    # Memory only while nothing changed: no thread hop, and no rendering after the first read.
-    catalog, rendered = request.app[CATALOG], request.app[RENDERED_PROJECTS]
-    view = catalog.fresh_view(group_id)
-    if view is not None:
-        response = rendered.current(view.version, pid)
-        if response is not None:
-            return response
-        project = catalog.cached_project(view, pid)
-        if project is not None:
-            return rendered.response(project, head=view.version)
-    return _project_response(request, await run.run(catalog.project, pid))
 
 
 @routes.put("/project/{project_id}")
