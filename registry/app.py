@@ -25,20 +25,24 @@ from registry.validation_pool import ValidationPool
 
 
 def create_app(config: Config) -> web.Application:
+    config.data_dir.mkdir(parents=True, exist_ok=True)
+    limits = Limits(max_depth=config.max_depth)
+    pool = ValidationPool(config.validation_workers, config.parse_seconds, limits)
+    catalog = Catalog(config.data_dir, validator=pool.validate)
+    keys = KeyStore(config.data_dir)
+    metrics = Metrics(config.data_dir, catalog.snapshots.cache_stats)
     app = web.Application(
         client_max_size=config.max_body_bytes,
-        middlewares=[request_middleware],
+        middlewares=[request_middleware(metrics, keys)],
     )
     body_guard.setup(app)
     app[CONFIG] = config
-    config.data_dir.mkdir(parents=True, exist_ok=True)
-    limits = Limits(max_depth=config.max_depth)
-    app[VALIDATION_POOL] = pool = ValidationPool(config.validation_workers, config.parse_seconds, limits)
-    app[CATALOG] = catalog = Catalog(config.data_dir, validator=pool.validate)
+    app[VALIDATION_POOL] = pool
+    app[CATALOG] = catalog
     app[TIMELINE] = Timeline(catalog)
-    app[KEYSTORE] = KeyStore(config.data_dir)
+    app[KEYSTORE] = keys
     app[OFFLOADER] = Offloader(config.io_threads)
-    app[METRICS] = Metrics(config.data_dir, catalog.snapshots.cache_stats)
+    app[METRICS] = metrics
     app[git.GIT_SLOTS] = asyncio.Semaphore(config.max_concurrent_git)
     app[RENDERED_PROJECTS] = RenderedProjects()
     # Reads by id are matched first (the hottest route). /project/{group}/{name} comes after the

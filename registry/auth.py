@@ -30,12 +30,12 @@ def secret_from_header(header: str) -> str | None:
     return None
 
 
-def authenticate(request: web.Request) -> web.Response | None:
+def authenticate(request: web.Request, keys: KeyStore) -> web.Response | None:
     """Put the caller's key on the request; or, without a known key, the 401 to answer with."""
     if request.path in PUBLIC_PATHS:
         return None
     secret = secret_from_header(request.headers.get("Authorization", ""))
-    key = request.app[KEYSTORE].authenticate(secret) if secret else None
+    key = keys.authenticate(secret) if secret else None
     if key is None:
         error = Unauthenticated("missing or unknown API key" if secret is None else "unknown API key")
         response = problem_for(error)
