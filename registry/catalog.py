@@ -105,6 +105,17 @@ class Catalog:
                 return self.snapshots.get(summary.id)
         raise NotFound(f"no project group named {id_or_name!r}")
 
+    def fresh_group(self, id_or_name: str) -> GroupSnapshot | None:
+        """:meth:`group` from memory alone, or None if that needs disk (event-loop safe)."""
+        if id_or_name.startswith("_"):
+            return self.fresh_view(id_or_name)
+        folded = id_or_name.casefold()
+        guess = self.index.known_id_named(folded)
+        view = self.fresh_view(guess) if guess is not None else None
+        if view is None or view.meta.name.casefold() != folded:  # renamed meanwhile: look it up
+            return None
+        return view
+
     def fresh_view(self, group_id: str) -> GroupSnapshot | None:
         """The group's view from memory, if nothing changed since its ref was read (event-loop safe)."""
         return self.snapshots.fresh(group_id)

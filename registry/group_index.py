@@ -57,6 +57,14 @@ class GroupIndex:
             self._load()
             return self._by_name.get(name.casefold())
 
+    def known_id_named(self, name: str) -> str | None:
+        """:meth:`id_named` from memory alone (None before the index was first read): event-loop safe.
+
+        No lock: ``_by_name`` is only ever replaced whole, never changed in place, and the lock is
+        held while the index file is written.
+        """
+        return self._by_name.get(name.casefold())
+
     def summaries(self) -> list[GroupSummary]:
         """Every live group, by name ignoring case (groups being created or deleted are left out)."""
         with self._lock:

@@ -46,6 +46,30 @@ def test_reads_on_one_process_see_writes_of_the_other(pair: tuple[Client, Client
     assert b.get(f"/project-group/{group['id']}").status == 404
 
 
+def test_reads_by_name_on_one_process_see_changes_by_the_other(pair: tuple[Client, Client]) -> None:
+    a, b = pair
+    group = a.post("/project-group", {"name": "named"}).json
+    project = a.post(
+        "/project", {"project_group_id": group["id"], "name": "p", "data": "e:\n  f: string\n"}
+    ).json
+    for _ in range(2):  # b answers the second read from memory
+        assert b.get("/project/named/p").json["data"] == "e:\n  f: string\n"
+    assert a.put(f"/project/{project['id']}", {"data": "e:\n  g: number\n"}).status == 200
+    assert b.get("/project/named/p").json["data"] == "e:\n  g: number\n"
+    assert a.patch(f"/project/{project['id']}", {"name": "q"}).status == 200
+    assert b.get("/project/named/p").status == 404
+    assert b.get("/project/named/q").json["id"] == project["id"]
+    assert a.put(f"/project-group/{group['id']}", {"name": "other"}).status == 200
+    assert b.get(f"/project/{project['id']}").status == 200  # b's view of the renamed group is fresh
+    assert b.get("/project/named/q").status == 404
+    again = a.post("/project-group", {"name": "named"}).json
+    theirs = a.post(
+        "/project", {"project_group_id": again["id"], "name": "q", "data": "e:\n  h: string\n"}
+    ).json
+    assert b.get("/project/named/q").json["id"] == theirs["id"]
+    assert b.get("/project/other/q").json["id"] == project["id"]
+
+
 def test_group_names_stay_unique_across_processes(pair: tuple[Client, Client]) -> None:
     a, b = pair
     assert a.post("/project-group", {"name": "team"}).status == 201

@@ -53,6 +53,34 @@ def test_group_name_lookup_ignores_case(api: Client, group: dict[str, Any]) -> N
     assert response.json == api.get(f"/project/{project['id']}").json
 
 
+def test_reads_by_name_follow_every_change(api: Client, group: dict[str, Any], unique: Any) -> None:
+    """Reads by name are answered from memory once warm; each change must show at once."""
+    project = create(api, group, name="Users", data=USERS_YAML)
+    by_name = f"/project/{group['name']}/users"
+    for _ in range(2):  # the second read is the one served from memory
+        assert api.get(by_name).json == api.get(f"/project/{project['id']}").json
+    assert api.put(f"/project/{project['id']}", {"data": ORDERS_YAML}).status == 200
+    got = api.get(by_name)
+    assert got.json["data"] == ORDERS_YAML
+    assert got.headers["ETag"] == api.get(f"/project/{project['id']}").headers["ETag"]
+    assert api.patch(f"/project/{project['id']}", {"name": "people"}).status == 200
+    assert api.get(by_name).status == 404
+    assert api.get(f"/project/{group['name'].upper()}/PEOPLE").json["id"] == project["id"]
+    # The group's old name, once free, can name another group with a project of the same name.
+    old_name, new_name = group["name"], unique("renamed")
+    assert api.put(f"/project-group/{group['id']}", {"name": new_name}).status == 200
+    assert api.get(f"/project/{project['id']}").status == 200  # the renamed group's view is fresh
+    assert api.get(f"/project/{old_name}/people").status == 404
+    assert api.get(f"/project/{new_name}/people").json["id"] == project["id"]
+    other = api.post("/project-group", {"name": old_name}).json
+    theirs = create(api, other, name="people", data=USERS_YAML)
+    assert api.get(f"/project/{old_name}/people").json["id"] == theirs["id"]
+    assert api.get(f"/project/{new_name}/people").json["id"] == project["id"]
+    assert api.delete(f"/project/{project['id']}").status == 200
+    assert api.get(f"/project/{new_name}/people").status == 404
+    assert api.get(f"/project/{group['id']}/people").status == 404
+
+
 def test_each_format_gets_its_file_extension(api: Client, server: Server, group: dict[str, Any]) -> None:
     create(api, group, name="a", data=USERS_YAML)
     create(api, group, name="b", format="json_schema", data='{"type": "object"}')

@@ -19,6 +19,7 @@ from registry.context import CATALOG, OFFLOADER, TIMELINE
 from registry.errors import NotFound
 from registry.names import group_of_project
 from registry.representations import RENDERED_PROJECTS, if_match
+from registry.snapshots import GroupSnapshot
 
 routes = web.RouteTableDef()
 by_name_routes = web.RouteTableDef()
@@ -36,17 +37,26 @@ async def get_project(request: web.Request) -> web.Response:
     at = request.query.get("at") if request.query_string else None  # most reads have no query
     if at is not None:  # time travel: the project as it was then
         return _project_response(request, await app[OFFLOADER].run(app[TIMELINE].project_at, pid, at))
-    # Memory only while nothing changed: no thread hop, and no rendering after the first read.
-    catalog, rendered = app[CATALOG], app[RENDERED_PROJECTS]
+    catalog = app[CATALOG]
     view = catalog.fresh_view(group_id)
-    if view is not None:
-        response = rendered.current(view.version, pid)
-        if response is not None:
-            return response
-        project = catalog.cached_project(view, pid)
-        if project is not None:
-            return rendered.response(project, head=view.version)
+    response = _from_memory(app, view, pid) if view is not None else None
+    if response is not None:
+        return response
     return _project_response(request, await app[OFFLOADER].run(catalog.project, pid))
+
+
+def _from_memory(app: web.Application, view: GroupSnapshot, project_id: str) -> web.Response | None:
+    """The project's answer from memory alone, or None if that needs disk.
+
+    While nothing changed this is a read's whole work: no thread hop, and no rendering after
+    the first read.
+    """
+    rendered = app[RENDERED_PROJECTS]
+    response = rendered.current(view.version, project_id)
+    if response is not None:
+        return response
+    project = app[CATALOG].cached_project(view, project_id)
+    return rendered.response(project, head=view.version) if project is not None else None
 
 
 # After the read by id: aiohttp tries the routes under /project in the order they were added,
@@ -113,6 +123,14 @@ async def delete_project(request: web.Request) -> web.Response:
 async def get_project_by_name(request: web.Request) -> web.Response:
     at = request.query.get("at")
     if at is None:
+        require(request, "read")
+        view = request.app[CATALOG].fresh_group(request.match_info["group"])
+        meta = view.meta.project_named(request.match_info["name"]) if view is not None else None
+        if view is not None and meta is not None:
+            require(request, "read", view.meta.id)
+            response = _from_memory(request.app, view, meta.id)
+            if response is not None:
+                return response
         project = await _by_name(request)
     else:
         require(request, "read")
