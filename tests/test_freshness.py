@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -22,12 +23,16 @@ def pair(tmp_path: Path) -> Iterator[tuple[Client, Client]]:
         second.stop()
 
 
+def _group_with_project(
+    api: Client, group_name: str, name: str, data: str
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    group = api.post("/project-group", {"name": group_name}).json
+    return group, api.post("/project", {"project_group_id": group["id"], "name": name, "data": data}).json
+
+
 def test_reads_on_one_process_see_writes_of_the_other(pair: tuple[Client, Client]) -> None:
     a, b = pair
-    group = a.post("/project-group", {"name": "shared"}).json
-    project = a.post(
-        "/project", {"project_group_id": group["id"], "name": "p", "data": "e:\n  f: string\n"}
-    ).json
+    group, project = _group_with_project(a, "shared", "p", "e:\n  f: string\n")
     assert b.get(f"/project/{project['id']}").json["data"] == "e:\n  f: string\n"  # b caches it now
     for i in range(20):
         writer, reader = (a, b) if i % 2 else (b, a)
@@ -48,10 +53,7 @@ def test_reads_on_one_process_see_writes_of_the_other(pair: tuple[Client, Client
 
 def test_reads_by_name_on_one_process_see_changes_by_the_other(pair: tuple[Client, Client]) -> None:
     a, b = pair
-    group = a.post("/project-group", {"name": "named"}).json
-    project = a.post(
-        "/project", {"project_group_id": group["id"], "name": "p", "data": "e:\n  f: string\n"}
-    ).json
+    group, project = _group_with_project(a, "named", "p", "e:\n  f: string\n")
     for _ in range(2):  # b answers the second read from memory
         assert b.get("/project/named/p").json["data"] == "e:\n  f: string\n"
     assert a.put(f"/project/{project['id']}", {"data": "e:\n  g: number\n"}).status == 200
@@ -62,10 +64,7 @@ def test_reads_by_name_on_one_process_see_changes_by_the_other(pair: tuple[Clien
     assert a.put(f"/project-group/{group['id']}", {"name": "other"}).status == 200
     assert b.get(f"/project/{project['id']}").status == 200  # b's view of the renamed group is fresh
     assert b.get("/project/named/q").status == 404
-    again = a.post("/project-group", {"name": "named"}).json
-    theirs = a.post(
-        "/project", {"project_group_id": again["id"], "name": "q", "data": "e:\n  h: string\n"}
-    ).json
+    _, theirs = _group_with_project(a, "named", "q", "e:\n  h: string\n")
     assert b.get("/project/named/q").json["id"] == theirs["id"]
     assert b.get("/project/other/q").json["id"] == project["id"]
 
