@@ -95,10 +95,10 @@ class Catalog:
         guess = self.index.id_named(folded)
         if guess is not None:
             try:
-                view = self.snapshots.get(guess)
+                view = _named(self.snapshots.get(guess), folded)
             except NotFound:
                 view = None
-            if view is not None and view.meta.name.casefold() == folded:
+            if view is not None:
                 return view
         for summary in self.list_groups():  # renamed, created or deleted elsewhere: look at all
             if summary.name.casefold() == folded:
@@ -111,10 +111,7 @@ class Catalog:
             return self.fresh_view(id_or_name)
         folded = id_or_name.casefold()
         guess = self.index.known_id_named(folded)
-        view = self.fresh_view(guess) if guess is not None else None
-        if view is None or view.meta.name.casefold() != folded:  # renamed meanwhile: look it up
-            return None
-        return view
+        return _named(self.fresh_view(guess), folded) if guess is not None else None
 
     def fresh_view(self, group_id: str) -> GroupSnapshot | None:
         """The group's view from memory, if nothing changed since its ref was read (event-loop safe)."""
@@ -446,3 +443,8 @@ class Catalog:
         if group_id is None:
             raise NotFound(f"no project with id {pid!r}")
         return group_id
+
+
+def _named(view: GroupSnapshot | None, folded_name: str) -> GroupSnapshot | None:
+    """``view`` if its group is still called ``folded_name`` (the group index's ids are hints)."""
+    return view if view is not None and view.meta.name.casefold() == folded_name else None

@@ -55,7 +55,7 @@ class GroupIndex:
         """The id last seen under ``name`` (ignoring case): a hint, to check against the group."""
         with self._lock:
             self._load()
-            return self._by_name.get(name.casefold())
+        return self.known_id_named(name)
 
     def known_id_named(self, name: str) -> str | None:
         """:meth:`id_named` from memory alone (None before the index was first read): event-loop safe.

@@ -121,23 +121,28 @@ async def delete_project(request: web.Request) -> web.Response:
 
 @by_name_routes.get("/project/{group}/{name}")
 async def get_project_by_name(request: web.Request) -> web.Response:
+    require(request, "read")
+    group, name, app = request.match_info["group"], request.match_info["name"], request.app
     at = request.query.get("at")
-    if at is None:
-        require(request, "read")
-        view = request.app[CATALOG].fresh_group(request.match_info["group"])
-        meta = view.meta.project_named(request.match_info["name"]) if view is not None else None
-        if view is not None and meta is not None:
-            require(request, "read", view.meta.id)
-            response = _from_memory(request.app, view, meta.id)
-            if response is not None:
-                return response
-        project = await _by_name(request)
+    if at is not None:  # time travel: the project as it was then
+        project = await app[OFFLOADER].run(app[TIMELINE].project_by_name_at, group, name, at)
     else:
-        require(request, "read")
-        group, name = request.match_info["group"], request.match_info["name"]
-        project = await request.app[OFFLOADER].run(request.app[TIMELINE].project_by_name_at, group, name, at)
+        response = _by_name_from_memory(request, group, name)
+        if response is not None:
+            return response
+        project = await app[OFFLOADER].run(app[CATALOG].project_by_name, group, name)
     require(request, "read", project.group_id)
     return _project_response(request, project)
+
+
+def _by_name_from_memory(request: web.Request, group: str, name: str) -> web.Response | None:
+    """:func:`_from_memory` for a read by name, once the group's view is in memory and fresh."""
+    view = request.app[CATALOG].fresh_group(group)
+    meta = view.meta.project_named(name) if view is not None else None
+    if view is None or meta is None:  # not in memory, or gone: the read pool answers (or 404s)
+        return None
+    require(request, "read", view.meta.id)
+    return _from_memory(request.app, view, meta.id)
 
 
 @by_name_routes.put("/project/{group}/{name}")
