@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import NamedTuple
+from collections.abc import Callable
+from functools import partial
+from typing import Any, NamedTuple
 
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
@@ -63,6 +65,10 @@ class AccessLine(NamedTuple):
         return record
 
 
+# ``AccessLine(*fields)`` without a Python frame: a NamedTuple's own ``__new__`` is a Python function.
+_new_line: Callable[[tuple[Any, ...]], AccessLine] = partial(tuple.__new__, AccessLine)
+
+
 class AccessLogger(AbstractAccessLogger):
     """aiohttp makes one per connection; each asks once where its lines go."""
 
@@ -74,15 +80,17 @@ class AccessLogger(AbstractAccessLogger):
         if not self.logger.isEnabledFor(logging.INFO):
             return
         key = request.get(API_KEY)
-        line = AccessLine(
-            self.logger,
-            time.time(),
-            request_id_of(request),
-            request.method,
-            request.path,
-            response.status,
-            time_taken,
-            key.name if key is not None else "-",
+        line = _new_line(
+            (
+                self.logger,
+                time.time(),
+                request_id_of(request),
+                request.method,
+                request.path,
+                response.status,
+                time_taken,
+                key.name if key is not None else "-",
+            )
         )
         if self._sink is not None:
             self._sink(line)

@@ -108,39 +108,36 @@ class TextFormatter(logging.Formatter):
 
     def __init__(self) -> None:
         super().__init__(TEXT_FORMAT)
-        self._template_key: tuple[int, str, int] | None = None
+        self._second = -1
+        self._logger: logging.Logger | None = None
         self._template = ""
 
     def format_late(self, late: LateRecord) -> str:
         """``format(late.to_record())`` without building the record."""
         created = late.created
         second = int(created)
+        if second != self._second or late.logger is not self._logger:
+            self._make_template(second, late.logger)
         # TEXT_FORMAT names asctime, request_id and message in this order (the formatter tests
         # compare every line with the record path).
-        return self._template_for(second, late.logger.name) % (
-            int((created - second) * 1000),
-            late.request_id,
-            late.message(),
-        )
+        return self._template % (int((created - second) * 1000), late.request_id, late.message())
 
-    def _template_for(self, second: int, name: str) -> str:
+    def _make_template(self, second: int, logger: logging.Logger) -> None:
         """TEXT_FORMAT with everything but the milliseconds, request id and message filled in.
 
-        It changes once a second: strftime and the six-key format run then, not per line.
+        It changes once a second: strftime and the six-key format run then, not per line. The
+        process id is read then too: server processes are spawned, never forked, so it holds.
         """
-        key = (second, name, os.getpid())
-        if key != self._template_key:
-            asctime = time.strftime(self.default_time_format, self.converter(second))
-            self._template = TEXT_FORMAT % {
-                "asctime": asctime.replace("%", "%%") + ",%03d",  # default_msec_format
-                "levelname": "INFO",
-                "name": name.replace("%", "%%"),
-                "process": key[2],
-                "request_id": "%s",
-                "message": "%s",
-            }
-            self._template_key = key
-        return self._template
+        asctime = time.strftime(self.default_time_format, self.converter(second))
+        self._template = TEXT_FORMAT % {
+            "asctime": asctime.replace("%", "%%") + ",%03d",  # default_msec_format
+            "levelname": "INFO",
+            "name": logger.name.replace("%", "%%"),
+            "process": os.getpid(),
+            "request_id": "%s",
+            "message": "%s",
+        }
+        self._second, self._logger = second, logger
 
 
 class JsonFormatter(logging.Formatter):
@@ -216,8 +213,10 @@ class LateRecord(Protocol):
 class LogQueueHandler(logging.handlers.QueueHandler):
     """The root handler of a server process: records go to :class:`BatchListener`'s queue."""
 
-    def put_late(self, entry: LateRecord) -> None:
-        self.queue.put_nowait(entry)
+    def __init__(self, records: queue.SimpleQueue[Any]) -> None:
+        super().__init__(records)
+        # Bound once: a late record is queued with one C call, no Python frame in between.
+        self.put_late: Callable[[LateRecord], None] = records.put_nowait
 
 
 def late_sink(logger: logging.Logger) -> Callable[[LateRecord], None] | None:
@@ -248,18 +247,19 @@ class BatchStreamHandler(logging.StreamHandler):  # type: ignore[type-arg]  # ge
         for entry in entries:
             try:
                 if isinstance(entry, logging.LogRecord):
-                    lines.append(self.format(entry) + self.terminator)
+                    lines.append(self.format(entry))
                 elif format_late is not None:
-                    lines.append(format_late(entry) + self.terminator)
+                    lines.append(format_late(entry))
                 else:
-                    lines.append(self.format(entry.to_record()) + self.terminator)
+                    lines.append(self.format(entry.to_record()))
             except Exception:  # logging's rule: a bad record is reported, never raised
                 self.handleError(_record_of(entry))
         if not lines:
             return
+        terminator = self.terminator
         with self.lock:  # type: ignore[union-attr]  # createLock() always sets it
             try:
-                self.stream.write("".join(lines))
+                self.stream.write(terminator.join(lines) + terminator)
                 self.flush()
             except Exception:  # as StreamHandler.emit
                 self.handleError(_record_of(entries[-1]))

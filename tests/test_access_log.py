@@ -35,6 +35,15 @@ def test_format_late_is_byte_for_byte_what_the_record_gives(formatter_class: typ
                 assert fast.format_late(entry) == slow.format(entry.to_record())  # type: ignore[attr-defined]
 
 
+def test_lines_of_two_loggers_in_one_second_each_carry_their_own_logger_name() -> None:
+    other = logging.getLogger("registry.access.other")
+    fast, slow = TextFormatter(), TextFormatter()
+    for created, logger in [(TIMES[0], LOGGER), (TIMES[1], other), (TIMES[2], LOGGER), (TIMES[2], other)]:
+        entry = AccessLine(logger, created, "rid-2", "GET", "/p", 200, 0.001, "ci-bot")
+        assert fast.format_late(entry) == slow.format(entry.to_record())
+        assert f" {logger.name} [pid " in fast.format_late(entry)
+
+
 def test_a_batch_mixes_late_lines_and_ordinary_records_in_order() -> None:
     stream = io.StringIO()
     handler = BatchStreamHandler(stream)
