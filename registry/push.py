@@ -23,11 +23,11 @@ from repo_store import CommitInfo, GitRepository, RefConflict
 from repo_store.smart_protocol import PushRefused
 
 MAIN = "refs/heads/main"
-NOT_A_SCHEMA = "only top-level .yaml, .yml, .schema.json, .parquet.json and .sql files"
-# Longest first, so "x.schema.json" is a json_schema file named "x", not "x.schema".
-_SUFFIXES = sorted(
-    [*((ext, fmt) for fmt, ext in EXTENSIONS.items()), (".yml", "yaml")], key=lambda s: -len(s[0])
-)
+NOT_A_SCHEMA = "only top-level .yaml, .schema.json, .parquet.json and .sql files"
+# Longest first, so "x.schema.json" is a json_schema file named "x", not "x.schema". There is no
+# ".yml": a project's file is always its name plus its format's one extension (metadata.file_name),
+# which the API, history and time travel all rely on.
+_SUFFIXES = sorted(((ext, fmt) for fmt, ext in EXTENSIONS.items()), key=lambda s: -len(s[0]))
 
 
 def split_file(path: str) -> tuple[str, str] | None:
@@ -191,7 +191,8 @@ class PushHandler:
                 continue
             parsed = split_file(path)
             if not stat.S_ISREG(mode) or parsed is None:
-                problems.append(f"{path}: not a schema file ({NOT_A_SCHEMA})")
+                hint = f"; name it {path[:-4]}.yaml" if path.endswith(".yml") and "/" not in path else ""
+                problems.append(f"{path}: not a schema file ({NOT_A_SCHEMA}){hint}")
                 continue
             name, fmt = parsed
             try:

@@ -85,7 +85,9 @@ def test_push_of_an_invalid_schema_is_refused_with_file_and_line(
         ("README.md", "hello\n", "README.md: not a schema file"),
         ("docs/a.yaml", USERS, "docs: not a schema file"),
         ("bad..name.yaml", USERS, "bad..name.yaml: project name"),
-        ("USERS.yml", USERS, "same project name"),
+        ("USERS.yaml", USERS, "same project name"),
+        ("inv.yml", USERS, "inv.yml: not a schema file (only top-level .yaml, "),
+        ("inv.yml", USERS, "; name it inv.yaml"),
         (".registry.json", "{}\n", ".registry.json: the registry keeps this file"),
     ],
 )
@@ -96,6 +98,21 @@ def test_push_refuses_what_is_not_a_schema(work: Path, path: str, content: str, 
     result = git("push", "origin", "main", cwd=work, check=False)
     assert result.returncode != 0
     assert expected in result.stderr
+
+
+def test_a_yml_file_renamed_to_yaml_before_the_push_is_one_readable_project(
+    api: Client, group: dict[str, Any], work: Path
+) -> None:
+    (work / "inv.yml").write_text(USERS)
+    commit(work, "Inventory, misnamed")
+    git("mv", "inv.yml", "inv.yaml", cwd=work)
+    commit(work, "Inventory, named as the registry names yaml")
+    git("push", "-q", "origin", "main", cwd=work)
+    project = api.get(f"/project/{group['name']}/inv")
+    assert project.status == 200 and project.json["data"] == USERS
+    versions = api.get(f"/project/{project.json['id']}/history").json["versions"]
+    assert [v["action"] for v in versions] == ["create"]
+    assert api.get(f"/project/{project.json['id']}/versions/{versions[0]['version']}").json["data"] == USERS
 
 
 def test_push_refuses_non_fast_forward_and_deleting_main(
