@@ -14,6 +14,7 @@ import time
 
 from aiohttp import web
 from aiohttp.typedefs import Middleware
+from aiohttp.web_protocol import RequestPayloadError
 
 from registry import errors
 from registry.auth import authenticate
@@ -22,6 +23,8 @@ from registry.keys import KeyStore
 from registry.metrics import CLIENT_CLOSED, Metrics, route_of
 from registry.observability import assign_request_id, stamp
 from registry.problems import Handler, internal_error, problem_for, problem_for_http
+
+UNDECODABLE_BODY = "the request body could not be decoded; check Content-Encoding"
 
 
 def request_middleware(metrics: Metrics, keys: KeyStore) -> Middleware:
@@ -67,6 +70,8 @@ async def _answer(request: web.Request, handler: Handler, keys: KeyStore) -> web
         return await handler(request)
     except errors.RegistryError as exc:
         return problem_for(exc)
+    except RequestPayloadError:  # aiohttp could not decode the body (a Content-Encoding that lies)
+        return problem_for(errors.InvalidInput(UNDECODABLE_BODY))
     except web.HTTPException as exc:
         if exc.status < 400:
             raise

@@ -61,9 +61,10 @@ def test_history_pages_with_a_cursor(api: Client, story: dict[str, Any]) -> None
     assert seen == story["versions"][::-1]
 
 
-@pytest.mark.parametrize(
-    "query", ["?cursor=nope", "?cursor=" + "0" * 40, "?limit=0", "?limit=-1", "?limit=x", "?limit=201"]
-)
+BAD_PAGING = ["?cursor=nope", "?cursor=" + "0" * 40, "?limit=0", "?limit=-1", "?limit=x", "?limit=201"]
+
+
+@pytest.mark.parametrize("query", [*BAD_PAGING, "?limit=%C2%B2"])  # "²".isdigit() is true
 def test_bad_paging_is_400(api: Client, story: dict[str, Any], query: str) -> None:
     response = api.get(f"/project/{story['id']}/history{query}")
     assert response.status == 400

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -40,6 +42,16 @@ def test_hostile_bodies_are_400(api: Client, raw: bytes) -> None:
     response = api.post("/project-group", raw=raw, headers={"Content-Type": "application/json"})
     assert response.status == 400, response
     assert response.json["code"] == "invalid-input"
+
+
+def test_a_body_that_is_not_the_encoding_it_claims_is_400(api: Client, unique: Callable[[str], str]) -> None:
+    name = unique("gzip")
+    headers = {"Content-Type": "application/json", "Content-Encoding": "gzip"}
+    response = api.post("/project-group", raw=json.dumps({"name": name}).encode(), headers=headers)
+    assert response.status == 400, response
+    assert response.json["code"] == "invalid-input"
+    assert "Content-Encoding" in response.json["detail"]
+    assert api.get(f"/project-group/{name}").status == 404
 
 
 def test_lone_surrogate_in_schema_data_is_400_and_no_commit(

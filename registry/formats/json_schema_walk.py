@@ -152,7 +152,7 @@ def resolve_pointer(document: Any, fragment: str) -> tuple[bool, str]:
         done += "/" + raw
         if isinstance(node, dict) and part in node:
             node = node[part]
-        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+        elif isinstance(node, list) and part.isascii() and part.isdigit() and int(part) < len(node):
             node = node[int(part)]
         else:
             return False, done

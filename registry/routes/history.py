@@ -35,7 +35,7 @@ def _limit(request: web.Request) -> int | None:
     raw = request.query.get("limit")
     if raw is None:
         return None
-    if not raw.isdigit():
+    if not (raw.isascii() and raw.isdigit()):  # "²".isdigit() is true, and int() refuses it
         raise InvalidInput("limit must be a positive integer")
     return int(raw)
 

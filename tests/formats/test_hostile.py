@@ -24,7 +24,14 @@ HOSTILE = [
     "BEGIN " * 5_000,
     "\n".join(["GO", "/", "DELIMITER $$", "$$"] * 100),
     '{"$ref": "#/' + "a/" * 5000 + '"}',
+    '{"$defs": {"l": [{}]}, "properties": {"a": {"$ref": "#/$defs/l/\u00b2"}}}',  # "²".isdigit()
 ]
+
+
+def test_a_ref_into_an_array_with_a_non_ascii_digit_does_not_resolve() -> None:
+    text = '{"$defs": {"l": [{}]}, "properties": {"a": {"$ref": "#/$defs/l/\u00b2"}}}'
+    messages = [p.message for p in validate("json_schema", text).errors]
+    assert any("does not resolve" in m for m in messages), messages
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
