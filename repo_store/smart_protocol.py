@@ -17,7 +17,7 @@ from io import BytesIO
 from typing import Any, BinaryIO, cast
 
 from dulwich.errors import HookError
-from dulwich.protocol import SIDE_BAND_CHANNEL_PROGRESS, ReceivableProtocol
+from dulwich.protocol import CAPABILITY_ATOMIC, SIDE_BAND_CHANNEL_PROGRESS, ReceivableProtocol
 from dulwich.server import BackendRepo, DictBackend, ReceivePackHandler, UploadPackHandler
 
 from repo_store.errors import RefConflict
@@ -53,7 +53,7 @@ def advertise(repository: GitRepository, service: str) -> bytes:
     """The body of ``GET info/refs?service=...`` for upload-pack or receive-pack."""
     chunks: list[bytes] = []
     proto = _protocol(BytesIO().read, chunks.append)
-    handler_cls = UploadPackHandler if service == UPLOAD_PACK else ReceivePackHandler
+    handler_cls = UploadPackHandler if service == UPLOAD_PACK else _ReceivePack
     handler = handler_cls(_backend(repository._repo), ["/"], proto, stateless_rpc=True, advertise_refs=True)
     proto.write_pkt_line(f"# service={service}\n".encode())
     proto.write_pkt_line(None)
@@ -77,7 +77,7 @@ def receive_pack(
     proto = _protocol(request_body.read, write)
     applied: set[str] = set()
     guarded = _PushRepo(repository._repo, applied)
-    handler = ReceivePackHandler(_backend(guarded), ["/"], proto, stateless_rpc=True)
+    handler = _ReceivePack(_backend(guarded), ["/"], proto, stateless_rpc=True)
 
     def progress(line: str) -> None:
         proto.write_sideband(SIDE_BAND_CHANNEL_PROGRESS, (line.rstrip("\n") + "\n").encode())
@@ -86,6 +86,19 @@ def receive_pack(
     # dulwich lists the packs while storing the pushed one: a repack must not remove one meanwhile.
     with repository._locks.hold_maintenance(repository.path):
         handler.handle()
+
+
+class _ReceivePack(ReceivePackHandler):
+    """dulwich's receive-pack without ``atomic``.
+
+    In an atomic push dulwich runs every ref's update hook first and moves the refs after. Our
+    hook moves ``main`` itself (it commits on top of what was pushed), so a later ref's refusal
+    would report the whole push as failed while ``main`` had moved. Without the capability,
+    ``git push --atomic`` stops before sending anything, and each ref is ruled on by itself.
+    """
+
+    def capabilities(self) -> list[bytes]:
+        return [c for c in super().capabilities() if c != CAPABILITY_ATOMIC]
 
 
 class _UpdateHook:

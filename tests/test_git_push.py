@@ -115,6 +115,19 @@ def test_a_yml_file_renamed_to_yaml_before_the_push_is_one_readable_project(
     assert api.get(f"/project/{project.json['id']}/versions/{versions[0]['version']}").json["data"] == USERS
 
 
+def test_an_atomic_push_is_refused_before_anything_moves(
+    api: Client, server: Server, group: dict[str, Any], work: Path
+) -> None:
+    before = commit_count(repo_path(server.data_dir, group["id"]))
+    (work / "orders.yaml").write_text(ORDERS.replace("$user", "number"))
+    commit(work, "Add orders")
+    result = git("push", "--atomic", "origin", "main", "HEAD:refs/heads/feature", cwd=work, check=False)
+    assert result.returncode != 0
+    assert "does not support --atomic" in result.stderr
+    assert commit_count(repo_path(server.data_dir, group["id"])) == before
+    assert api.get(f"/project/{group['name']}/orders").status == 404
+
+
 def test_push_refuses_non_fast_forward_and_deleting_main(
     api: Client, group: dict[str, Any], work: Path
 ) -> None:
