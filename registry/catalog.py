@@ -35,7 +35,7 @@ from registry.formats import validate
 from registry.group_index import GroupIndex, GroupSummary
 from registry.group_writer import GroupWriter
 from registry.metadata import METADATA_FILE, GroupMeta, ProjectMeta, timestamp_text
-from registry.names import check_name, group_of_project, new_group_id, project_id
+from registry.names import check_name, check_tag_name, group_of_project, new_group_id, project_id
 from registry.snapshots import GroupSnapshot, Snapshots, blob_id
 from repo_store import (
     GitRepository,
@@ -419,7 +419,7 @@ class Catalog:
         self, group_id: str, name: str, *, version: str, author: str, message: str | None = None
     ) -> TagInfo:
         """An annotated tag on ``version`` (a commit of the group's history)."""
-        check_name(name, what="tag")
+        check_tag_name(name)
         repo = self.snapshots.open(group_id)
         try:
             with repo.writer() as writer:

@@ -164,12 +164,12 @@ class GroupHistory:
 
     def resolve(self, at: str, *, tags: dict[str, str]) -> int:
         """The position named by ``at``: a commit id or unambiguous prefix, a tag, or an RFC 3339 time."""
+        lowered = at.lower()
+        if lowered in self.position:  # a full id first: no tag may hide a version
+            return self.position[lowered]
         if at in tags:
             return self._position_of(tags[at], at)
-        lowered = at.lower()
         if 4 <= len(lowered) <= 40 and all(c in "0123456789abcdef" for c in lowered):
-            if lowered in self.position:
-                return self.position[lowered]
             matches = [v for v in self.position if v.startswith(lowered)]
             if len(matches) == 1:
                 return self.position[matches[0]]

@@ -43,6 +43,17 @@ def check_name(name: object, *, what: str) -> str:
     return name
 
 
+_VERSION_LIKE = re.compile(r"[0-9a-fA-F]{4,40}")
+
+
+def check_tag_name(name: object) -> str:
+    """A valid name (:func:`check_name`) that cannot be mistaken for a version id or its prefix."""
+    checked = check_name(name, what="tag")
+    if _VERSION_LIKE.fullmatch(checked):
+        raise InvalidInput("tag name must not look like a version id (4 to 40 hexadecimal digits)")
+    return checked
+
+
 def is_name(value: str) -> bool:
     try:
         check_name(value, what="")

@@ -17,7 +17,7 @@ from registry.changes import COMMITTER, author_signature
 from registry.errors import InvalidInput
 from registry.history import ACTION, Touch, commit_message
 from registry.metadata import EXTENSIONS, METADATA_FILE, GroupMeta, ProjectMeta, timestamp_text
-from registry.names import check_name, project_id
+from registry.names import check_name, check_tag_name, project_id
 from registry.snapshots import GroupSnapshot
 from repo_store import CommitInfo, GitRepository, RefConflict
 from repo_store.smart_protocol import PushRefused
@@ -125,8 +125,8 @@ class PushHandler:
         if ref.startswith("refs/tags/"):
             if old is not None or new is None:
                 raise PushRefused("tags cannot be moved or deleted here; push a new tag")
-            self._check_tag(ref, new)
-            return False  # dulwich creates it (compare-and-swap, checked)
+            self._add_tag(ref, new)
+            return True
         if ref != MAIN:
             raise PushRefused(f"only main and tags can be pushed, not {ref}")
         if new is None:
@@ -169,14 +169,25 @@ class PushHandler:
         )
         return True
 
-    def _check_tag(self, ref: str, new: str) -> None:
-        """A tag must name a commit of main's history (push main before, or with, the tag)."""
+    def _add_tag(self, ref: str, new: str) -> None:
+        """A new tag, named as the API names tags, on a commit of main's history (push main
+        before, or with, the tag); made under the writer lock, as the API makes tags."""
+        name = ref.removeprefix("refs/tags/")
+        try:
+            check_tag_name(name)
+        except InvalidInput as exc:
+            raise PushRefused(f"{ref}: {exc.detail}") from exc
         repo = self.catalog.snapshots.open(self.group_id)
         try:
-            target = repo.peel(new)
-            head = repo.head()
-            if head is None or not (target == head or repo.is_ancestor(target, head)):
-                raise PushRefused(f"{ref} must name a commit on main; push main first")
+            with repo.writer() as writer:
+                target = repo.peel(new)
+                head = repo.head()
+                if head is None or not (target == head or repo.is_ancestor(target, head)):
+                    raise PushRefused(f"{ref} must name a commit on main; push main first")
+                try:
+                    writer.add_tag_ref(name, new)
+                except RefConflict as exc:
+                    raise PushRefused(f"a tag named {name!r} already exists") from exc
         finally:
             repo.close()
 

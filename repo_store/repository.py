@@ -404,12 +404,20 @@ class Writer:
         tag.tag_timezone = 0
         tag.message = (message.strip() + "\n").encode()
         self._retry_on_stale_lock(lambda: self._repo.object_store.add_object(tag))
+        self.add_tag_ref(name, tag.id.decode("ascii"))
+        return TagInfo(name, target, tagger.name, timestamp, message.strip())
+
+    def add_tag_ref(self, name: str, target: str) -> None:
+        """Create ``refs/tags/NAME`` pointing at ``target`` (a stored tag or commit), durably.
+
+        :class:`RefConflict` if the name is taken. ``name`` is one path segment: the caller checks it.
+        """
         ref = Ref(b"refs/tags/" + name.encode())
-        if not self._retry_on_stale_lock(lambda: self._repo.refs.add_if_new(ref, tag.id)):
+        new = ObjectID(target.encode("ascii"))
+        if not self._retry_on_stale_lock(lambda: self._repo.refs.add_if_new(ref, new)):
             raise RefConflict(f"tag {name} exists")
         fsync_path(self._repository.path / "refs" / "tags")
         self._repository._locks.on_commit()
-        return TagInfo(name, target, tagger.name, timestamp, message.strip())
 
     @staticmethod
     def _retry_on_stale_lock(action: Callable[[], _T]) -> _T:

@@ -162,6 +162,32 @@ def test_push_of_a_format_change_and_tags(api: Client, group: dict[str, Any], wo
     assert moved.returncode != 0
 
 
+def test_a_pushed_tag_gets_past_a_lock_left_by_a_crash(
+    api: Client, server: Server, group: dict[str, Any], work: Path
+) -> None:
+    tags = repo_path(server.data_dir, group["id"]) / "refs" / "tags"
+    tags.mkdir(exist_ok=True)
+    (tags / "v1.lock").write_text("")  # a crash between writing the lock and renaming it
+    git("tag", "-a", "v1", "-m", "first", cwd=work)
+    git("push", "-q", "origin", "v1", cwd=work)
+    assert [t["name"] for t in api.get(f"/project-group/{group['id']}/tags").json["tags"]] == ["v1"]
+    assert not (tags / "v1.lock").exists()
+
+
+@pytest.mark.parametrize(
+    ("tag", "expected"),
+    [("deadbeef", "must not look like a version id"), ("release/1.0", "tag name must be 1 to 100")],
+)
+def test_push_refuses_tags_the_api_could_not_name(
+    api: Client, group: dict[str, Any], work: Path, tag: str, expected: str
+) -> None:
+    git("tag", tag, cwd=work)
+    result = git("push", "origin", f"refs/tags/{tag}", cwd=work, check=False)
+    assert result.returncode != 0
+    assert expected in result.stderr
+    assert api.get(f"/project-group/{group['id']}/tags").json["tags"] == []
+
+
 def test_push_needs_a_write_key(make_key: MakeKey, server: Server, group: dict[str, Any], work: Path) -> None:
     reader = make_key("read")
     url = f"http://any:{reader.key}@127.0.0.1:{server.port}/git/{group['name']}.git"
