@@ -56,7 +56,13 @@ class Snapshots:
     """The cache of group views and schema texts for one data folder."""
 
     def __init__(
-        self, groups_dir: Path, locks: WriterLocks, beacon: ChangeBeacon, *, text_cache_bytes: int = 64 << 20
+        self,
+        groups_dir: Path,
+        locks: WriterLocks,
+        beacon: ChangeBeacon,
+        *,
+        text_cache_bytes: int = 64 << 20,
+        tree_cache_files: int = 1 << 18,
     ) -> None:
         self.groups_dir = groups_dir
         self.locks = locks
@@ -66,7 +72,9 @@ class Snapshots:
         self._verified: dict[str, bytes] = {}  # group id -> beacon value when its ref was last read
         self._texts: SizedLRU[str, str] = SizedLRU(text_cache_bytes, len)
         self.histories = Histories()
-        self._trees: SizedLRU[str, dict[str, str]] = SizedLRU(4096, lambda files: 1)
+        # Old trees, for time travel, sized by their files (about 200 bytes each in memory): one
+        # ?at= read of a group with 1,000 projects can touch 1,000 trees of 1,000 files.
+        self._trees: SizedLRU[str, dict[str, str]] = SizedLRU(tree_cache_files, len)
 
     def path(self, group_id: str) -> Path:
         if not GROUP_ID_RE.fullmatch(group_id):

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from registry.catalog import Catalog
 from registry.history import Histories
+from registry.snapshots import Snapshots
 from repo_store import GitRepository, WriterLocks
 
 
@@ -49,3 +50,20 @@ def test_the_history_cache_is_bounded(tmp_path: Path) -> None:
     assert catalog.snapshots.histories.cached_groups() == groups[1:]
     again = catalog.snapshots.history(groups[0])  # dropped, read again from git
     assert [r.action for r in again.revisions] == ["create-group", "create", "update", "update", "update"]
+
+
+def test_the_tree_cache_is_bounded_by_files_not_by_trees(tmp_path: Path) -> None:
+    catalog = Catalog(tmp_path / "data")
+    group = catalog.create_group("g", author="admin").meta.id
+    versions = []
+    for n in range(3):  # trees of 2, 3 and 4 files (.registry.json and the projects)
+        project = catalog.create_project(group, f"p{n}", data="e:\n  f: string\n", author="admin")
+        versions.append(project.version)
+    snapshots = Snapshots(catalog.groups_dir, WriterLocks(), catalog.beacon, tree_cache_files=7)
+    for version in versions:
+        snapshots.files_at(group, version)
+    assert snapshots.cache_stats()["trees"] == (0, 3)
+    snapshots.files_at(group, versions[2])  # 4 files: kept
+    snapshots.files_at(group, versions[1])  # 3 files: kept (4 + 3 fit in 7)
+    snapshots.files_at(group, versions[0])  # 2 files: dropped
+    assert snapshots.cache_stats()["trees"] == (2, 4)
