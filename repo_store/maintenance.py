@@ -34,6 +34,9 @@ log = logging.getLogger(__name__)
 DEFAULT_PACK_THRESHOLD = 16
 QUIET_PUBLISHES = 4  # at most this many publishes between two counts of a repository's packs
 STALE_TEMP_SECONDS = 3600  # no writer takes an hour to write one batch's pack
+# As git gc: objects no ref reaches (refused pushes, say) are kept this long after their pack
+# was written, far longer than any write takes to move its ref.
+PRUNE_EXPIRE = "2.weeks.ago"
 
 
 def pack_count(repo_path: Path) -> int:
@@ -53,29 +56,38 @@ def repack(repo_path: Path, *, full: bool = False) -> bool:
     -A -d -f``: reusing the deltas of rolled-up packs left bench row 9 at 2.8 times the size
     ``git gc --aggressive`` gets, recomputing them at 0.9 times; 23 s for a 10,000-commit group).
     Objects no ref reaches, such as those of a write whose ref has not moved yet, become loose
-    objects and stay.
+    objects; a full repack then prunes those whose pack is older than :data:`PRUNE_EXPIRE`.
     Call it holding the repository's maintenance lock. It also removes temporary pack files that
     a crashed writer left behind.
     """
     git = shutil.which("git")
     if git is None:
         return False
-    subprocess.run(
-        [git, "-C", str(repo_path), "repack", "-d", "-q", *(["-A", "-f"] if full else ["--geometric=2"])],
-        check=True,
-        capture_output=True,
-        timeout=600,
-    )
+    commands = [["repack", "-d", "-q", *(["-A", "-f"] if full else ["--geometric=2"])]]
+    if full:
+        commands.append(["prune", f"--expire={PRUNE_EXPIRE}"])
+    for command in commands:
+        subprocess.run([git, "-C", str(repo_path), *command], check=True, capture_output=True, timeout=600)
     _remove_stale_temp_packs(repo_path)
     return True
 
 
 def _remove_stale_temp_packs(repo_path: Path) -> None:
-    """Temporary files of killed writers, and indexes whose pack a crash never renamed in."""
+    """Temporary files of killed writers, and indexes whose pack a crash never renamed in.
+
+    Ours and git's ``tmp_pack_*`` in ``objects/pack``, dulwich's (a push that failed midway) in
+    ``objects``, and ``.tmp-*`` packs of a ``git repack`` that was killed.
+    """
     cutoff = time.time() - STALE_TEMP_SECONDS
-    pack_dir = repo_path / "objects" / "pack"
+    objects = repo_path / "objects"
+    pack_dir = objects / "pack"
     orphans = [p for p in pack_dir.glob("pack-*.idx") if not p.with_suffix(".pack").exists()]
-    for leftover in [*pack_dir.glob(f"{TEMP_PREFIX}*"), *orphans]:
+    temporary = [
+        *pack_dir.glob(f"{TEMP_PREFIX}*"),
+        *pack_dir.glob(".tmp-*"),
+        *objects.glob(f"{TEMP_PREFIX}*"),
+    ]
+    for leftover in [*temporary, *orphans]:
         try:
             if leftover.stat().st_mtime < cutoff:
                 leftover.unlink()

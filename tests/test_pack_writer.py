@@ -118,10 +118,18 @@ def test_commits_read_back_by_git_and_dulwich(tmp_path: Path) -> None:
     repo.close()
 
 
-def test_repack_removes_only_stale_temporary_packs(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "leftover",
+    [
+        "pack/tmp_pack_crashed.pack",  # our pack writer, or git's pack-objects
+        "tmp_pack_kMtuW1",  # dulwich's add_thin_pack, for a push that failed midway
+        "pack/.tmp-4242-pack-0123abcd.pack",  # a git repack that was killed
+    ],
+)
+def test_repack_removes_only_stale_temporary_packs(tmp_path: Path, leftover: str) -> None:
     repo = GitRepository.create(tmp_path / "g.git", WriterLocks())
-    pack_dir = repo.path / "objects" / "pack"
-    stale, fresh = pack_dir / "tmp_pack_crashed.pack", pack_dir / "tmp_pack_writing.pack"
+    stale = repo.path / "objects" / leftover
+    fresh = stale.with_name(stale.name.replace("pack", "pack-young", 1))
     stale.write_bytes(b"PACK")
     fresh.write_bytes(b"PACK")
     old = time.time() - STALE_TEMP_SECONDS - 60
@@ -129,6 +137,32 @@ def test_repack_removes_only_stale_temporary_packs(tmp_path: Path) -> None:
     assert repack(repo.path)
     assert not stale.exists()
     assert fresh.exists()
+    repo.close()
+
+
+def test_a_full_repack_prunes_what_no_ref_reaches_once_it_is_old(tmp_path: Path) -> None:
+    repo = GitRepository.create(tmp_path / "g.git", WriterLocks())
+    with repo.writer() as writer:
+        kept = writer.commit(
+            parent=None, changes={"a.yaml": b"a: 1\n"}, author=SIG, committer=SIG, message="m", timestamp=1
+        )
+    pack_dir = repo.path / "objects" / "pack"
+    old = time.time() - 15 * 86400  # older than git gc's two weeks
+    ids = {}
+    for label, mtime in (("old", old), ("young", time.time())):
+        raw = f"unreachable, {label}\n".encode()
+        name = write_pack(pack_dir, [RawObject(Blob.type_num, raw, object_id(b"blob", raw))])
+        for suffix in (".pack", ".idx"):
+            os.utime(pack_dir / f"{name}{suffix}", (mtime, mtime))
+        ids[label] = object_id(b"blob", raw).hex()
+    assert repack(repo.path, full=True)
+
+    def present(oid: str) -> bool:
+        return subprocess.run(["git", "-C", str(repo.path), "cat-file", "-e", oid]).returncode == 0
+
+    assert not present(ids["old"])
+    assert present(ids["young"])
+    assert present(kept)
     repo.close()
 
 
