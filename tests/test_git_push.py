@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -239,3 +241,25 @@ def test_a_pushed_tag_must_name_a_commit_on_main(work: Path) -> None:
     result = git("push", "origin", "side-tag", cwd=work, check=False)
     assert result.returncode != 0
     assert "must name a commit on main" in result.stderr
+
+
+def test_a_push_body_waits_for_a_git_slot_before_it_is_read(tmp_path: Path) -> None:
+    """Push bodies are held whole in memory, so only as many as there are git slots may be read."""
+    srv = Server(tmp_path / "data", env={"REGISTRY_MAX_CONCURRENT_GIT": "1"}).start()
+    try:
+        api = Client(srv.url, srv.admin_key())
+        api.post("/project-group", {"name": "g"})
+        slow = socket.create_connection(("127.0.0.1", srv.port))
+        slow.sendall(
+            f"POST /git/g.git/git-receive-pack HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {api.key}\r\n"
+            "Content-Type: application/x-git-receive-pack-request\r\nContent-Length: 100000\r\n\r\n"
+            "0000".encode()
+        )  # most of the body never comes: this push holds the only slot while its body is read
+        with ThreadPoolExecutor(1) as pool:
+            refs = pool.submit(api.get, "/git/g.git/info/refs?service=git-upload-pack")
+            with pytest.raises(TimeoutError):
+                refs.result(timeout=1)  # the slot is taken: git work waits
+            slow.close()  # the push ends (its body was cut off), and its slot is free
+            assert refs.result(timeout=30).status == 200
+    finally:
+        srv.stop()

@@ -83,32 +83,39 @@ async def info_refs(request: web.Request) -> web.Response:
     )
 
 
+# The POST handlers take a git slot before they read the body, which they hold whole in memory
+# (a push up to max_push_bytes): the slots bound that memory as well as the pack work.
+
+
 @routes.post("/git/{repo}/git-upload-pack")
 async def git_upload_pack(request: web.Request) -> web.StreamResponse:
-    _, _, repository, body = await _open_with_body(request, UPLOAD_PACK, request.app[CONFIG].max_body_bytes)
+    async with request.app[GIT_SLOTS]:
+        _, _, repository, body = await _open_with_body(
+            request, UPLOAD_PACK, request.app[CONFIG].max_body_bytes
+        )
+        git = native_git(request.app)
+        if git is not None:
+            repository.close()
+            return await _stream_git(request, git, repository.path, body)
 
-    git = native_git(request.app)
-    if git is not None:
-        repository.close()
-        return await _stream_git(request, git, repository.path, body)
+        def serve(write: Callable[[bytes], None]) -> None:
+            upload_pack(repository, body, write)
 
-    def serve(write: Callable[[bytes], None]) -> None:
-        upload_pack(repository, body, write)
-
-    return await _stream(request, UPLOAD_PACK, repository, serve, lock=None)
+        return await _stream(request, UPLOAD_PACK, repository, serve, lock=None)
 
 
 @routes.post("/git/{repo}/git-receive-pack")
 async def git_receive_pack(request: web.Request) -> web.StreamResponse:
-    group_id, author, repository, body = await _open_with_body(
-        request, RECEIVE_PACK, request.app[CONFIG].max_push_bytes
-    )
-    handler = PushHandler(request.app[CATALOG], group_id, author)
+    async with request.app[GIT_SLOTS]:
+        group_id, author, repository, body = await _open_with_body(
+            request, RECEIVE_PACK, request.app[CONFIG].max_push_bytes
+        )
+        handler = PushHandler(request.app[CATALOG], group_id, author)
 
-    def serve(write: Callable[[bytes], None]) -> None:
-        receive_pack(repository, io.BytesIO(body), write, handler)
+        def serve(write: Callable[[bytes], None]) -> None:
+            receive_pack(repository, io.BytesIO(body), write, handler)
 
-    return await _stream(request, RECEIVE_PACK, repository, serve, lock=group_id)
+        return await _stream(request, RECEIVE_PACK, repository, serve, lock=group_id)
 
 
 def native_git(app: web.Application) -> str | None:
@@ -134,40 +141,42 @@ async def _git_output(git: str, *args: str | Path) -> bytes:
 
 
 async def _stream_git(request: web.Request, git: str, path: Path, body: bytes) -> web.StreamResponse:
-    """``git upload-pack --stateless-rpc``, its output streamed as it comes (with back-pressure)."""
+    """``git upload-pack --stateless-rpc``, its output streamed as it comes (with back-pressure).
+
+    Call it holding a git slot.
+    """
     response = _result_response(request, UPLOAD_PACK)
-    async with request.app[GIT_SLOTS]:
-        proc = await asyncio.create_subprocess_exec(
-            git,
-            "upload-pack",
-            "--stateless-rpc",
-            str(path),
-            stdin=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.DEVNULL,
-        )
-        assert proc.stdin is not None
-        assert proc.stdout is not None
-        try:
-            with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # git may stop reading early
-                proc.stdin.write(body)
-                await proc.stdin.drain()
-                proc.stdin.close()
+    proc = await asyncio.create_subprocess_exec(
+        git,
+        "upload-pack",
+        "--stateless-rpc",
+        str(path),
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    assert proc.stdin is not None
+    assert proc.stdout is not None
+    try:
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # git may stop reading early
+            proc.stdin.write(body)
+            await proc.stdin.drain()
+            proc.stdin.close()
+        chunk = await proc.stdout.read(_CHUNK)
+        if not chunk and await proc.wait() != 0:  # nothing sent yet: the status can still say so
+            raise InvalidInput("git could not read this upload-pack request")
+        await response.prepare(request)
+        while chunk:
+            await response.write(chunk)
             chunk = await proc.stdout.read(_CHUNK)
-            if not chunk and await proc.wait() != 0:  # nothing sent yet: the status can still say so
-                raise InvalidInput("git could not read this upload-pack request")
-            await response.prepare(request)
-            while chunk:
-                await response.write(chunk)
-                chunk = await proc.stdout.read(_CHUNK)
+        await proc.wait()
+        await response.write_eof()
+    except ConnectionResetError:
+        pass  # the client went away; the finally below stops git
+    finally:
+        if proc.returncode is None:
+            proc.kill()
             await proc.wait()
-            await response.write_eof()
-        except ConnectionResetError:
-            pass  # the client went away; the finally below stops git
-        finally:
-            if proc.returncode is None:
-                proc.kill()
-                await proc.wait()
     return response
 
 
@@ -197,7 +206,7 @@ async def _stream(
     *,
     lock: str | None,
 ) -> web.StreamResponse:
-    """Run ``serve`` in a worker thread, streaming what it writes to the client.
+    """Run ``serve`` in a worker thread, streaming what it writes to the client (hold a git slot).
 
     The response starts with the first output, so a request dulwich cannot read before it
     answers anything is still a clean 400 problem, not a broken 200.
@@ -233,10 +242,9 @@ async def _stream(
             repository.close()
 
     offload = request.app[OFFLOADER]
-    async with request.app[GIT_SLOTS]:
-        with contextlib.suppress(ConnectionResetError):
-            await (offload.write(lock, run) if lock is not None else offload.run(run))
-            if not response.prepared:
-                await response.prepare(request)
-            await response.write_eof()
+    with contextlib.suppress(ConnectionResetError):
+        await (offload.write(lock, run) if lock is not None else offload.run(run))
+        if not response.prepared:
+            await response.prepare(request)
+        await response.write_eof()
     return response
