@@ -367,8 +367,7 @@ class Writer:
         new = ObjectID(chain.head.encode("ascii"))
         if not self._retry_on_stale_lock(lambda: self._repo.refs.set_if_equals(BRANCH, old, new)):
             raise RefConflict(f"main moved from {expected}")
-        fsync_path(self._repository.path / "refs" / "heads")
-        self._repository._locks.on_commit()
+        self._moved(self._repository.path / "refs" / "heads")
 
     def commit(
         self,
@@ -416,8 +415,18 @@ class Writer:
         new = ObjectID(target.encode("ascii"))
         if not self._retry_on_stale_lock(lambda: self._repo.refs.add_if_new(ref, new)):
             raise RefConflict(f"tag {name} exists")
-        fsync_path(self._repository.path / "refs" / "tags")
-        self._repository._locks.on_commit()
+        self._moved(self._repository.path / "refs" / "tags")
+
+    def _moved(self, ref_folder: Path) -> None:
+        """After a ref moved: make that durable, and signal the change even if that fails.
+
+        The caller reports a failed fsync as a failed write, but the ref has moved: readers in
+        every process must look again rather than keep serving the view from before.
+        """
+        try:
+            fsync_path(ref_folder)
+        finally:
+            self._repository._locks.on_commit()
 
     @staticmethod
     def _retry_on_stale_lock(action: Callable[[], _T]) -> _T:

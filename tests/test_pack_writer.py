@@ -295,3 +295,22 @@ def test_packs_added_by_others_are_repacked_within_a_few_publishes(tmp_path: Pat
     assert repacker.repacks == 1
     assert pack_count(repo.path) < 8
     repo.close()
+
+
+def test_a_ref_that_moved_is_signalled_even_if_its_fsync_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    signals: list[None] = []
+    repo = GitRepository.create(tmp_path / "g.git", WriterLocks(on_commit=lambda: signals.append(None)))
+
+    def failing_fsync(path: Path) -> None:
+        raise OSError(5, "Input/output error", str(path))
+
+    monkeypatch.setattr("repo_store.repository.fsync_path", failing_fsync)
+    with repo.writer() as writer, pytest.raises(OSError, match="Input/output error"):
+        writer.commit(
+            parent=None, changes={"a.yaml": b"a: 1\n"}, author=SIG, committer=SIG, message="m", timestamp=1
+        )
+    assert repo.head() is not None  # the ref moved
+    assert len(signals) == 1  # and readers were told
+    repo.close()
