@@ -43,6 +43,16 @@ _HTTP_CODES = {
     503: ("shutting-down", "The server is shutting down"),
 }
 
+# Every code an answer can carry (docs/api.md#errors and the OpenAPI enum list exactly these).
+PROBLEM_CODES = frozenset(
+    [
+        *(code for _, code, _ in _PROBLEMS.values()),
+        *(code for code, _ in _HTTP_CODES.values()),
+        "http-error",
+        "internal-error",
+    ]
+)
+
 
 def problem(status: int, code: str, title: str, detail: str, **extra: Any) -> web.Response:
     body = {

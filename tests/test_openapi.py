@@ -9,6 +9,7 @@ import yaml
 
 from registry.app import create_app
 from registry.config import Config
+from registry.problems import PROBLEM_CODES
 from tests.support.client import Client
 from tests.support.openapi_check import OPENAPI_PATH
 
@@ -34,3 +35,11 @@ def test_every_route_is_documented(tmp_path: Path) -> None:
         key = re.sub(r"\{[^}]+\}", "{}", str(path))
         assert key in normalized, f"{route.method} {path} is not in docs/openapi.yaml"
         assert route.method.lower() in normalized[key], f"{route.method} {path} is not in docs/openapi.yaml"
+
+
+def test_every_problem_code_the_server_sends_is_documented() -> None:
+    sent = PROBLEM_CODES
+    problem = yaml.safe_load(OPENAPI_PATH.read_text())["components"]["schemas"]["Problem"]
+    assert sent == set(problem["properties"]["code"]["enum"])
+    table = (Path(__file__).parent.parent / "docs" / "api.md").read_text()
+    assert [code for code in sorted(sent) if f"| `{code}` |" not in table] == []
