@@ -104,6 +104,35 @@ def test_group_scoped_key_sees_only_its_groups_and_follows_renames(
     assert scoped.put(f"/project/{mine['id']}", {"data": YAML + "  email: string\n"}).status == 200
 
 
+def test_a_scoped_key_cannot_tell_which_names_exist_in_other_groups(
+    api: Client, make_key: MakeKey, group: dict[str, Any], unique: Any
+) -> None:
+    """Existing or not, every name outside the key's groups is 403: a 404 would say it is free."""
+    other = api.post("/project-group", {"name": unique("other")}).json
+    api.post("/project", {"project_group_id": other["id"], "name": "p", "data": YAML})
+    scoped = make_key("write", group["name"])
+    admin_key_404s = [f"/project-group/{unique('none')}", f"/project/{unique('none')}/p"]
+    assert [api.get(path).status for path in admin_key_404s] == [404, 404]  # unscoped keys learn it
+    now = "2100-01-01T00:00:00Z"
+    for name in ("p", "nosuch"):  # a project that exists, and one that does not
+        for path in (f"/project/{other['name']}/{name}", f"/project/{other['name']}/{name}?at={now}"):
+            assert scoped.get(path).status == 403, path
+        assert scoped.put(f"/project/{other['name']}/{name}", {"data": YAML}).status == 403
+    for ref in (other["name"], unique("none")):  # a group that exists, and one that does not
+        for path in (
+            f"/project-group/{ref}",
+            f"/project-group/{ref}?at={now}",
+            f"/project-group/{ref}/history",
+            f"/project-group/{ref}/tags",
+            f"/project/{ref}/p",
+            f"/git/{ref}.git/info/refs?service=git-upload-pack",
+        ):
+            response = scoped.get(path)
+            assert response.status == 403, path
+            assert response.json["detail"] == f"key {scoped.name!r} does not cover this project group"
+        assert scoped.post("/project", {"project_group_id": ref, "name": "x", "data": YAML}).status == 403
+
+
 def test_scoped_admin_cannot_create_groups(make_key: MakeKey, group: dict[str, Any], unique: Any) -> None:
     scoped_admin = make_key("admin", group["name"])
     assert scoped_admin.post("/project-group", {"name": unique("g")}).status == 403

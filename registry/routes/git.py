@@ -18,11 +18,12 @@ from pathlib import Path
 from aiohttp import web
 from dulwich.errors import GitProtocolError, HangupException
 
-from registry.auth import require
+from registry.auth import caller
 from registry.context import CATALOG, CONFIG, OFFLOADER
 from registry.errors import Forbidden, InvalidInput, PayloadTooLarge
 from registry.observability import request_id_header
 from registry.push import PushHandler
+from registry.routes.scope import visible_group
 from repo_store import GitRepository
 from repo_store.smart_protocol import RECEIVE_PACK, UPLOAD_PACK, advertise, receive_pack, upload_pack
 
@@ -50,14 +51,9 @@ async def _open_with_body(
 
 async def _open(request: web.Request, service: str) -> tuple[str, str, GitRepository]:
     """The group id, key name and repository, if the key may use ``service`` on this group."""
-    role = ROLE[service]
-    require(request, "read")
-    ref = request.match_info["repo"].removesuffix(".git")
-    catalog = request.app[CATALOG]
-    view = await request.app[OFFLOADER].run(catalog.group, ref)
-    key = require(request, role, view.meta.id)
-    repository = await request.app[OFFLOADER].run(catalog.snapshots.open, view.meta.id)
-    return view.meta.id, key.name, repository
+    view = await visible_group(request, request.match_info["repo"].removesuffix(".git"), ROLE[service])
+    repository = await request.app[OFFLOADER].run(request.app[CATALOG].snapshots.open, view.meta.id)
+    return view.meta.id, caller(request).name, repository
 
 
 @routes.get("/git/{repo}/info/refs")

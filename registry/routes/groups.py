@@ -9,6 +9,7 @@ from registry.bodies import field, json_object, required
 from registry.context import CATALOG, OFFLOADER, TIMELINE
 from registry.errors import Forbidden
 from registry.representations import group_at_detail, group_detail, group_summary, if_match, versioned
+from registry.routes.scope import visible_group
 
 routes = web.RouteTableDef()
 NAMES_LOCK = "\0group-names"  # group create and rename serialize on one lock: names are global
@@ -39,8 +40,7 @@ async def list_groups(request: web.Request) -> web.Response:
 
 @routes.get("/project-group/{group}")
 async def get_group(request: web.Request) -> web.Response:
-    view = await request.app[OFFLOADER].run(request.app[CATALOG].group, request.match_info["group"])
-    require(request, "read", view.meta.id)
+    view = await visible_group(request, request.match_info["group"], "read")
     at = request.query.get("at")
     if at is not None:  # time travel: the group as it was then
         past = await request.app[OFFLOADER].run(request.app[TIMELINE].group_at, view.meta.id, at)
@@ -50,7 +50,7 @@ async def get_group(request: web.Request) -> web.Response:
 
 @routes.put("/project-group/{group}")
 async def rename_group(request: web.Request) -> web.Response:
-    group_id = await _group_id(request)
+    group_id = (await visible_group(request, request.match_info["group"], "admin")).meta.id
     key = require(request, "admin", group_id)
     body = await json_object(request)
     name = required(body, "name", str)
@@ -68,7 +68,7 @@ async def rename_group(request: web.Request) -> web.Response:
 
 @routes.delete("/project-group/{group}")
 async def delete_group(request: web.Request) -> web.Response:
-    group_id = await _group_id(request)
+    group_id = (await visible_group(request, request.match_info["group"], "admin")).meta.id
     key = require(request, "admin", group_id)
     body = await json_object(request) if request.can_read_body else {}
     await request.app[OFFLOADER].write(
@@ -80,9 +80,3 @@ async def delete_group(request: web.Request) -> web.Response:
         if_match=if_match(request),
     )
     return web.json_response({"message": "Project group deleted"})
-
-
-async def _group_id(request: web.Request) -> str:
-    require(request, "read")
-    view = await request.app[OFFLOADER].run(request.app[CATALOG].group, request.match_info["group"])
-    return view.meta.id

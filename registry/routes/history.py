@@ -17,6 +17,7 @@ from registry.errors import InvalidInput, NotFound
 from registry.metadata import timestamp_text
 from registry.names import group_of_project
 from registry.representations import if_match, project_detail, versioned
+from registry.routes.scope import visible_group
 from repo_store import TagInfo
 
 routes = web.RouteTableDef()
@@ -136,10 +137,7 @@ async def create_tag(request: web.Request) -> web.Response:
 
 
 async def _group_id(request: web.Request, role: str) -> str:
-    require(request, role)
-    view = await request.app[OFFLOADER].run(request.app[CATALOG].group, request.match_info["group"])
-    require(request, role, view.meta.id)
-    return view.meta.id
+    return (await visible_group(request, request.match_info["group"], role)).meta.id
 
 
 def _tag_json(tag: TagInfo) -> dict[str, Any]:

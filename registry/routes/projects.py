@@ -19,6 +19,7 @@ from registry.context import CATALOG, OFFLOADER, TIMELINE
 from registry.errors import NotFound
 from registry.names import group_of_project
 from registry.representations import RENDERED_PROJECTS, if_match
+from registry.routes.scope import visible_group
 from registry.snapshots import GroupSnapshot
 
 routes = web.RouteTableDef()
@@ -65,9 +66,7 @@ def _from_memory(app: web.Application, view: GroupSnapshot, project_id: str) -> 
 async def create_project(request: web.Request) -> web.Response:
     require(request, "write")
     body = await json_object(request)
-    group = await request.app[OFFLOADER].run(
-        request.app[CATALOG].group, required(body, "project_group_id", str)
-    )
+    group = await visible_group(request, required(body, "project_group_id", str), "write")
     key = require(request, "write", group.meta.id)
     project = await request.app[OFFLOADER].write(
         group.meta.id,
@@ -124,25 +123,26 @@ async def get_project_by_name(request: web.Request) -> web.Response:
     require(request, "read")
     group, name, app = request.match_info["group"], request.match_info["name"], request.app
     at = request.query.get("at")
-    if at is not None:  # time travel: the project as it was then
-        project = await app[OFFLOADER].run(app[TIMELINE].project_by_name_at, group, name, at)
-    else:
+    if at is None:
         response = _by_name_from_memory(request, group, name)
         if response is not None:
             return response
-        project = await app[OFFLOADER].run(app[CATALOG].project_by_name, group, name)
-    require(request, "read", project.group_id)
+    group_id = (await visible_group(request, group, "read")).meta.id  # before the name: see scope
+    if at is not None:  # time travel: the project as it was then
+        project = await app[OFFLOADER].run(app[TIMELINE].project_by_name_at, group_id, name, at)
+    else:
+        project = await app[OFFLOADER].run(app[CATALOG].project_by_name, group_id, name)
     return _project_response(request, project)
 
 
 def _by_name_from_memory(request: web.Request, group: str, name: str) -> web.Response | None:
     """:func:`_from_memory` for a read by name, once the group's view is in memory and fresh."""
     view = request.app[CATALOG].fresh_group(group)
-    meta = view.meta.project_named(name) if view is not None else None
-    if view is None or meta is None:  # not in memory, or gone: the read pool answers (or 404s)
+    if view is None:  # not in memory: the read pool answers
         return None
-    require(request, "read", view.meta.id)
-    return _from_memory(request.app, view, meta.id)
+    require(request, "read", view.meta.id)  # before the name: see scope
+    meta = view.meta.project_named(name)
+    return _from_memory(request.app, view, meta.id) if meta is not None else None
 
 
 @by_name_routes.put("/project/{group}/{name}")
@@ -182,7 +182,7 @@ def _group_id(request: web.Request) -> str:
 
 
 async def _by_name(request: web.Request) -> Project:
-    require(request, "read")
+    group_id = (await visible_group(request, request.match_info["group"], "read")).meta.id
     return await request.app[OFFLOADER].run(
-        request.app[CATALOG].project_by_name, request.match_info["group"], request.match_info["name"]
+        request.app[CATALOG].project_by_name, group_id, request.match_info["name"]
     )

@@ -1,0 +1,28 @@
+"""The group a request names, as far as the caller's key may know of it."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from registry.auth import require
+from registry.context import CATALOG, OFFLOADER
+from registry.errors import Forbidden, NotFound
+from registry.snapshots import GroupSnapshot
+
+
+async def visible_group(request: web.Request, ref: str, role: str) -> GroupSnapshot:
+    """The group ``ref`` (id or name) names, if the caller's key has ``role`` on it.
+
+    A key limited to some groups gets 403 for every other reference, whether or not a group of
+    that name exists: a 404 for one name and a 403 for another would tell it which names exist
+    in groups it cannot see. Look a project up only after this, for the same reason.
+    """
+    key = require(request, role)
+    try:
+        view = await request.app[OFFLOADER].run(request.app[CATALOG].group, ref)
+    except NotFound:
+        if key.groups:
+            raise Forbidden(f"key {key.name!r} does not cover this project group") from None
+        raise
+    require(request, role, view.meta.id)
+    return view
