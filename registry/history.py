@@ -49,6 +49,8 @@ class Revision:
 
     version: str
     author: str
+    # When the registry took it in: the commit time of its own commits, and for pushed commits
+    # (whose dates the pusher chose) the time of the commit that recorded the push.
     timestamp: int
     summary: str
     message: str | None
@@ -95,17 +97,29 @@ def _parse_pushed(line: str) -> tuple[str, Touch] | None:
     return version, Touch(pid, action, name, fmt, words[5] if len(words) == 6 else None)
 
 
-def _revision(info: CommitInfo, pending: dict[str, list[Touch]]) -> Revision:
+@dataclass
+class _Walk:
+    """What a newest-first walk learned from the registry commits it passed: a push's record
+    commit comes before (newer than) the pushed commits it describes."""
+
+    pending: dict[str, list[Touch]] = field(default_factory=dict)  # pushed commit -> what it did
+    recorded: int | None = None  # when the last record commit passed took its pushed commits in
+
+
+def _revision(info: CommitInfo, walk: _Walk) -> Revision:
     action = info.trailer(ACTION)
     touches: tuple[Touch, ...] = ()
+    recorded = info.timestamp
     if action is None:  # a commit that came in by git push; its registry commit said what it did
         action = PUSH_ACTION
-        touches = tuple(pending.pop(info.id, ()))
+        touches = tuple(walk.pending.pop(info.id, ()))
+        recorded = walk.recorded if walk.recorded is not None else info.timestamp
     elif action == PUSH_ACTION:
+        walk.recorded = info.timestamp
         for line in info.trailer_values(PUSHED_CHANGE):
             parsed = _parse_pushed(line)
             if parsed is not None:
-                pending.setdefault(parsed[0], []).append(parsed[1])
+                walk.pending.setdefault(parsed[0], []).append(parsed[1])
     else:
         pid, name, fmt = info.trailer(PROJECT_ID), info.trailer(PROJECT_NAME), info.trailer(PROJECT_FORMAT)
         if pid and name and fmt:
@@ -114,7 +128,7 @@ def _revision(info: CommitInfo, pending: dict[str, list[Touch]]) -> Revision:
     return Revision(
         version=info.id,
         author=info.author_name,
-        timestamp=info.timestamp,
+        timestamp=recorded,
         summary=summary,
         message=_user_message(info),
         action=action,
@@ -179,10 +193,17 @@ class GroupHistory:
         seconds = parse_time(at)
         if seconds is None:
             raise InvalidInput(f"{at!r} is neither a version, a tag nor an RFC 3339 timestamp")
-        found = [i for i, r in enumerate(self.revisions) if r.timestamp <= seconds]
-        if not found:
+        # By when the registry took each commit in, never later than anything after it (pushed
+        # dates and clocks can go back): the commits at or before a time are a prefix.
+        latest, taken_in = -1, 0
+        for index, revision in enumerate(self.revisions):
+            taken_in = max(taken_in, revision.timestamp)
+            if taken_in > seconds:
+                break
+            latest = index
+        if latest < 0:
             raise NotFound(f"the project group did not exist yet at {at}")
-        return found[-1]
+        return latest
 
     def _position_of(self, version: str, name: str) -> int:
         if version not in self.position:
@@ -231,12 +252,12 @@ class Histories:
         if cached is not None and cached.head == head:
             return cached
         stop = cached.head if cached is not None else None
-        pending: dict[str, list[Touch]] = {}
+        walk = _Walk()
         infos = list(repo.first_parent_log(head, stop))
         if cached is not None and infos and infos[-1].parents[:1] != (cached.head,):
             # The cached head is not an ancestor (a repository restored from backup): start over.
             cached, infos = None, list(repo.first_parent_log(head))
-        newer = [_revision(info, pending) for info in infos]
+        newer = [_revision(info, walk) for info in infos]
         newer.reverse()
         history = cached.extended(head, newer) if cached is not None else GroupHistory(head, newer)
         with self._lock:

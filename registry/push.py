@@ -141,7 +141,8 @@ class PushHandler:
                     raise PushRefused("non-fast-forward: pull (or rebase) first; history is never rewritten")
                 pushed = self._pushed_commits(repo, view.version, new)
                 self._check_tree(repo, view, new)
-                state = self._attribute(repo, view, pushed)
+                now = int(self.catalog.clock())  # pushed commits carry dates the pusher chose
+                state = self._attribute(repo, view, pushed, timestamp_text(now))
                 message = commit_message(
                     f"Record {len(state.pushed)} pushed change(s)",
                     None,
@@ -158,7 +159,7 @@ class PushHandler:
                         author=author_signature(self.author),
                         committer=COMMITTER,
                         message=message,
-                        timestamp=int(self.catalog.clock()),
+                        timestamp=now,
                     )
                 except RefConflict as exc:
                     raise PushRefused("main moved during the push: pull, then push again") from exc
@@ -253,12 +254,15 @@ class PushHandler:
                 )
         return commits[::-1]
 
-    def _attribute(self, repo: GitRepository, view: GroupSnapshot, pushed: list[CommitInfo]) -> _State:
+    def _attribute(
+        self, repo: GitRepository, view: GroupSnapshot, pushed: list[CommitInfo], when: str
+    ) -> _State:
+        """What each pushed commit did; ``when`` (the push) is the time of every change."""
         by_file = {p.file: p.id for p in view.meta.projects.values() if p.has_data}
         state = _State(view.meta, by_file, [])
         before = _schema_files(view.files)
         for info in pushed:
             after = _schema_files(repo.tree_files(info.id))
-            state.apply(info.id, timestamp_text(info.timestamp), before, after)
+            state.apply(info.id, when, before, after)
             before = after
         return state

@@ -130,6 +130,23 @@ def test_an_atomic_push_is_refused_before_anything_moves(
     assert api.get(f"/project/{group['name']}/orders").status == 404
 
 
+def test_pushed_dates_do_not_move_changes_in_the_registrys_time(
+    api: Client, group: dict[str, Any], work: Path
+) -> None:
+    """A pushed commit's date is the pusher's to choose; the registry times it by the push."""
+    created = api.get(f"/project-group/{group['id']}/history").json["versions"][-1]["timestamp"]
+    (work / "old.yaml").write_text(USERS)
+    git("add", "-A", cwd=work)
+    git("commit", "-q", "-m", "Backdated", "--date=1990-01-01T00:00:00Z", cwd=work)
+    git("push", "-q", "origin", "main", cwd=work)
+    old = api.get(f"/project/{group['name']}/old").json
+    assert old["created_at"] >= created and old["updated_at"] >= created
+    entry = api.get(f"/project/{old['id']}/history").json["versions"][0]
+    assert entry["summary"] == "Backdated" and entry["timestamp"] >= created
+    assert api.get(f"/project-group/{group['id']}?at=2000-01-01T00:00:00Z").status == 404
+    assert api.get(f"/project/{old['id']}?at=2100-01-01T00:00:00Z").json["data"] == USERS
+
+
 def test_push_refuses_non_fast_forward_and_deleting_main(
     api: Client, group: dict[str, Any], work: Path
 ) -> None:
