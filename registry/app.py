@@ -44,6 +44,7 @@ def create_app(config: Config) -> web.Application:
     app[OFFLOADER] = Offloader(config.io_threads)
     app[METRICS] = metrics
     app[git.GIT_SLOTS] = asyncio.Semaphore(config.max_concurrent_git)
+    app[validation.VALIDATION_SLOTS] = asyncio.Semaphore(max(1, config.validation_workers))
     app[RENDERED_PROJECTS] = RenderedProjects()
     # Reads by id are matched first (the hottest route). /project/{group}/{name} comes after the
     # /project/{id}/... routes of history and validation, which it would otherwise swallow.

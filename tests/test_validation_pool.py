@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -81,6 +83,27 @@ def test_the_server_refuses_a_schema_that_takes_too_long(tmp_path: Path) -> None
             },
         )
         assert ok.status == 201
+    finally:
+        srv.stop()
+
+
+def test_slow_validations_do_not_hold_the_threads_that_reads_need(tmp_path: Path) -> None:
+    """Validations beyond the validation processes wait without a thread; the reads go on."""
+    env = {"REGISTRY_VALIDATION_WORKERS": "1", "REGISTRY_IO_THREADS": "2"}
+    srv = Server(tmp_path / "data", env=env).start()
+    try:
+        api = Client(srv.url, srv.admin_key())
+        group = api.post("/project-group", {"name": "g"}).json
+        with ThreadPoolExecutor(3) as pool:
+            checks = [
+                pool.submit(api.post, "/validate", {"format": "sql", "data": SLOW_SQL}) for _ in range(3)
+            ]
+            time.sleep(0.3)  # the first validation runs; with two threads, the old code held both
+            history = api.get(f"/project-group/{group['id']}/history")  # a read that needs a thread
+            pending = sum(not check.done() for check in checks)
+            assert history.status == 200
+            assert pending >= 2, "the read waited for the validations ahead of it"
+            assert [check.result().status for check in checks] == [200] * 3  # each took about a second
     finally:
         srv.stop()
 

@@ -2,11 +2,15 @@
 
 ``POST /validate`` checks a document without storing anything (for CI pipelines and editors);
 ``GET /project/{id}/entities`` gives the entity model of a project's current schema.
-Validation is CPU work on documents of up to megabytes, so it runs in the offloader's threads.
+Validation is CPU work on documents of up to megabytes, so it runs in the offloader's threads,
+at most as many at once as there are validation processes: the others wait on the event loop, not
+in a read thread (many slow documents sent at once would otherwise hold every read thread while
+they queue for a validation process, and stall every read that needs the disk).
 """
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from aiohttp import web
@@ -21,6 +25,7 @@ from registry.names import group_of_project
 from registry.representations import versioned
 
 routes = web.RouteTableDef()
+VALIDATION_SLOTS = web.AppKey("validation_slots", asyncio.Semaphore)
 
 # Ids only: group names cannot start with "_", so this never shadows /project/{group}/{name}.
 PROJECT_ID = "{project_id:_p[0-9a-z]+}"
@@ -34,7 +39,8 @@ async def validate_document(request: web.Request) -> web.Response:
     data = required(body, "data", str)
     dialect = field(body, "dialect", str)
     dialect = check_format(fmt, dialect)
-    result = await request.app[OFFLOADER].run(request.app[CATALOG].validator, fmt, data, dialect=dialect)
+    async with request.app[VALIDATION_SLOTS]:
+        result = await request.app[OFFLOADER].run(request.app[CATALOG].validator, fmt, data, dialect=dialect)
     return web.json_response(result.to_json())
 
 
@@ -46,7 +52,8 @@ async def project_entities(request: web.Request) -> web.Response:
         raise NotFound(f"no project with id {project_id!r}")
     require(request, "read", group_id)
     project = await request.app[OFFLOADER].run(request.app[CATALOG].project, project_id)
-    body = await request.app[OFFLOADER].run(entities_of, project, request.app[CATALOG].validator)
+    async with request.app[VALIDATION_SLOTS]:
+        body = await request.app[OFFLOADER].run(entities_of, project, request.app[CATALOG].validator)
     return versioned(body, project.version)
 
 
