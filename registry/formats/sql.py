@@ -60,15 +60,6 @@ def validate(text: str, *, dialect: str | None = None, limits: Limits = DEFAULT_
     return problems.result(entities)
 
 
-def _absolute(statement: Statement, line: int | None, column: int | None) -> tuple[int, int | None]:
-    """A position inside a statement's text, made relative to the whole script."""
-    if not line:
-        return statement.line, statement.column
-    if line == 1 and column is not None:
-        return statement.line, statement.column + column - 1
-    return statement.line + line - 1, column
-
-
 class _Checker:
     def __init__(self, dialect: str | None, problems: Problems) -> None:
         self.dialect = dialect
@@ -123,7 +114,7 @@ class _Checker:
         if not details:
             self.problems.error(f"{what}: {exc}", st.line, st.column)
         for detail in details[:3]:
-            line, column = _absolute(st, detail.get("line"), detail.get("col"))
+            line, column = st.absolute(detail.get("line"), detail.get("col"))
             near = detail.get("highlight") or ""
             self.problems.error(f"{what}: {detail.get('description')} near {near!r}", line, column)
 
@@ -174,7 +165,7 @@ class _Checker:
             )
             trailing = before.token_type == TokenType.COMMA and after.token_type == TokenType.R_PAREN
             if empty or (trailing and self.dialect != "tsql"):
-                line, column = _absolute(st, after.line, after.col)
+                line, column = st.absolute(after.line, after.col)
                 self.problems.error("table definition does not parse: empty item in a list", line, column)
                 return False
         return True
@@ -195,9 +186,7 @@ class _Checker:
         tree = self.parse_one(st, text[:close])
         if isinstance(tree, exp.Create):
             offset = close + len(text[close:]) - len(text[close:].lstrip())
-            line, column = _absolute(
-                st, text.count("\n", 0, offset) + 1, offset - text.rfind("\n", 0, offset)
-            )
+            line, column = st.absolute(text.count("\n", 0, offset) + 1, offset - text.rfind("\n", 0, offset))
             rest = " ".join(text[close:].split())[:60]
             self.problems.warn(
                 f"table options not understood by sqlglot were ignored: {rest!r}", line, column
@@ -207,7 +196,7 @@ class _Checker:
     def alter(self, st: Statement) -> None:
         dropped = ALTER_DROPS.search(st.text)
         if dropped:
-            line, column = _absolute(st, st.text.count("\n", 0, dropped.start()) + 1, None)
+            line, column = st.absolute(st.text.count("\n", 0, dropped.start()) + 1, None)
             self.problems.error(
                 "ALTER TABLE ... DROP removes a definition; a schema document only defines", line, column
             )

@@ -13,6 +13,7 @@ from registry.formats.sql_tables import (
     ForeignKey,
     Table,
     apply_constraint,
+    located,
     read_create,
     table_entity,
     table_key,
@@ -47,10 +48,14 @@ class Document:
             self.enums[target.name.lower()] = values
 
     def add_table(self, index: int, tree: exp.Create, st: Statement, problems: Problems) -> None:
-        table, foreign_keys, duplicates = read_create(tree, self.dialect, st.line, st.column)
-        for name in duplicates:
+        where = located(st.at_offset, (st.line, st.column))
+        table, foreign_keys, duplicates = read_create(tree, self.dialect, st.line, st.column, where)
+        for name, line, column in duplicates:
             problems.error(
-                f"column {name!r} is defined twice in table {table.name!r}", st.line, st.column, table.name
+                f"column {name!r} is defined twice in table {table.name!r}",
+                line,
+                column,
+                f"{table.name}.{name}",
             )
         key = table_key(table.name)
         if key in self.tables:

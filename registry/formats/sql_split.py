@@ -68,6 +68,20 @@ class Statement:
     head: tuple[str, ...]  # first words and quoted names, upper-cased words, '.' between name parts
     meta: bool = False  # a client command (psql backslash command), not SQL
 
+    def absolute(self, line: int | None, column: int | None) -> tuple[int, int | None]:
+        """A position inside the statement's text (1-based), made relative to the whole script."""
+        if not line:
+            return self.line, self.column
+        if line == 1 and column is not None:
+            return self.line, self.column + column - 1
+        return self.line + line - 1, column
+
+    def at_offset(self, offset: int) -> tuple[int, int]:
+        """Where the character at ``offset`` of the statement's text is in the whole script."""
+        before = self.text[:offset]
+        line, column = self.absolute(before.count("\n") + 1, offset - before.rfind("\n"))
+        return line, column if column is not None else 1
+
 
 @dataclass(frozen=True)
 class Markers:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -70,27 +71,43 @@ def table_key(name: str) -> str:
     return name.lower()
 
 
+Where = Callable[[exp.Expression], tuple[int, int]]  # where a node starts in the script
+
+
+def located(offset_of: Callable[[int], tuple[int, int]], fallback: tuple[int, int]) -> Where:
+    """A :data:`Where` from the offsets sqlglot keeps on identifiers (``fallback`` without one)."""
+
+    def where(node: exp.Expression) -> tuple[int, int]:
+        name = node if isinstance(node, exp.Identifier) else node.find(exp.Identifier)
+        start = name.meta.get("start") if name is not None else None
+        return offset_of(start) if isinstance(start, int) else fallback
+
+    return where
+
+
 def read_create(
-    create: exp.Create, dialect: str | None, line: int, column: int
-) -> tuple[Table, list[ForeignKey], list[str]]:
-    """The table a ``CREATE TABLE`` defines, its foreign keys, and duplicate column names."""
+    create: exp.Create, dialect: str | None, line: int, column: int, where: Where | None = None
+) -> tuple[Table, list[ForeignKey], list[tuple[str, int, int]]]:
+    """The table a ``CREATE TABLE`` defines, its foreign keys, and duplicate columns (with where
+    each is; ``where`` places columns and constraints, else all are at ``line``/``column``)."""
     schema = create.this
     target = schema.this if isinstance(schema, exp.Schema) else schema
     table = Table(
         identifier(target), target.db or None if isinstance(target, exp.Table) else None, line, column
     )
+    place = where or (lambda node: (line, column))
     foreign_keys: list[ForeignKey] = []
-    duplicates: list[str] = []
+    duplicates: list[tuple[str, int, int]] = []
     if isinstance(schema, exp.Schema):
         for item in schema.expressions:
             if isinstance(item, exp.ColumnDef):
                 if table.find(item.name) is not None:
-                    duplicates.append(item.name)
+                    duplicates.append((item.name, *place(item)))
                     continue
                 table.columns.append(_column(item, dialect))
-                foreign_keys.extend(_inline_references(table.name, item, line, column))
+                foreign_keys.extend(_inline_references(table.name, item, *place(item)))
             else:
-                foreign_keys.extend(apply_constraint(table, item, line, column))
+                foreign_keys.extend(apply_constraint(table, item, *place(item)))
     properties = create.args.get("properties")
     for prop in properties.expressions if properties is not None else []:
         if isinstance(prop, exp.InheritsProperty):
