@@ -63,28 +63,32 @@ class Problems:
         self._cap = limits.max_problems
         self.errors: list[Problem] = []
         self.warnings: list[Problem] = []
-        self._dropped_errors = 0
-        self._dropped_warnings = 0
+        self._dropped = {"errors": 0, "warnings": 0}
+        # The same problem at the same place is reported once (a meta-schema reaches one bad
+        # value through several of its branches, each with the same message).
+        self._seen: set[tuple[str, Problem]] = set()
 
     def error(self, message: str, line: int | None = None, column: int | None = None, path: str = "") -> None:
-        if len(self.errors) < self._cap:
-            self.errors.append(Problem(message, line, column, path))
-        else:
-            self._dropped_errors += 1
+        self._add("errors", self.errors, Problem(message, line, column, path))
 
     def warn(self, message: str, line: int | None = None, column: int | None = None, path: str = "") -> None:
-        if len(self.warnings) < self._cap:
-            self.warnings.append(Problem(message, line, column, path))
+        self._add("warnings", self.warnings, Problem(message, line, column, path))
+
+    def _add(self, kind: str, found: list[Problem], problem: Problem) -> None:
+        if (kind, problem) in self._seen:
+            return
+        if len(found) < self._cap:
+            self._seen.add((kind, problem))
+            found.append(problem)
         else:
-            self._dropped_warnings += 1
+            self._dropped[kind] += 1
 
     def result(self, entities: list[dict[str, Any]] | tuple[dict[str, Any], ...] = ()) -> ValidationResult:
         errors = sorted(self.errors, key=_order)
         warnings = sorted(self.warnings, key=_order)
-        if self._dropped_errors:
-            errors.append(Problem(f"{self._dropped_errors} more errors not shown"))
-        if self._dropped_warnings:
-            warnings.append(Problem(f"{self._dropped_warnings} more warnings not shown"))
+        for kind, shown in (("errors", errors), ("warnings", warnings)):
+            if self._dropped[kind]:
+                shown.append(Problem(f"{self._dropped[kind]} more {kind} not shown"))
         return ValidationResult(
             errors=tuple(errors), warnings=tuple(warnings), entities=() if errors else tuple(entities)
         )

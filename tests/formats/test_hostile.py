@@ -96,3 +96,10 @@ def test_entity_model_of_yaml() -> None:
     assert fields["e"]["values"] == ["x", "y"]
     assert fields["l"]["items"] == {"type": "reference", "ref": "A", "source_type": "$A"}
     assert fields["o"]["fields"][0]["type"] == "number"
+
+
+def test_the_same_problem_at_the_same_place_is_reported_once() -> None:
+    # A $defs entry that is not a schema fails several branches of the 2020-12 meta-schema alike.
+    text = '{"$schema": "https://json-schema.org/draft/2020-12/schema", "$defs": {"l": [{}]}}'
+    errors = [(p.message, p.line, p.column, p.path) for p in validate("json_schema", text).errors]
+    assert errors and len(errors) == len(set(errors)), errors
