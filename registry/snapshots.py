@@ -62,7 +62,7 @@ class Snapshots:
         beacon: ChangeBeacon,
         *,
         text_cache_bytes: int = 64 << 20,
-        tree_cache_files: int = 1 << 18,
+        tree_cache_paths: int = 1 << 16,
     ) -> None:
         self.groups_dir = groups_dir
         self.locks = locks
@@ -72,9 +72,11 @@ class Snapshots:
         self._verified: dict[str, bytes] = {}  # group id -> beacon value when its ref was last read
         self._texts: SizedLRU[str, str] = SizedLRU(text_cache_bytes, len)
         self.histories = Histories()
-        # Old trees, for time travel, sized by their files (about 200 bytes each in memory): one
-        # ?at= read of a group with 1,000 projects can touch 1,000 trees of 1,000 files.
-        self._trees: SizedLRU[str, dict[str, str]] = SizedLRU(tree_cache_files, len)
+        # Which blob a file was at an old commit (commits never change), for time travel: one
+        # path per (commit, project), not whole trees. A group ?at= read touches one commit per
+        # project, and 1,000 trees of 1,000 files would not fit any sane bound (a cache that
+        # drops everything in a scan is no cache).
+        self._trees: SizedLRU[tuple[str, str], str] = SizedLRU(tree_cache_paths, lambda blob: 1)
 
     def path(self, group_id: str) -> Path:
         if not GROUP_ID_RE.fullmatch(group_id):
@@ -159,20 +161,20 @@ class Snapshots:
         self._texts.put(blob, text)
         return text
 
-    def files_at(self, group_id: str, version: str) -> dict[str, str]:
-        """The files of the group at any commit (cached by commit id: commits never change)."""
-        cached = self._trees.get(version)
+    def blob_at(self, group_id: str, version: str, path: str) -> str | None:
+        """The blob of file ``path`` at any commit of the group, or None if it had no such file."""
+        cached = self._trees.get((version, path))
         if cached is not None:
-            return cached
+            return cached or None  # "": known to be absent
         repo = self.open(group_id)
         try:
-            files = repo.tree_files(version)
+            blob = repo.file_at(version, path)
         except StoreError as exc:
             raise NotFound(f"no version {version!r} in this project group") from exc
         finally:
             repo.close()
-        self._trees.put(version, files)
-        return files
+        self._trees.put((version, path), blob or "")
+        return blob
 
     def remember_text(self, blob: str, text: str) -> None:
         self._texts.put(blob, text)

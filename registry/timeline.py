@@ -192,7 +192,7 @@ class Timeline:
         )
 
     def text_at(self, group_id: str, version: str, path: str) -> str | None:
-        blob = self.snapshots.files_at(group_id, version).get(path)
+        blob = self.snapshots.blob_at(group_id, version, path)
         return None if blob is None else self.snapshots.text(group_id, blob)
 
     # -- diffs -------------------------------------------------------------------------------

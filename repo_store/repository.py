@@ -188,6 +188,14 @@ class GitRepository:
             raise ObjectMissing(commit_id)
         return tree
 
+    def file_at(self, commit_id: str, name: str) -> str | None:
+        """The blob id of the file ``name`` at the top of ``commit_id``'s tree, or None."""
+        try:
+            mode, sha = self.root_tree(commit_id)[name.encode("utf-8", "surrogateescape")]
+        except KeyError:
+            return None
+        return sha.decode("ascii") if stat.S_ISREG(mode) else None
+
     def tree_entries(self, commit_id: str) -> dict[str, tuple[int, str]]:
         """Every entry at the top of ``commit_id``'s tree (files, folders, links): name -> (mode, id)."""
         tree = self.root_tree(commit_id)

@@ -52,18 +52,20 @@ def test_the_history_cache_is_bounded(tmp_path: Path) -> None:
     assert [r.action for r in again.revisions] == ["create-group", "create", "update", "update", "update"]
 
 
-def test_the_tree_cache_is_bounded_by_files_not_by_trees(tmp_path: Path) -> None:
+def test_old_files_are_cached_by_commit_and_path_within_a_bound(tmp_path: Path) -> None:
     catalog = Catalog(tmp_path / "data")
     group = catalog.create_group("g", author="admin").meta.id
     versions = []
-    for n in range(3):  # trees of 2, 3 and 4 files (.registry.json and the projects)
+    for n in range(3):
         project = catalog.create_project(group, f"p{n}", data="e:\n  f: string\n", author="admin")
         versions.append(project.version)
-    snapshots = Snapshots(catalog.groups_dir, WriterLocks(), catalog.beacon, tree_cache_files=7)
-    for version in versions:
-        snapshots.files_at(group, version)
-    assert snapshots.cache_stats()["trees"] == (0, 3)
-    snapshots.files_at(group, versions[2])  # 4 files: kept
-    snapshots.files_at(group, versions[1])  # 3 files: kept (4 + 3 fit in 7)
-    snapshots.files_at(group, versions[0])  # 2 files: dropped
+    snapshots = Snapshots(catalog.groups_dir, WriterLocks(), catalog.beacon, tree_cache_paths=3)
+    blobs = [snapshots.blob_at(group, v, f"p{n}.yaml") for n, v in enumerate(versions)]
+    assert len(set(blobs)) == 1 and blobs[0] is not None  # the same text in each
+    assert snapshots.blob_at(group, versions[0], "p2.yaml") is None  # not made yet
+    assert snapshots.cache_stats()["trees"] == (0, 4)
+    assert snapshots.blob_at(group, versions[0], "p2.yaml") is None  # absence is cached too
+    assert snapshots.blob_at(group, versions[2], "p2.yaml") == blobs[0]
     assert snapshots.cache_stats()["trees"] == (2, 4)
+    assert snapshots.blob_at(group, versions[0], "p0.yaml") == blobs[0]  # dropped: read again
+    assert snapshots.cache_stats()["trees"] == (2, 5)
