@@ -28,11 +28,15 @@ NOT_A_SCHEMA = "only top-level .yaml, .schema.json, .parquet.json and .sql files
 # ".yml": a project's file is always its name plus its format's one extension (metadata.file_name),
 # which the API, history and time travel all rely on.
 _SUFFIXES = sorted(((ext, fmt) for fmt, ext in EXTENSIONS.items()), key=lambda s: -len(s[0]))
+# Versions before 2026-11-30 accepted pushed NAME.yml files; groups may still hold some. They
+# count as the project's file on the side of a push that was already stored, so renaming one to
+# NAME.yaml (what the refusal says to do) updates that project instead of making a second.
+_LEGACY_SUFFIXES = sorted([*_SUFFIXES, (".yml", "yaml")], key=lambda s: -len(s[0]))
 
 
-def split_file(path: str) -> tuple[str, str] | None:
-    """A pushed file's project name and format, from its extension."""
-    for suffix, fmt in _SUFFIXES:
+def split_file(path: str, *, legacy: bool = False) -> tuple[str, str] | None:
+    """A pushed file's project name and format, from its extension (``legacy``: ``.yml`` too)."""
+    for suffix, fmt in _LEGACY_SUFFIXES if legacy else _SUFFIXES:
         if path.endswith(suffix) and len(path) > len(suffix):
             return path[: -len(suffix)], fmt
     return None
@@ -69,6 +73,8 @@ class _State:
         existing = self.meta.project_named(name)
         if existing is not None and not existing.has_data:  # a project that had no schema yet
             return existing.id
+        if existing is not None:  # never two projects of one name, whatever the tree held
+            raise PushRefused(f"{path}: a project named {existing.name!r} already exists ({existing.id})")
         pid = project_id(self.meta.id, self.meta.next_project_number)
         project = ProjectMeta(pid, name, fmt, None, True, when, when)
         self.meta = replace(self.meta, next_project_number=self.meta.next_project_number + 1).with_project(
@@ -89,11 +95,11 @@ class _State:
         self.pushed.append((version, Touch(pid, action, project.name, project.format, project.dialect)))
 
 
-def _schema_files(files: Mapping[str, str]) -> dict[str, str]:
+def _schema_files(files: Mapping[str, str], *, legacy: bool = False) -> dict[str, str]:
     """The files that are projects (an intermediate pushed commit may hold others; they are ignored)."""
     out = {}
     for path, blob in files.items():
-        parsed = split_file(path)
+        parsed = split_file(path, legacy=legacy)
         if parsed is None:
             continue
         try:
@@ -104,12 +110,20 @@ def _schema_files(files: Mapping[str, str]) -> dict[str, str]:
     return out
 
 
+def _stored_file(project: ProjectMeta, files: Mapping[str, str]) -> str:
+    """The file that holds ``project`` in a stored tree: its own, or a legacy ``NAME.yml``."""
+    legacy = project.name + ".yml"
+    return (
+        legacy if project.file not in files and project.format == "yaml" and legacy in files else project.file
+    )
+
+
 def _partner(old_file: str, blob: str, added: dict[str, str]) -> str | None:
     """The added file a deleted one became: same content (a rename), or same name (a format change)."""
     same_content = [f for f, b in added.items() if b == blob]
     if same_content:
         return sorted(same_content)[0]
-    old_name = (split_file(old_file) or ("", ""))[0].casefold()
+    old_name = (split_file(old_file, legacy=True) or ("", ""))[0].casefold()
     return next((f for f in sorted(added) if (split_file(f) or ("", ""))[0].casefold() == old_name), None)
 
 
@@ -258,9 +272,9 @@ class PushHandler:
         self, repo: GitRepository, view: GroupSnapshot, pushed: list[CommitInfo], when: str
     ) -> _State:
         """What each pushed commit did; ``when`` (the push) is the time of every change."""
-        by_file = {p.file: p.id for p in view.meta.projects.values() if p.has_data}
+        before = _schema_files(view.files, legacy=True)
+        by_file = {_stored_file(p, before): p.id for p in view.meta.projects.values() if p.has_data}
         state = _State(view.meta, by_file, [])
-        before = _schema_files(view.files)
         for info in pushed:
             after = _schema_files(repo.tree_files(info.id))
             state.apply(info.id, when, before, after)

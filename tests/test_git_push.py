@@ -147,6 +147,29 @@ def test_pushed_dates_do_not_move_changes_in_the_registrys_time(
     assert api.get(f"/project/{old['id']}?at=2100-01-01T00:00:00Z").json["data"] == USERS
 
 
+def test_a_yml_file_stored_by_an_older_version_is_repaired_by_renaming_it(
+    api: Client, server: Server, group: dict[str, Any], work: Path, tmp_path: Path
+) -> None:
+    """Older versions accepted pushed NAME.yml; renaming it to NAME.yaml updates that project."""
+    users = api.get(f"/project/{group['name']}/users").json
+    repo = repo_path(server.data_dir, group["id"])
+    git("clone", "-q", str(repo), "direct", cwd=tmp_path)  # past the registry, as that version stored it
+    direct = tmp_path / "direct"
+    git(
+        "-c", "user.name=Old", "-c", "user.email=old@example.com", "mv", "users.yaml", "users.yml", cwd=direct
+    )
+    git("-c", "user.name=Old", "-c", "user.email=old@example.com", "commit", "-q", "-m", "yml", cwd=direct)
+    git("push", "-q", "origin", "main", cwd=direct)
+    git("pull", "-q", "--ff-only", cwd=work)
+    git("mv", "users.yml", "users.yaml", cwd=work)
+    commit(work, "Name it as the registry does")
+    result = git("push", "origin", "main", cwd=work, check=False)
+    assert result.returncode == 0, result.stderr
+    projects = api.get(f"/project-group/{group['id']}").json["projects"]
+    assert [(p["id"], p["name"]) for p in projects] == [(users["id"], "users")]
+    assert api.get(f"/project/{users['id']}").json["data"] == USERS
+
+
 def test_push_refuses_non_fast_forward_and_deleting_main(
     api: Client, group: dict[str, Any], work: Path
 ) -> None:
