@@ -208,14 +208,14 @@ class Catalog:
         check_name(name, what="project group")
 
         def build(view: GroupSnapshot, now: int) -> Change:
-            check_if_match(if_match, view.version)
+            check_if_match(if_match, view.version)  # first: a stale If-Match tells nothing of names
+            self._check_group_name_free(name, except_id=group_id)
             meta = replace(view.meta, name=name)
             return Change(
                 meta=meta, summary=f"Rename project group {view.meta.name} to {name}", action="rename-group"
             )
 
         with self._names_held():
-            self._check_group_name_free(name, except_id=group_id)
             return self.writer.write(group_id, build, author=author, message=message)[0]
 
     def delete_group(

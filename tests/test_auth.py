@@ -133,6 +133,17 @@ def test_a_scoped_key_cannot_tell_which_names_exist_in_other_groups(
         assert scoped.post("/project", {"project_group_id": ref, "name": "x", "data": YAML}).status == 403
 
 
+def test_a_scoped_admin_with_a_stale_if_match_learns_nothing_of_other_names(
+    api: Client, make_key: MakeKey, group: dict[str, Any], unique: Any
+) -> None:
+    taken = api.post("/project-group", {"name": unique("taken")}).json["name"]
+    scoped_admin = make_key("admin", group["name"])
+    stale = {"If-Match": '"' + "0" * 40 + '"'}
+    for name in (taken, unique("free")):
+        response = scoped_admin.request("PUT", f"/project-group/{group['id']}", {"name": name}, headers=stale)
+        assert response.status == 412, (name, response.json)
+
+
 def test_scoped_admin_cannot_create_groups(make_key: MakeKey, group: dict[str, Any], unique: Any) -> None:
     scoped_admin = make_key("admin", group["name"])
     assert scoped_admin.post("/project-group", {"name": unique("g")}).status == 403
