@@ -66,25 +66,38 @@ def repack(repo_path: Path, *, full: bool = False) -> bool:
     commands = [["repack", "-d", "-q", *(["-A", "-f"] if full else ["--geometric=2"])]]
     if full:
         commands.append(["prune", f"--expire={PRUNE_EXPIRE}"])
-    for command in commands:
-        subprocess.run([git, "-C", str(repo_path), *command], check=True, capture_output=True, timeout=600)
-    _remove_stale_temp_packs(repo_path)
+    try:
+        for command in commands:
+            subprocess.run(
+                [git, "-C", str(repo_path), *command], check=True, capture_output=True, timeout=600
+            )
+    finally:  # leftovers go even when git fails
+        _remove_stale_temp_packs(repo_path)
     return True
 
 
 def _remove_stale_temp_packs(repo_path: Path) -> None:
-    """Temporary files of killed writers, and indexes whose pack a crash never renamed in.
+    """What killed writers leave behind, once it is an hour old (no writer takes that long):
 
-    Ours and git's ``tmp_pack_*`` in ``objects/pack``, dulwich's (a push that failed midway) in
-    ``objects``, and ``.tmp-*`` packs of a ``git repack`` that was killed.
+    - ours and git's ``tmp_pack_*``, dulwich's ``tmp*.pack`` (a push being stored) and
+      ``*.idx.lock`` in ``objects/pack``, and dulwich's ``tmp_pack_*`` in ``objects`` (a thin
+      push being stored);
+    - ``.tmp-*`` packs of a ``git repack`` that was killed;
+    - an index whose pack a crash kept from being renamed in (our writer renames the index
+      first), and a pack whose index dulwich never wrote (it renames the pack first). Neither
+      half is usable alone, and no ref moved past either: refs move only after both are in.
     """
     cutoff = time.time() - STALE_TEMP_SECONDS
     objects = repo_path / "objects"
     pack_dir = objects / "pack"
-    orphans = [p for p in pack_dir.glob("pack-*.idx") if not p.with_suffix(".pack").exists()]
+    orphans = [
+        *(p for p in pack_dir.glob("pack-*.idx") if not p.with_suffix(".pack").exists()),
+        *(p for p in pack_dir.glob("pack-*.pack") if not p.with_suffix(".idx").exists()),
+    ]
     temporary = [
-        *pack_dir.glob(f"{TEMP_PREFIX}*"),
+        *pack_dir.glob("tmp*"),
         *pack_dir.glob(".tmp-*"),
+        *pack_dir.glob("*.lock"),
         *objects.glob(f"{TEMP_PREFIX}*"),
     ]
     for leftover in [*temporary, *orphans]:

@@ -119,24 +119,25 @@ def test_commits_read_back_by_git_and_dulwich(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "leftover",
+    ("stale", "fresh"),
     [
-        "pack/tmp_pack_crashed.pack",  # our pack writer, or git's pack-objects
-        "tmp_pack_kMtuW1",  # dulwich's add_thin_pack, for a push that failed midway
-        "pack/.tmp-4242-pack-0123abcd.pack",  # a git repack that was killed
+        ("pack/tmp_pack_crashed.pack", "pack/tmp_pack_writing.pack"),  # ours, or git's pack-objects
+        ("tmp_pack_kMtuW1", "tmp_pack_x8Qe2a"),  # dulwich storing a thin push
+        ("pack/tmpa1b2c3.pack", "pack/tmpd4e5f6.pack"),  # dulwich storing a push
+        ("pack/pack-" + "1" * 40 + ".idx.lock", "pack/pack-" + "2" * 40 + ".idx.lock"),  # its index
+        ("pack/.tmp-4242-pack-0123abcd.pack", "pack/.tmp-4243-pack-4567cdef.pack"),  # a killed repack
+        ("pack/pack-" + "3" * 40 + ".pack", "pack/pack-" + "4" * 40 + ".pack"),  # no index written
     ],
 )
-def test_repack_removes_only_stale_temporary_packs(tmp_path: Path, leftover: str) -> None:
+def test_repack_removes_only_stale_leftovers(tmp_path: Path, stale: str, fresh: str) -> None:
     repo = GitRepository.create(tmp_path / "g.git", WriterLocks())
-    stale = repo.path / "objects" / leftover
-    fresh = stale.with_name(stale.name.replace("pack", "pack-young", 1))
-    stale.write_bytes(b"PACK")
-    fresh.write_bytes(b"PACK")
     old = time.time() - STALE_TEMP_SECONDS - 60
-    os.utime(stale, (old, old))
+    for name in (stale, fresh):
+        (repo.path / "objects" / name).write_bytes(b"PACK")
+    os.utime(repo.path / "objects" / stale, (old, old))
     assert repack(repo.path)
-    assert not stale.exists()
-    assert fresh.exists()
+    assert not (repo.path / "objects" / stale).exists()
+    assert (repo.path / "objects" / fresh).exists()
     repo.close()
 
 
