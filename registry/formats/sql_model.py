@@ -106,6 +106,7 @@ class Document:
                             f"column {action.name!r} is defined twice in table {table.name!r}",
                             st.line,
                             st.column,
+                            f"{table.name}.{action.name}",
                         )
                         continue
                     table.columns.extend(added.columns)

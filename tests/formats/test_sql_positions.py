@@ -35,3 +35,8 @@ def test_a_statement_that_starts_mid_line_is_counted_from_there() -> None:
 def test_a_quoted_duplicate_is_found_where_it_is() -> None:
     text = 'CREATE TABLE "t" (\n  "Name" TEXT,\n  "Name" INT\n);\n'
     assert [(line, column, path) for line, column, path, _ in errors_of(text)] == [(3, 3, "t.Name")]
+
+
+def test_a_column_added_twice_by_alter_table_names_table_and_column() -> None:
+    text = "CREATE TABLE t (id INT);\nALTER TABLE t ADD COLUMN id TEXT;\n"
+    assert [(line, path) for line, _, path, _ in errors_of(text)] == [(2, "t.id")]
