@@ -53,7 +53,11 @@ def caller(request: web.Request) -> ApiKey:
 
 def require(request: web.Request, role: str, group_id: str | None = None) -> ApiKey:
     """The caller's key, if its role is at least ``role`` and it covers ``group_id``."""
-    key = caller(request)
+    return permit(caller(request), role, group_id)
+
+
+def permit(key: ApiKey, role: str, group_id: str | None = None) -> ApiKey:
+    """``key``, if its role is at least ``role`` and it covers ``group_id`` (else 403)."""
     if not key.allows(role):
         raise Forbidden(f"key {key.name!r} has role {key.role!r}; this needs {role!r}")
     if group_id is not None and not key.covers(group_id):

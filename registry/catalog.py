@@ -139,8 +139,8 @@ class Catalog:
             raise NotFound(f"no project with id {project_id!r}")
         return self._project(view, meta)
 
-    def project_by_name(self, group_name: str, project_name: str) -> Project:
-        view = self.group(group_name)
+    def project_in(self, view: GroupSnapshot, project_name: str) -> Project:
+        """The project of that name in the group's view (read from disk where needed)."""
         meta = view.meta.project_named(project_name)
         if meta is None:
             raise NotFound(f"no project named {project_name!r} in group {view.meta.name!r}")

@@ -12,15 +12,18 @@ from typing import Any
 
 from aiohttp import web
 
-from registry.auth import require
+from registry.auth import caller, require
 from registry.bodies import field, json_object, required
+from registry.catalog import Catalog
 from registry.changes import Project
 from registry.context import CATALOG, OFFLOADER, TIMELINE
 from registry.errors import NotFound
+from registry.keys import ApiKey
 from registry.names import group_of_project
 from registry.representations import RENDERED_PROJECTS, if_match
-from registry.routes.scope import visible_group
+from registry.routes.scope import visible, visible_group
 from registry.snapshots import GroupSnapshot
+from registry.timeline import Timeline
 
 routes = web.RouteTableDef()
 by_name_routes = web.RouteTableDef()
@@ -127,12 +130,21 @@ async def get_project_by_name(request: web.Request) -> web.Response:
         response = _by_name_from_memory(request, group, name)
         if response is not None:
             return response
-    group_id = (await visible_group(request, group, "read")).meta.id  # before the name: see scope
-    if at is not None:  # time travel: the project as it was then
-        project = await app[OFFLOADER].run(app[TIMELINE].project_by_name_at, group_id, name, at)
-    else:
-        project = await app[OFFLOADER].run(app[CATALOG].project_by_name, group_id, name)
+    project = await app[OFFLOADER].run(_named, app[CATALOG], app[TIMELINE], caller(request), group, name, at)
     return _project_response(request, project)
+
+
+def _named(
+    catalog: Catalog, timeline: Timeline, key: ApiKey, group: str, name: str, at: str | None
+) -> Project:
+    """The project named ``name`` in a group the key may read (as it was ``at``, if given).
+
+    Blocking (one read-pool hop); the group's scope is checked before the name is looked up.
+    """
+    view = visible(catalog, key, group, "read")
+    return (
+        catalog.project_in(view, name) if at is None else timeline.project_by_name_at(view.meta.id, name, at)
+    )
 
 
 def _by_name_from_memory(request: web.Request, group: str, name: str) -> web.Response | None:
@@ -182,7 +194,7 @@ def _group_id(request: web.Request) -> str:
 
 
 async def _by_name(request: web.Request) -> Project:
-    group_id = (await visible_group(request, request.match_info["group"], "read")).meta.id
-    return await request.app[OFFLOADER].run(
-        request.app[CATALOG].project_by_name, group_id, request.match_info["name"]
+    app, group, name = request.app, request.match_info["group"], request.match_info["name"]
+    return await app[OFFLOADER].run(
+        _named, app[CATALOG], app[TIMELINE], require(request, "read"), group, name, None
     )
