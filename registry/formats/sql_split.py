@@ -38,6 +38,8 @@ _NOT_A_BLOCK_AFTER_BEGIN = re.compile(
 )
 _END_OF_NON_BLOCK = re.compile(r"\s+(?:IF|LOOP|WHILE|REPEAT|FOR)\b", re.IGNORECASE)
 PROCEDURAL_KINDS = frozenset({"TRIGGER", "FUNCTION", "PROCEDURE", "PROC", "PACKAGE", "EVENT", "BODY"})
+# Kinds of objects that are not code (TYPE is not here: Oracle has TYPE BODY).
+_OTHER_KINDS = frozenset({"TABLE", "VIEW", "INDEX", "SEQUENCE", "SCHEMA", "DOMAIN", "EXTENSION", "DATABASE"})
 HEAD_WORDS = 12
 BATCH_STARTERS = frozenset(
     {
@@ -97,7 +99,14 @@ def is_procedural(head: tuple[str, ...]) -> bool:
         return False
     if head[0] in ("BEGIN", "DECLARE", "DO"):
         return True
-    return head[0] in ("CREATE", "ALTER") and any(word in PROCEDURAL_KINDS for word in head[1:6])
+    if head[0] not in ("CREATE", "ALTER"):
+        return False
+    for word in head[1:6]:  # the object's kind comes before its name: a table may be called Event
+        if word in PROCEDURAL_KINDS:
+            return True
+        if word in _OTHER_KINDS:
+            return False
+    return False
 
 
 class _Splitter:
