@@ -216,14 +216,16 @@ class _Checker:
 
     def drop(self, index: int, st: Statement, kind: str | None) -> None:
         tree = self.parse_one(st)
-        exists = isinstance(tree, exp.Drop) and bool(tree.args.get("exists"))
+        if isinstance(tree, exp.Drop):
+            exists = bool(tree.args.get("exists"))
+        else:  # a kind sqlglot does not parse (DROP EXTENSION, DOMAIN, POLICY...): read the words
+            exists = any(st.head[i : i + 2] == ("IF", "EXISTS") for i in range(1, min(len(st.head), 6)))
         if not exists:
             self.problems.error(
                 "DROP removes objects; a schema document only defines them", st.line, st.column
             )
             return
-        assert isinstance(tree, exp.Drop)
-        tables = tree.args.get("tables") or [tree.this]
+        tables = (tree.args.get("tables") or [tree.this]) if isinstance(tree, exp.Drop) else []
         names = [t.name for t in tables if isinstance(t, exp.Expression) and t.name]
         if not names:
             names = [name for name in [object_kind(st.head)[1]] if name]
