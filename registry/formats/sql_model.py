@@ -116,7 +116,8 @@ class Document:
         # Parents may themselves inherit; resolving in rounds handles any order, bounded by the count.
         pending = [t for t in self.tables.values() if t.parents or t.copy_of]
         for _ in range(len(pending) + 1):
-            waiting = []
+            waiting: list[Table] = []
+            waiting_ids: set[int] = set()  # by identity: Table's == compares every column
             for table in pending:
                 sources = [table.copy_of] if table.copy_of else table.parents
                 parents = [self.tables.get(table_key(name or "")) for name in sources]
@@ -128,8 +129,9 @@ class Document:
                         table.column,
                     )
                     continue
-                if any(p is not None and p in pending and p in waiting for p in parents):
+                if any(p is not None and id(p) in waiting_ids for p in parents):
                     waiting.append(table)
+                    waiting_ids.add(id(table))
                     continue
                 inherited = [
                     copy.copy(c)
@@ -144,13 +146,14 @@ class Document:
             pending = waiting
 
     def _check_drops(self, problems: Problems) -> None:
+        created_as: dict[str, list[tuple[int, str | None]]] = {}  # name -> (statement, kind)
+        for later, created_kind, created in self.created_objects:
+            created_as.setdefault(created, []).append((later, created_kind))
         for index, kind, names, st in self.drops:
             for name in names:
                 recreated = any(
-                    later > index
-                    and created == name.lower()
-                    and (kind is None or created_kind in (kind, None))
-                    for later, created_kind, created in self.created_objects
+                    later > index and (kind is None or created_kind in (kind, None))
+                    for later, created_kind in created_as.get(name.lower(), ())
                 )
                 if not recreated:
                     problems.error(

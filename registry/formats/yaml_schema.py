@@ -7,6 +7,7 @@ Python objects, so every problem is reported at the line and column of the node 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -113,6 +114,9 @@ class _Checker:
         self.problems = problems
         self.models: dict[str, dict[str, Any]] = {}
         self.references: list[Reference] = []
+        # Field lists by name, for references: thousands of $E.f into one big entity must not
+        # each scan its fields. Keyed by id, holding the list itself so an id cannot be reused.
+        self._by_name: dict[int, tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]] = {}
 
     def entities(self, root: MappingNode) -> list[dict[str, Any]]:
         result: list[dict[str, Any]] = []
@@ -195,11 +199,11 @@ class _Checker:
         if not body.strip():
             self.problems.error("enum() needs at least one value", *_at(node), path)
             return None
-        values = [_unquote(part.strip()) for part in body.split(",")]
+        values = [_unquote(part.strip()) for part in _enum_parts(body)]
         if any(not value for value in values):
             self.problems.error("enum has an empty value", *_at(node), path)
             return None
-        duplicates = sorted({value for value in values if values.count(value) > 1})
+        duplicates = sorted(value for value, count in Counter(values).items() if count > 1)
         if duplicates:
             self.problems.error(f"enum repeats values: {', '.join(duplicates)}", *_at(node), path)
             return None
@@ -230,11 +234,20 @@ class _Checker:
         done: list[str] = []
         for step in steps:
             done.append(step)
-            found = next((f for f in fields if f["name"] == step), None)
+            found = self._named_fields(fields).get(step)
             if found is None:
                 return ".".join(done)
             fields = self._inner_fields(found)
         return None
+
+    def _named_fields(self, fields: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        cached = self._by_name.get(id(fields))
+        if cached is None or cached[0] is not fields:
+            names: dict[str, dict[str, Any]] = {}
+            for field in fields:
+                names.setdefault(field["name"], field)  # the first of a name, as a scan found it
+            cached = self._by_name[id(fields)] = (fields, names)
+        return cached[1]
 
     def _inner_fields(self, model: dict[str, Any]) -> list[dict[str, Any]]:
         # Paths continue through nested objects, array elements and whole-entity references.
@@ -246,6 +259,25 @@ class _Checker:
             else:
                 break
         return list(model.get("fields", []))
+
+
+def _enum_parts(body: str) -> list[str]:
+    """``enum(...)``'s values, split at commas outside quotes (``"a,b"`` is one value)."""
+    parts: list[str] = []
+    current: list[str] = []
+    quote = ""
+    for char in body:
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "'\"":
+            quote = char
+        elif char == ",":
+            parts.append("".join(current))
+            current = []
+            continue
+        current.append(char)
+    parts.append("".join(current))
+    return parts
 
 
 def _unquote(value: str) -> str:

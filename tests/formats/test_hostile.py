@@ -103,3 +103,8 @@ def test_the_same_problem_at_the_same_place_is_reported_once() -> None:
     text = '{"$schema": "https://json-schema.org/draft/2020-12/schema", "$defs": {"l": [{}]}}'
     errors = [(p.message, p.line, p.column, p.path) for p in validate("json_schema", text).errors]
     assert errors and len(errors) == len(set(errors)), errors
+
+
+def test_an_enum_value_may_hold_a_comma_inside_quotes() -> None:
+    result = validate("yaml", "E:\n  k: enum(\"a,b\", c, 'd,e')\n")
+    assert result.entities[0]["fields"][0]["values"] == ["a,b", "c", "d,e"]
