@@ -2,8 +2,9 @@
 
 A backup folder holds ``groups/<id>.bundle`` for every live group, ``deleted-groups/<folder>.bundle``
 for every deleted one, ``keys.json`` (hashes only, mode 0600) and ``manifest.json``. Each bundle
-is a consistent copy of its repository (``git bundle create --all`` reads the refs once), taken
-without stopping the server; the backup as a whole is not one instant across groups.
+is a consistent copy of its repository, bundled under its writer lock (writes to that group wait
+for its bundle), taken without stopping the server; the backup as a whole is not one instant
+across groups, but holds every group once, live or deleted.
 
 Restore rebuilds each repository beside its final place, verifies it with ``git fsck``, and
 renames it in: an interrupted restore leaves ``.staging-*`` folders, never half a group.
@@ -24,11 +25,12 @@ from registry.maintenance import (
     DELETED_DIR,
     GIT_TIMEOUT_SECONDS,
     GROUPS_DIR,
+    NAMES_LOCK_FILE,
     MaintenanceError,
     fsck_problems,
 )
 from registry.names import GROUP_ID_RE
-from repo_store import GitRepository, WriterLocks, fsync_path, read_head
+from repo_store import GitRepository, RepositoryNotFound, WriterLocks, fsync_path, hold_file_lock, read_head
 
 MANIFEST = "manifest.json"
 BACKUP_FORMAT = 1
@@ -51,29 +53,57 @@ def _git(*args: str) -> None:
         raise MaintenanceError(f"`git {' '.join(args)}` failed: {result.stderr.strip()}")
 
 
+RESCANS = 5  # a group deleted or undeleted during a backup is looked for again in its new folder
+
+
 def backup(data_dir: Path, out: Path) -> BackupReport:
-    """Write a backup of ``data_dir`` into ``out``, which must not exist or be empty."""
+    """Write a backup of ``data_dir`` into ``out``, which must not exist or be empty.
+
+    The backup is written beside ``out`` and renamed into place once complete, so a failed
+    backup leaves no half-filled ``out``.
+    """
+    if not (data_dir / GROUPS_DIR).is_dir():
+        raise MaintenanceError(f"{data_dir} is not a registry data folder (it has no {GROUPS_DIR}/)")
     if out.exists() and any(out.iterdir()):
         raise MaintenanceError(f"{out} is not empty; back up into a new folder")
+    partial = out.parent / f".{out.name}.partial-{os.getpid()}"
+    shutil.rmtree(partial, ignore_errors=True)
+    try:
+        report = _write_backup(data_dir, partial)
+        if out.exists():
+            out.rmdir()  # empty, checked above
+        partial.rename(out)
+        fsync_path(out.parent)
+    finally:
+        shutil.rmtree(partial, ignore_errors=True)
+    return report
+
+
+def _write_backup(data_dir: Path, out: Path) -> BackupReport:
     manifest: dict[str, object] = {
         "backup_format": BACKUP_FORMAT,
         "created_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
     }
-    counts = {}
-    for folder in (GROUPS_DIR, DELETED_DIR):
-        (out / folder).mkdir(parents=True, exist_ok=True)
-        entries = []
-        for repo in sorted((data_dir / folder).glob("_g*.git")):
-            head = read_head(repo)
-            if head is None or not GROUP_ID_RE.fullmatch(repo.name.removesuffix(".git").partition("-")[0]):
-                continue  # never committed: not a group yet
-            bundle = out / folder / (repo.name.removesuffix(".git") + ".bundle")
-            _git("--git-dir", str(repo), "bundle", "create", "--quiet", str(bundle), "--all")
-            fsync_path(bundle)
-            entries.append({"repository": repo.name, "bundle": bundle.name, "main": head})
+    entries: dict[str, list[dict[str, str]]] = {GROUPS_DIR: [], DELETED_DIR: []}
+    for folder in entries:
+        (out / folder).mkdir(parents=True)
+    bundled: set[str] = set()  # group ids: each group once, live or deleted as it was when bundled
+    for _ in range(RESCANS):
+        # Listed under the group-name lock, which deletes and undeletes hold while they move a
+        # repository between the two folders: no group is in neither list.
+        with hold_file_lock(data_dir / NAMES_LOCK_FILE):
+            listing = [(f, repo) for f in entries for repo in sorted((data_dir / f).glob("_g*.git"))]
+        new = [(f, repo) for f, repo in listing if _group_id_of(repo) not in bundled]
+        for folder, repo in new:
+            entry = _bundle(repo, out / folder)
+            if entry is not None:
+                entries[folder].append(entry)
+                bundled.add(_group_id_of(repo))
+        if not new:
+            break
+    for folder, listed in entries.items():
         fsync_path(out / folder)
-        manifest[folder] = entries
-        counts[folder] = len(entries)
+        manifest[folder] = listed
     keys = data_dir / KEYS_FILE
     if keys.exists():
         shutil.copyfile(keys, out / KEYS_FILE)
@@ -82,7 +112,34 @@ def backup(data_dir: Path, out: Path) -> BackupReport:
     (out / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", "utf-8")
     fsync_path(out / MANIFEST)
     fsync_path(out)
-    return BackupReport(counts[GROUPS_DIR], counts[DELETED_DIR], keys.exists())
+    return BackupReport(len(entries[GROUPS_DIR]), len(entries[DELETED_DIR]), keys.exists())
+
+
+def _group_id_of(repo: Path) -> str:
+    return repo.name.removesuffix(".git").partition("-")[0]  # deleted ones are <id>-<time>.git
+
+
+def _bundle(repo: Path, folder: Path) -> dict[str, str] | None:
+    """Bundle one repository under its writer lock (refs must not move while git reads them:
+    git bundle lists them twice and refuses an 'empty bundle' when they moved in between).
+
+    None if it is not a group (never committed) or it moved away meanwhile (found again later).
+    """
+    if not GROUP_ID_RE.fullmatch(_group_id_of(repo)):
+        return None
+    try:
+        with WriterLocks().hold(repo):
+            head = read_head(repo)
+            if head is None:
+                return None  # never committed: not a group yet
+            bundle = folder / (repo.name.removesuffix(".git") + ".bundle")
+            _git("--git-dir", str(repo), "bundle", "create", "--quiet", str(bundle), "--all")
+    except (FileNotFoundError, RepositoryNotFound, MaintenanceError):
+        if repo.exists():
+            raise
+        return None  # deleted or undeleted meanwhile: the next listing finds it in its new folder
+    fsync_path(bundle)
+    return {"repository": repo.name, "bundle": bundle.name, "main": head}
 
 
 def restore(backup_dir: Path, data_dir: Path) -> BackupReport:

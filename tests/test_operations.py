@@ -7,7 +7,9 @@ import json
 import re
 import signal
 import socket
+import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -385,6 +387,64 @@ def test_backup_and_restore_keep_every_commit_and_key(
         assert client.put(f"/project/{project['id']}", {"data": "# after restore\n" + YAML}).status == 200
     finally:
         second.stop()
+
+
+def test_backups_taken_during_writes_and_group_moves_hold_every_group_once(
+    populated: tuple[Server, Client], tmp_path: Path
+) -> None:
+    """Refs move under the writer lock, and groups move between folders under the name lock."""
+    srv, api = populated
+    project = api.get("/project/alpha/one").json
+    stop = threading.Event()
+    statuses: list[int] = []
+
+    def write() -> None:
+        client = Client(srv.url, api.key)
+        n = 0
+        while not stop.is_set():
+            n += 1
+            statuses.append(client.put(f"/project/{project['id']}", {"data": f"# {n}\n" + YAML}).status)
+
+    def move() -> None:  # delete and undelete a group while backups list the folders
+        while not stop.is_set():
+            doomed = api.post("/project-group", {"name": f"doomed-{uuid.uuid4().hex[:8]}"}).json
+            api.delete(f"/project-group/{doomed['id']}")
+            cli("groups", "undelete", doomed["id"], data_dir=srv.data_dir)
+
+    threads = [threading.Thread(target=write) for _ in range(3)] + [threading.Thread(target=move)]
+    for t in threads:
+        t.start()
+    try:
+        outs = [tmp_path / f"bk{n}" for n in range(8)]
+        results = [cli("backup", "--out", str(out), data_dir=srv.data_dir, check=False) for out in outs]
+    finally:
+        stop.set()
+        for t in threads:
+            t.join()
+    assert [r.returncode for r in results] == [0] * len(outs), [r.stderr for r in results]
+    assert statuses and set(statuses) == {200}
+    for out in outs:
+        manifest = json.loads((out / "manifest.json").read_text())
+        ids = [
+            e["repository"].removesuffix(".git").partition("-")[0]
+            for f in ("groups", "deleted-groups")
+            for e in manifest[f]
+        ]
+        assert len(ids) == len(set(ids)), manifest  # no group twice
+        assert {e["repository"] for e in manifest["groups"]} >= {
+            f"{g}.git" for g in _live_ids(api, "alpha", "beta")
+        }
+
+
+def _live_ids(api: Client, *names: str) -> list[str]:
+    return [api.get(f"/project-group/{name}").json["id"] for name in names]
+
+
+def test_backup_refuses_a_folder_that_is_not_a_data_folder(tmp_path: Path) -> None:
+    (tmp_path / "typo").mkdir()
+    result = cli("backup", "--out", str(tmp_path / "bk"), data_dir=tmp_path / "typo", check=False)
+    assert result.returncode == 2 and "is not a registry data folder" in result.stderr
+    assert not (tmp_path / "bk").exists()
 
 
 def test_deleted_groups_are_listed_and_undeleted(populated: tuple[Server, Client]) -> None:
