@@ -7,7 +7,8 @@ for its bundle), taken without stopping the server; the backup as a whole is not
 across groups, but holds every group once, live or deleted.
 
 Restore rebuilds each repository beside its final place, verifies it with ``git fsck``, and
-renames it in: an interrupted restore leaves ``.staging-*`` folders, never half a group.
+renames it in: an interrupted restore leaves ``.staging-*`` folders, never half a group, and a
+marker that keeps the server from serving the partial folder until the restore is run again.
 """
 
 from __future__ import annotations
@@ -142,25 +143,49 @@ def _bundle(repo: Path, folder: Path) -> dict[str, str] | None:
     return {"repository": repo.name, "bundle": bundle.name, "main": head}
 
 
+RESTORE_MARKER = "restore-in-progress"  # in a data folder while a restore into it runs
+
+
+def unfinished_restore(data_dir: Path) -> str | None:
+    """The backup folder a restore into ``data_dir`` was reading when it stopped, if one did."""
+    try:
+        return (data_dir / RESTORE_MARKER).read_text("utf-8").strip() or "?"
+    except FileNotFoundError:
+        return None
+
+
 def restore(backup_dir: Path, data_dir: Path) -> BackupReport:
-    """Restore a backup into a data folder that has no groups yet (the server must be stopped)."""
+    """Restore a backup into a data folder that has no groups yet (the server must be stopped).
+
+    Until it completes, ``data_dir`` holds a marker that makes ``serve`` refuse to start, and
+    running the same restore again carries on where it stopped.
+    """
     try:
         manifest = json.loads((backup_dir / MANIFEST).read_text("utf-8"))
     except (OSError, ValueError) as exc:
         raise MaintenanceError(f"{backup_dir} is not a backup folder ({MANIFEST}: {exc})") from exc
     if manifest.get("backup_format") != BACKUP_FORMAT:
         raise MaintenanceError(f"unknown backup format {manifest.get('backup_format')!r}")
+    resuming = unfinished_restore(data_dir)
+    if resuming is not None and resuming != str(backup_dir.resolve()):
+        raise MaintenanceError(f"{data_dir} holds an unfinished restore of {resuming}; finish that one")
     live = data_dir / GROUPS_DIR
-    if live.is_dir() and any(live.glob("_g*.git")):
+    if resuming is None and live.is_dir() and any(live.glob("_g*.git")):
         raise MaintenanceError(f"{data_dir} already has project groups; restore into a new data folder")
+    data_dir.mkdir(parents=True, exist_ok=True)
+    marker = data_dir / RESTORE_MARKER
+    marker.write_text(str(backup_dir.resolve()) + "\n", "utf-8")
+    fsync_path(marker)
+    fsync_path(data_dir)
     counts = {}
     for folder in (GROUPS_DIR, DELETED_DIR):
         (data_dir / folder).mkdir(parents=True, exist_ok=True)
         entries = manifest.get(folder, [])
         for entry in entries:
-            _restore_repository(
-                backup_dir / folder / entry["bundle"], data_dir / folder / entry["repository"]
-            )
+            target = data_dir / folder / entry["repository"]
+            if resuming is not None and target.exists() and read_head(target) == entry.get("main"):
+                continue  # restored before the interruption
+            _restore_repository(backup_dir / folder / entry["bundle"], target)
         fsync_path(data_dir / folder)
         counts[folder] = len(entries)
     keys = backup_dir / KEYS_FILE
@@ -170,7 +195,8 @@ def restore(backup_dir: Path, data_dir: Path) -> BackupReport:
         os.chmod(tmp, 0o600)
         fsync_path(tmp)
         os.replace(tmp, data_dir / KEYS_FILE)
-        fsync_path(data_dir)
+    marker.unlink()
+    fsync_path(data_dir)
     return BackupReport(counts[GROUPS_DIR], counts[DELETED_DIR], keys.exists())
 
 

@@ -14,9 +14,10 @@ from aiohttp import web
 from registry import ops_cli
 from registry.access_log import AccessLogger
 from registry.app import create_app
+from registry.backup import unfinished_restore
 from registry.catalog import Catalog
 from registry.config import LOG_FORMATS, Config, config_from, env_default
-from registry.errors import RegistryError
+from registry.errors import InvalidInput, RegistryError
 from registry.keys import ROLES, KeyStore, write_secret_file
 from registry.observability import configure_logging
 from registry.workers import serve_workers
@@ -83,6 +84,12 @@ def main(argv: list[str] | None = None, *, stdout: TextIO | None = None, stderr:
 
 
 def serve(config: Config, out: TextIO) -> int:
+    unfinished = unfinished_restore(config.data_dir)
+    if unfinished is not None:  # before ensure_admin_key: a partial folder has no keys yet
+        raise InvalidInput(
+            f"a restore into {config.data_dir} did not finish; run `schema-registry restore "
+            f"--data-dir {config.data_dir} --from {unfinished}` again"
+        )
     configure_logging(config.log_format)  # also quietens sqlglot's and dulwich's chatter
     ensure_admin_key(config.data_dir, out)  # before any worker starts: exactly one first key
     if config.workers > 1:

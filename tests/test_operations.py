@@ -21,7 +21,7 @@ from repo_store import GitRepository, Signature, WriterLocks
 from tests.support.client import Client
 from tests.support.git import commit_count, git, repo_path
 from tests.support.ops import assert_fsck_clean, cli, json_log_lines, metric_samples, sample
-from tests.support.server import Server
+from tests.support.server import Server, run_cli
 
 YAML = "user:\n  name: string\n"
 
@@ -438,6 +438,30 @@ def test_backups_taken_during_writes_and_group_moves_hold_every_group_once(
 
 def _live_ids(api: Client, *names: str) -> list[str]:
     return [api.get(f"/project-group/{name}").json["id"] for name in names]
+
+
+def test_an_interrupted_restore_is_not_served_and_runs_again_to_the_end(
+    populated: tuple[Server, Client], tmp_path: Path
+) -> None:
+    srv, _ = populated
+    cli("backup", "--out", str(tmp_path / "bk"), data_dir=srv.data_dir)
+    manifest = json.loads((tmp_path / "bk" / "manifest.json").read_text())
+    last = tmp_path / "bk" / "groups" / manifest["groups"][-1]["bundle"]
+    kept = last.read_bytes()
+    last.write_bytes(b"not a bundle")  # the restore stops here, after the first group
+    restored = tmp_path / "restored"
+    broken = cli("restore", "--from", str(tmp_path / "bk"), data_dir=restored, check=False)
+    assert broken.returncode == 2
+    assert len(list((restored / "groups").glob("_g*.git"))) == 1
+    refused = run_cli("serve", "--port", "0", data_dir=restored, check=False)  # returns at once
+    assert refused.returncode == 2 and "did not finish" in refused.stderr
+    assert not (restored / "admin.key").exists()  # no new admin key for a partial folder
+    last.write_bytes(kept)
+    cli("restore", "--from", str(tmp_path / "bk"), data_dir=restored)  # carries on
+    assert cli("check", data_dir=restored).returncode == 0
+    assert len(list((restored / "groups").glob("_g*.git"))) == len(manifest["groups"])
+    again = cli("restore", "--from", str(tmp_path / "bk"), data_dir=restored, check=False)
+    assert again.returncode == 2 and "already has project groups" in again.stderr
 
 
 def test_backup_refuses_a_folder_that_is_not_a_data_folder(tmp_path: Path) -> None:
