@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator
 
 from aiohttp import web
@@ -22,6 +23,8 @@ from registry.representations import RENDERED_PROJECTS, RenderedProjects
 from registry.routes import git, groups, history, meta, ops, projects, validation
 from registry.timeline import Timeline
 from registry.validation_pool import ValidationPool
+
+log = logging.getLogger(__name__)
 
 
 def create_app(config: Config) -> web.Application:
@@ -78,7 +81,14 @@ async def _background_tasks(app: web.Application) -> AsyncIterator[None]:
 
 
 async def _reload_keys(app: web.Application) -> None:
-    """Keys created or revoked with the CLI take effect within ``key_reload_seconds``."""
+    """Keys created or revoked with the CLI take effect within ``key_reload_seconds``.
+
+    A key file that cannot be read keeps the keys loaded before (logged), and is read again on
+    the next round: one bad edit must not stop revocations from ever taking effect.
+    """
     while True:
         await asyncio.sleep(app[CONFIG].key_reload_seconds)
-        await app[OFFLOADER].run(app[KEYSTORE].reload_if_changed)
+        try:
+            await app[OFFLOADER].run(app[KEYSTORE].reload_if_changed)
+        except Exception as exc:
+            log.error("keeping the keys loaded before: %s", exc)

@@ -96,12 +96,14 @@ class KeyStore:
     def _read(self) -> tuple[ApiKey, ...]:
         try:
             doc = json.loads(self.path.read_text("utf-8"))
+            return tuple(
+                ApiKey(k["name"], k["role"], tuple(k.get("groups", ())), k["created_at"], k["sha256"])
+                for k in doc.get("keys", [])
+            )
         except FileNotFoundError:
             return ()
-        return tuple(
-            ApiKey(k["name"], k["role"], tuple(k.get("groups", ())), k["created_at"], k["sha256"])
-            for k in doc.get("keys", [])
-        )
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:  # edited by hand, say
+            raise InvalidInput(f"{self.path} is not a valid key file ({type(exc).__name__}: {exc})") from exc
 
     # -- writing (CLI and first start) -------------------------------------------------------
 

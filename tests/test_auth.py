@@ -5,6 +5,8 @@ from __future__ import annotations
 import base64
 import json
 import time
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -158,6 +160,36 @@ def test_revoked_key_stops_working_without_restart(server: Server, make_key: Mak
     while reader.get("/project-group").status == 200 and time.monotonic() < deadline:
         time.sleep(0.05)
     assert reader.get("/project-group").status == 401
+
+
+def test_a_key_file_broken_for_a_while_keeps_the_old_keys_and_reloading_goes_on(tmp_path: Path) -> None:
+    srv = Server(tmp_path / "data").start()
+    try:
+        api = Client(srv.url, srv.admin_key())
+        out = run_cli("keys", "create", "--name", "ci", "--role", "read", data_dir=srv.data_dir).stdout
+        ci = api.with_key(out.strip().splitlines()[-1], "ci")
+        _wait_for(lambda: ci.get("/project-group").status == 200)
+        keys_file = srv.data_dir / "keys.json"
+        good = keys_file.read_text()
+        keys_file.write_text("{ half an edit")
+        time.sleep(0.5)  # several reload rounds (0.1 s in tests) meet the broken file
+        assert ci.get("/project-group").status == 200  # the keys loaded before still hold
+        keys_file.write_text(good)
+        run_cli("keys", "revoke", "--name", "ci", data_dir=srv.data_dir)
+        assert _wait_for(lambda: ci.get("/project-group").status == 401)
+        assert "keeping the keys loaded before" in srv.log_path.read_text()  # type: ignore[union-attr]
+    finally:
+        srv.stop()
+    (srv.data_dir / "keys.json").write_text("[]")
+    refused = run_cli("serve", "--port", "0", data_dir=srv.data_dir, check=False)
+    assert refused.returncode == 2 and "is not a valid key file" in refused.stderr
+
+
+def _wait_for(condition: Callable[[], bool], seconds: float = 10) -> bool:
+    deadline = time.monotonic() + seconds
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return condition()
 
 
 def test_keys_are_stored_only_as_hashes(server: Server, make_key: MakeKey) -> None:
