@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+
+from registry.errors import InvalidInput
 
 DEFAULT_MAX_BODY_BYTES = 16 << 20  # real JSON Schemas reach several MB
 LOG_FORMATS = ("text", "json")
@@ -45,33 +48,81 @@ def config_from(
     log_format: str | None = None,
     env: Mapping[str, str] | None = None,
 ) -> Config:
-    """Flags win over ``REGISTRY_*`` environment variables, which win over defaults."""
+    """Flags win over ``REGISTRY_*`` environment variables, which win over defaults.
+
+    A value that is not a number, or out of its range, is an :class:`InvalidInput` naming the
+    variable (the CLI prints it as one error line), not a traceback or a server that starts and
+    then cannot work (no git slots, no threads, every schema over its time).
+    """
     env = os.environ if env is None else env
     base = Config()
 
     def pick(flag: object, name: str, default: object) -> str:
         return str(flag) if flag is not None else env_default(env, name, str(default))
 
+    def whole(name: str, low: int, high: int | None = None, flag: int | None = None) -> int:
+        text = pick(flag, name, getattr(base, _FIELDS[name]))
+        value = int(_number(text, name, whole=True))
+        _in_range(value, name, low, high)
+        return value
+
+    def seconds(name: str) -> float:
+        value = _number(env_default(env, name, str(getattr(base, _FIELDS[name]))), name, whole=False)
+        _in_range(value, name, 0.001, None)
+        return value
+
     chosen_format = pick(log_format, "LOG_FORMAT", base.log_format)
     if chosen_format not in LOG_FORMATS:
-        raise ValueError(f"log format must be one of {', '.join(LOG_FORMATS)}, not {chosen_format!r}")
+        raise InvalidInput(f"log format must be one of {', '.join(LOG_FORMATS)}, not {chosen_format!r}")
     return Config(
         data_dir=Path(data_dir or env_default(env, "DATA_DIR", str(base.data_dir))),
         host=host or env_default(env, "HOST", base.host),
-        port=int(pick(port, "PORT", base.port)),
-        max_body_bytes=int(pick(max_body_bytes, "MAX_BODY_BYTES", base.max_body_bytes)),
-        max_push_bytes=int(env_default(env, "MAX_PUSH_BYTES", str(base.max_push_bytes))),
+        port=whole("PORT", 0, 65535, port),
+        max_body_bytes=whole("MAX_BODY_BYTES", 1, None, max_body_bytes),
+        max_push_bytes=whole("MAX_PUSH_BYTES", 1),
         native_git=env_default(env, "NATIVE_GIT", "1") not in ("0", "false", "no"),
-        max_concurrent_git=int(env_default(env, "MAX_CONCURRENT_GIT", str(base.max_concurrent_git))),
-        io_threads=int(env_default(env, "IO_THREADS", str(base.io_threads))),
-        parse_seconds=float(env_default(env, "PARSE_SECONDS", str(base.parse_seconds))),
-        validation_workers=int(env_default(env, "VALIDATION_WORKERS", str(base.validation_workers))),
-        max_depth=int(env_default(env, "MAX_DEPTH", str(base.max_depth))),
-        key_reload_seconds=float(env_default(env, "KEY_RELOAD_SECONDS", str(base.key_reload_seconds))),
-        workers=max(1, int(pick(workers, "WORKERS", base.workers))),
+        max_concurrent_git=whole("MAX_CONCURRENT_GIT", 1),
+        io_threads=whole("IO_THREADS", 1),
+        parse_seconds=seconds("PARSE_SECONDS"),
+        validation_workers=whole("VALIDATION_WORKERS", 1),
+        max_depth=whole("MAX_DEPTH", 1),
+        key_reload_seconds=seconds("KEY_RELOAD_SECONDS"),
+        workers=whole("WORKERS", 1, None, workers),
         log_format=chosen_format,
-        body_timeout_seconds=float(env_default(env, "BODY_TIMEOUT", str(base.body_timeout_seconds))),
-        shutdown_timeout_seconds=float(
-            env_default(env, "SHUTDOWN_TIMEOUT", str(base.shutdown_timeout_seconds))
-        ),
+        body_timeout_seconds=seconds("BODY_TIMEOUT"),
+        shutdown_timeout_seconds=seconds("SHUTDOWN_TIMEOUT"),
     )
+
+
+# REGISTRY_<NAME> -> the Config field it sets
+_FIELDS = {
+    "PORT": "port",
+    "MAX_BODY_BYTES": "max_body_bytes",
+    "MAX_PUSH_BYTES": "max_push_bytes",
+    "MAX_CONCURRENT_GIT": "max_concurrent_git",
+    "IO_THREADS": "io_threads",
+    "PARSE_SECONDS": "parse_seconds",
+    "VALIDATION_WORKERS": "validation_workers",
+    "MAX_DEPTH": "max_depth",
+    "KEY_RELOAD_SECONDS": "key_reload_seconds",
+    "WORKERS": "workers",
+    "BODY_TIMEOUT": "body_timeout_seconds",
+    "SHUTDOWN_TIMEOUT": "shutdown_timeout_seconds",
+}
+
+
+def _number(text: str, name: str, *, whole: bool) -> float:
+    try:
+        value: float = int(text) if whole else float(text)
+    except ValueError:
+        what = "a whole number" if whole else "a number"
+        raise InvalidInput(f"REGISTRY_{name} (or its flag) must be {what}, not {text!r}") from None
+    if not math.isfinite(value):
+        raise InvalidInput(f"REGISTRY_{name} must be a finite number, not {text!r}")
+    return value
+
+
+def _in_range(value: float, name: str, low: float, high: float | None) -> None:
+    if value < low or (high is not None and value > high):
+        bounds = f"at least {low:g}" if high is None else f"from {low:g} to {high:g}"
+        raise InvalidInput(f"REGISTRY_{name} (or its flag) must be {bounds}, not {value:g}")

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import stat
+import subprocess
+import sys
 from pathlib import Path
+
+import pytest
 
 from tests.support.client import Client
 from tests.support.server import Server, run_cli
@@ -86,3 +91,36 @@ def test_environment_variables_configure_the_server(tmp_path: Path) -> None:
         assert response.json["code"] == "payload-too-large"
     finally:
         srv.stop()
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "expected"),
+    [
+        ("REGISTRY_PORT", "abc", "REGISTRY_PORT (or its flag) must be a whole number, not 'abc'"),
+        ("REGISTRY_PORT", "99999", "REGISTRY_PORT (or its flag) must be from 0 to 65535, not 99999"),
+        ("REGISTRY_MAX_BODY_BYTES", "1e6", "must be a whole number, not '1e6'"),
+        ("REGISTRY_IO_THREADS", "0", "REGISTRY_IO_THREADS (or its flag) must be at least 1, not 0"),
+        ("REGISTRY_MAX_CONCURRENT_GIT", "0", "must be at least 1"),
+        ("REGISTRY_PARSE_SECONDS", "0", "REGISTRY_PARSE_SECONDS (or its flag) must be at least 0.001, not 0"),
+        ("REGISTRY_PARSE_SECONDS", "nan", "must be a finite number"),
+        ("REGISTRY_KEY_RELOAD_SECONDS", "-1", "must be at least 0.001"),
+        ("REGISTRY_WORKERS", "x", "must be a whole number"),
+        ("REGISTRY_LOG_FORMAT", "xml", "log format must be one of text, json, not 'xml'"),
+    ],
+)
+def test_a_bad_setting_is_one_error_line_not_a_traceback(
+    tmp_path: Path, name: str, value: str, expected: str
+) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "registry.cli", "serve", "--data-dir", str(tmp_path / "data"), "--port", "0"]
+        if name != "REGISTRY_PORT"
+        else [sys.executable, "-m", "registry.cli", "serve", "--data-dir", str(tmp_path / "data")],
+        env={**os.environ, name: value},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.strip() == f"error: {expected}" or expected in result.stderr.strip().splitlines()[-1]
+    assert "Traceback" not in result.stderr
