@@ -14,6 +14,7 @@ import logging
 import multiprocessing
 import multiprocessing.connection
 import queue
+import signal
 import threading
 import time
 from dataclasses import dataclass, field
@@ -30,6 +31,11 @@ _READY = "ready"
 
 def _serve(conn: multiprocessing.connection.Connection, limits: Limits) -> None:
     """A worker's loop: validate each request until the pool closes the pipe."""
+    # SIGTERM or Ctrl-C sent to the whole process group (systemd's default, a terminal) must not
+    # kill validations the server is still finishing during its graceful shutdown: the pool ends
+    # its workers itself (closing the pipe, then kill), and a worker whose server died sees EOF.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     conn.send(_READY)  # the parsers are imported (with this module): the clock may start
     while True:
         try:

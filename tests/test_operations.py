@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
 import re
 import signal
 import socket
@@ -190,8 +191,23 @@ def own_server(tmp_path: Path) -> Iterator[Server]:
     srv.stop()
 
 
-def test_sigterm_lets_in_flight_writes_finish(own_server: Server) -> None:
-    srv = own_server
+@pytest.mark.parametrize(
+    ("to_group", "workers"),
+    [(False, 1), (True, 1), (True, 2)],
+    ids=["to-the-server", "to-its-process-group", "to-the-group-of-two-workers"],
+)
+def test_sigterm_lets_in_flight_writes_finish(tmp_path: Path, to_group: bool, workers: int) -> None:
+    """Also when every process of the group gets it (systemd's default, Ctrl-C in a terminal):
+    the validation processes must outlive the requests they are validating, and a worker that
+    gets SIGTERM twice (from the group and from its supervisor) must still finish them."""
+    srv = Server(tmp_path / "data", extra_args=("--workers", str(workers))).start()
+    try:
+        _in_flight_writes_finish_after(srv, to_group)
+    finally:
+        srv.stop()
+
+
+def _in_flight_writes_finish_after(srv: Server, to_group: bool) -> None:
     api = Client(srv.url, srv.admin_key())
     group = api.post("/project-group", {"name": "g"}).json
     writes = 16
@@ -221,7 +237,10 @@ def test_sigterm_lets_in_flight_writes_finish(own_server: Server) -> None:
     wait_for(lambda: sum(started_and_running()) == writes)  # every handler has begun
     done_at_term, running_at_term = started_and_running()
     assert srv.process is not None
-    srv.process.send_signal(signal.SIGTERM)
+    if to_group:
+        os.killpg(srv.process.pid, signal.SIGTERM)  # its own session: the group is the server's
+    else:
+        srv.process.send_signal(signal.SIGTERM)
     answers = [_read_http_response(sock) for sock in sockets]
     for sock in sockets:
         sock.close()
