@@ -121,6 +121,8 @@ def ensure_admin_key(data_dir: Path, out: TextIO) -> None:
 
 def keys_command(args: argparse.Namespace, out: TextIO) -> int:
     data_dir = Path(args.data_dir or env_default(os.environ, "DATA_DIR", "data"))
+    if not data_dir.is_dir():  # a typo must not make a new, empty registry elsewhere
+        raise InvalidInput(f"{data_dir} is not a folder; check --data-dir (serve creates it on first start)")
     store = KeyStore(data_dir)
     if args.keys_command == "create":
         groups = tuple(Catalog(data_dir).group(name).meta.id for name in args.group)
@@ -143,6 +145,8 @@ def keys_command(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _group_names(data_dir: Path) -> dict[str, str]:
+    if not (data_dir / "groups").is_dir():  # no groups yet: do not lay out a data folder to list keys
+        return {}
     return {summary.id: summary.name for summary in Catalog(data_dir).list_groups()}
 
 

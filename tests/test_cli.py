@@ -124,3 +124,14 @@ def test_a_bad_setting_is_one_error_line_not_a_traceback(
     assert result.returncode == 2, result.stderr
     assert result.stderr.strip() == f"error: {expected}" or expected in result.stderr.strip().splitlines()[-1]
     assert "Traceback" not in result.stderr
+
+
+def test_keys_commands_refuse_a_data_folder_that_does_not_exist(tmp_path: Path) -> None:
+    for args in (("keys", "create", "--name", "ci", "--role", "read"), ("keys", "list")):
+        result = run_cli(*args, data_dir=tmp_path / "typo", check=False)
+        assert result.returncode == 2, result.stderr
+        assert "is not a folder; check --data-dir" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "typo").exists()
+    (tmp_path / "empty").mkdir()
+    assert run_cli("keys", "list", data_dir=tmp_path / "empty").stdout == ""
+    assert sorted(p.name for p in (tmp_path / "empty").iterdir()) == []  # listing made nothing
