@@ -102,7 +102,7 @@ class Walk:
         id_keyword = "id" if self.draft4 else "$id"
         ident = schema.get(id_keyword)
         if isinstance(ident, str):
-            uri, fragment = urldefrag(urljoin(base, ident))
+            uri, fragment = urldefrag(_join(base, ident))
             if uri and uri != base:
                 base = uri
                 self.resources.setdefault(uri, (schema, path))
@@ -118,7 +118,7 @@ class Walk:
         for keyword in ("$ref", "$dynamicRef"):
             ref = schema.get(keyword)
             if isinstance(ref, str):
-                self.refs.append(Ref(urljoin(base, ref), ref, (*path, keyword)))
+                self.refs.append(Ref(_join(base, ref), ref, (*path, keyword)))
         fmt = schema.get("format")
         if isinstance(fmt, str) and fmt not in FORMATS:
             self.unknown_formats.setdefault(fmt, (*path, "format"))
@@ -126,7 +126,11 @@ class Walk:
         if self.draft4 and isinstance(patterns, dict):
             self.patterns.extend((key, (*path, "patternProperties", key)) for key in patterns)
         for keyword in schema:
-            if keyword not in self.keywords and keyword not in ANNOTATIONS:
+            if (
+                keyword not in self.keywords
+                and keyword not in ANNOTATIONS
+                and not (self.draft4 and keyword == "id")
+            ):
                 self.unknown_keywords.setdefault(keyword, (*path, keyword))
 
 
@@ -141,6 +145,15 @@ def _subschemas(schema: dict[str, Any], path: PathKey) -> list[tuple[Any, PathKe
         elif (keyword in SCHEMA_ARRAYS or keyword == "items") and isinstance(value, list):
             found.extend((sub, (*path, keyword, index)) for index, sub in enumerate(value))
     return found
+
+
+def _join(base: str, reference: str) -> str:
+    """``urljoin``, which leaves a fragment-only reference alone against a base it cannot join
+    (``urn:...``, ``tag:...``): there the fragment belongs to the base document."""
+    joined = urljoin(base, reference)
+    if joined == reference and reference.startswith("#") and base:
+        return urldefrag(base)[0] + reference
+    return joined
 
 
 def resolve_pointer(document: Any, fragment: str) -> tuple[bool, str]:

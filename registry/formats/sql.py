@@ -114,8 +114,11 @@ class _Checker:
         if not details:
             self.problems.error(f"{what}: {exc}", st.line, st.column)
         for detail in details[:3]:
-            line, column = st.absolute(detail.get("line"), detail.get("col"))
             near = detail.get("highlight") or ""
+            col = detail.get("col")
+            if isinstance(col, int) and near and "\n" not in near and col >= len(near):
+                col -= len(near) - 1  # sqlglot gives the token's last column; point at its first
+            line, column = st.absolute(detail.get("line"), col)
             self.problems.error(f"{what}: {detail.get('description')} near {near!r}", line, column)
 
     def table(self, index: int, st: Statement) -> None:

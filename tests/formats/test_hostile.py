@@ -108,3 +108,10 @@ def test_the_same_problem_at_the_same_place_is_reported_once() -> None:
 def test_an_enum_value_may_hold_a_comma_inside_quotes() -> None:
     result = validate("yaml", "E:\n  k: enum(\"a,b\", c, 'd,e')\n")
     assert result.entities[0]["fields"][0]["values"] == ["a,b", "c", "d,e"]
+
+
+def test_draft_4_id_is_a_keyword_not_an_unknown_one() -> None:
+    draft4 = "http://json-schema.org/draft-04/schema#"
+    text = f'{{"$schema": "{draft4}", "id": "http://example.com/s", "type": "object"}}'
+    result = validate("json_schema", text)
+    assert result.valid and result.warnings == ()

@@ -40,3 +40,8 @@ def test_a_quoted_duplicate_is_found_where_it_is() -> None:
 def test_a_column_added_twice_by_alter_table_names_table_and_column() -> None:
     text = "CREATE TABLE t (id INT);\nALTER TABLE t ADD COLUMN id TEXT;\n"
     assert [(line, path) for line, _, path, _ in errors_of(text)] == [(2, "t.id")]
+
+
+def test_a_parse_error_points_at_the_first_character_of_its_token() -> None:
+    text = "CREATE TABLE t (\n  id INT,\n  x BOGUSTYPE((\n);\n"
+    assert [(line, column) for line, column, _, _ in errors_of(text)] == [(3, 5)]
