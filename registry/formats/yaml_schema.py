@@ -120,10 +120,11 @@ class _Checker:
 
     def entities(self, root: MappingNode) -> list[dict[str, Any]]:
         result: list[dict[str, Any]] = []
+        tags: dict[str, str] = {}
         for key, value in root.value:
             name = self._name(key, "entity")
-            if name is None or name in self.models:
-                continue  # a duplicate is already reported
+            if name is None or self._again(name, key, tags, "entity"):
+                continue
             if not isinstance(value, MappingNode):
                 kind = "a list" if isinstance(value, SequenceNode) else f"{value.value!r}"
                 self.problems.error(
@@ -138,6 +139,22 @@ class _Checker:
             result.append(entity)
         return result
 
+    def _again(self, name: str, key: Node, tags: dict[str, str], what: str) -> bool:
+        """Whether ``name`` was seen before in this mapping (``tags``: name -> its key's tag).
+
+        Keys equal as YAML values are reported as duplicates by the loader; ``1`` and ``'1'``
+        are different YAML keys but one name, and the second must not vanish silently.
+        """
+        first = tags.get(name)
+        if first is None:
+            tags[name] = key.tag
+            return False
+        if first != key.tag:
+            self.problems.error(
+                f"{what} {name!r} is named twice, once not as a string (quote both, or rename one)", *_at(key)
+            )
+        return True
+
     def _name(self, key: Node, what: str) -> str | None:
         if not isinstance(key, ScalarNode) or key.tag == NULL_TAG or not str(key.value).strip():
             self.problems.error(f"{what} names must be non-empty plain scalars", *_at(key))
@@ -148,12 +165,11 @@ class _Checker:
         if not mapping.value:
             self.problems.error(f"{path!r} has no fields", *_at(mapping), path)
         fields: list[dict[str, Any]] = []
-        names: set[str] = set()
+        tags: dict[str, str] = {}
         for key, value in mapping.value:
             name = self._name(key, "field")
-            if name is None or name in names:
+            if name is None or self._again(name, key, tags, "field"):
                 continue
-            names.add(name)
             model = self._type(value, f"{path}.{name}", name)
             if model is not None:
                 type_ = model.pop("type")
@@ -221,24 +237,51 @@ class _Checker:
                     ref.path,
                 )
                 continue
-            missing = self._walk(self.models[entity]["fields"], steps)
+            _, missing = self._descend(self.models[entity]["fields"], steps)
             if missing is not None:
                 self.problems.error(
                     f"reference ${ref.target}: {entity!r} has no field path {missing!r}",
                     *_at(ref.node),
                     ref.path,
                 )
+                continue
+            self._check_reaches_a_type(ref)
 
-    def _walk(self, fields: list[dict[str, Any]], steps: list[str]) -> str | None:
-        """``None`` when ``steps`` is a field path into ``fields``, else the path that is missing."""
+    def _check_reaches_a_type(self, ref: Reference) -> None:
+        """A field that takes its type from a field that takes it from ... must end at a type:
+        ``A.x: $A.x``, or ``A.x: $B.y`` with ``B.y: $A.x``, has none to generate."""
+        chain = [ref.target]
+        model = self._field(ref.target)
+        while model is not None and model["type"] == "reference" and "." in model["ref"]:
+            if model["ref"] in chain:
+                through = " -> ".join(f"${target}" for target in [*chain, model["ref"]])
+                self.problems.error(
+                    f"reference ${ref.target} never reaches a type: {through}", *_at(ref.node), ref.path
+                )
+                return
+            chain.append(model["ref"])
+            model = self._field(model["ref"])
+
+    def _field(self, target: str) -> dict[str, Any] | None:
+        """The field model ``$Entity.field.path`` names, or None (an entity, or nothing)."""
+        entity, *steps = target.split(".")
+        if entity not in self.models or not steps:
+            return None
+        return self._descend(self.models[entity]["fields"], steps)[0]
+
+    def _descend(
+        self, fields: list[dict[str, Any]], steps: list[str]
+    ) -> tuple[dict[str, Any] | None, str | None]:
+        """(the field ``steps`` lead to, None), or (None, the part of the path that is missing)."""
         done: list[str] = []
+        found = None
         for step in steps:
             done.append(step)
             found = self._named_fields(fields).get(step)
             if found is None:
-                return ".".join(done)
+                return None, ".".join(done)
             fields = self._inner_fields(found)
-        return None
+        return found, None
 
     def _named_fields(self, fields: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
         cached = self._by_name.get(id(fields))
