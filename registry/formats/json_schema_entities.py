@@ -6,6 +6,7 @@ See docs/formats/json_schema.md for the mapping from JSON Schema types to entity
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import unquote
 
 from registry.formats.base import entity_model, field_model
 from registry.formats.limits import Limits
@@ -19,18 +20,16 @@ STRING_FORMATS = {
 
 
 def schema_entities(doc: dict[str, Any], limits: Limits) -> list[dict[str, Any]]:
+    model = _Model(doc)
     entities: list[dict[str, Any]] = []
     if _is_object(doc):
         title = doc.get("title")
         name = title if isinstance(title, str) and title.strip() else "root"
-        entities.append(entity_model(name, _fields(doc, limits.max_depth)))
-    for keyword in ("$defs", "definitions"):
-        defs = doc.get(keyword)
-        if not isinstance(defs, dict):
-            continue
+        entities.append(entity_model(name, model.fields(doc, limits.max_depth)))
+    for defs in model.defs.values():
         for name, sub in defs.items():
             if isinstance(sub, dict) and _is_object(sub):
-                entities.append(entity_model(name, _fields(sub, limits.max_depth)))
+                entities.append(entity_model(name, model.fields(sub, limits.max_depth)))
     return entities
 
 
@@ -43,67 +42,86 @@ def _is_object(schema: dict[str, Any]) -> bool:
     )
 
 
-def _fields(schema: dict[str, Any], depth: int) -> list[dict[str, Any]]:
-    properties = schema.get("properties")
-    if not isinstance(properties, dict) or depth <= 0:
-        return []
-    required = schema.get("required")
-    required_names = set(required) if isinstance(required, list) else set()
-    fields = []
-    for name, sub in properties.items():
-        model = _type(sub, depth - 1)
-        type_ = model.pop("type")
-        nullable = name not in required_names or model.pop("null", False)
-        model.pop("null", None)
-        fields.append(field_model(name, type_, nullable=bool(nullable), **model))
-    return fields
+def _pointer_name(segment: str) -> str:
+    """A JSON pointer segment in a URI fragment, as the name it stands for (``a~1b`` is ``a/b``)."""
+    return unquote(segment).replace("~1", "/").replace("~0", "~")
 
 
-def _type(schema: Any, depth: int) -> dict[str, Any]:
-    """The field type of a property schema; ``json`` for anything not simply typed."""
-    if not isinstance(schema, dict):
-        return {"type": "json", "source_type": None}
-    ref = schema.get("$ref")
-    if isinstance(ref, str):
-        for prefix in ("#/$defs/", "#/definitions/"):
+class _Model:
+    """Field types of one document; its ``$defs``/``definitions`` resolve local ``$ref``s."""
+
+    def __init__(self, doc: dict[str, Any]) -> None:
+        self.defs = {k: doc[k] for k in ("$defs", "definitions") if isinstance(doc.get(k), dict)}
+
+    def fields(self, schema: dict[str, Any], depth: int) -> list[dict[str, Any]]:
+        properties = schema.get("properties")
+        if not isinstance(properties, dict) or depth <= 0:
+            return []
+        required = schema.get("required")
+        required_names = set(required) if isinstance(required, list) else set()
+        fields = []
+        for name, sub in properties.items():
+            model = self.type(sub, depth - 1)
+            type_ = model.pop("type")
+            nullable = name not in required_names or model.pop("null", False)
+            model.pop("null", None)
+            fields.append(field_model(name, type_, nullable=bool(nullable), **model))
+        return fields
+
+    def type(self, schema: Any, depth: int) -> dict[str, Any]:
+        """The field type of a property schema; ``json`` for anything not simply typed."""
+        if not isinstance(schema, dict):
+            return {"type": "json", "source_type": None}
+        ref = schema.get("$ref")
+        if isinstance(ref, str):
+            return self._referenced(ref, depth)
+        if isinstance(schema.get("enum"), list) and all(isinstance(v, str) for v in schema["enum"]):
+            return {"type": "enum", "values": list(schema["enum"]), "source_type": "enum"}
+        kind = schema.get("type")
+        null = False
+        if isinstance(kind, list):
+            null = "null" in kind
+            kinds = [k for k in kind if k != "null"]
+            kind = kinds[0] if len(kinds) == 1 else None
+        model = self._typed(schema, kind, depth)
+        if null:
+            model["null"] = True
+        return model
+
+    def _referenced(self, ref: str, depth: int) -> dict[str, Any]:
+        """An object definition is an entity to refer to; any other definition is its type."""
+        for keyword in ("$defs", "definitions"):
+            prefix = f"#/{keyword}/"
             if ref.startswith(prefix) and "/" not in ref[len(prefix) :]:
-                return {"type": "reference", "ref": ref[len(prefix) :], "source_type": ref}
+                name = _pointer_name(ref[len(prefix) :])
+                target = self.defs.get(keyword, {}).get(name)
+                if isinstance(target, dict) and _is_object(target):
+                    return {"type": "reference", "ref": name, "source_type": ref}
+                if isinstance(target, dict) and depth > 0:
+                    return {**self.type(target, depth - 1), "source_type": ref}
         return {"type": "json", "source_type": ref}
-    if isinstance(schema.get("enum"), list) and all(isinstance(v, str) for v in schema["enum"]):
-        return {"type": "enum", "values": list(schema["enum"]), "source_type": "enum"}
-    kind = schema.get("type")
-    null = False
-    if isinstance(kind, list):
-        null = "null" in kind
-        kinds = [k for k in kind if k != "null"]
-        kind = kinds[0] if len(kinds) == 1 else None
-    model = _typed(schema, kind, depth)
-    if null:
-        model["null"] = True
-    return model
 
-
-def _typed(schema: dict[str, Any], kind: Any, depth: int) -> dict[str, Any]:
-    source = kind if isinstance(kind, str) else None
-    if kind == "string":
-        fmt = schema.get("format")
-        if schema.get("contentEncoding") == "base64":
-            return {"type": "binary", "source_type": source}
-        return {
-            "type": STRING_FORMATS.get(fmt, "string") if isinstance(fmt, str) else "string",
-            "source_type": source,
-        }
-    if kind in ("integer", "number", "boolean"):
-        return {"type": kind, "source_type": source}
-    if kind == "array" or (kind is None and "items" in schema):
-        items = schema.get("items")
-        item_model = (
-            _type(items, depth - 1)
-            if depth > 0 and isinstance(items, dict)
-            else {"type": "json", "source_type": None}
-        )
-        item_model.pop("null", None)
-        return {"type": "array", "items": item_model, "source_type": source}
-    if kind == "object" or (kind is None and isinstance(schema.get("properties"), dict)):
-        return {"type": "object", "fields": _fields(schema, depth - 1), "source_type": source}
-    return {"type": "json", "source_type": source}
+    def _typed(self, schema: dict[str, Any], kind: Any, depth: int) -> dict[str, Any]:
+        source = kind if isinstance(kind, str) else None
+        if kind == "string":
+            fmt = schema.get("format")
+            if schema.get("contentEncoding") == "base64":
+                return {"type": "binary", "source_type": source}
+            return {
+                "type": STRING_FORMATS.get(fmt, "string") if isinstance(fmt, str) else "string",
+                "source_type": source,
+            }
+        if kind in ("integer", "number", "boolean"):
+            return {"type": kind, "source_type": source}
+        if kind == "array" or (kind is None and "items" in schema):
+            items = schema.get("items")
+            item_model = (
+                self.type(items, depth - 1)
+                if depth > 0 and isinstance(items, dict)
+                else {"type": "json", "source_type": None}
+            )
+            item_model.pop("null", None)
+            return {"type": "array", "items": item_model, "source_type": source}
+        if kind == "object" or (kind is None and isinstance(schema.get("properties"), dict)):
+            return {"type": "object", "fields": self.fields(schema, depth - 1), "source_type": source}
+        return {"type": "json", "source_type": source}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
@@ -115,3 +116,23 @@ def test_draft_4_id_is_a_keyword_not_an_unknown_one() -> None:
     text = f'{{"$schema": "{draft4}", "id": "http://example.com/s", "type": "object"}}'
     result = validate("json_schema", text)
     assert result.valid and result.warnings == ()
+
+
+def test_a_ref_to_a_definition_that_is_not_an_object_gives_its_type() -> None:
+    doc = {
+        "$defs": {
+            "id": {"type": "string", "format": "uuid"},
+            "a/b": {"type": "object", "properties": {"x": {"type": "integer"}}},
+            "ids": {"type": "array", "items": {"$ref": "#/$defs/id"}},
+        },
+        "type": "object",
+        "properties": {
+            "id": {"$ref": "#/$defs/id"},
+            "ab": {"$ref": "#/$defs/a~1b"},
+            "ids": {"$ref": "#/$defs/ids"},
+        },
+    }
+    fields = {f["name"]: f for f in validate("json_schema", json.dumps(doc)).entities[0]["fields"]}
+    assert fields["id"]["type"] == "uuid"
+    assert (fields["ab"]["type"], fields["ab"]["ref"]) == ("reference", "a/b")
+    assert (fields["ids"]["type"], fields["ids"]["items"]["type"]) == ("array", "uuid")
