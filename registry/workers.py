@@ -16,6 +16,7 @@ worker reports all of them. Workers ask the kernel to stop them if the superviso
 
 from __future__ import annotations
 
+import asyncio
 import ctypes
 import logging
 import multiprocessing
@@ -70,13 +71,36 @@ def run_worker(config: Config, sock: socket.socket, index: int, supervisor_pid: 
     """A worker process: one aiohttp server on the socket it was handed."""
     _stop_with_supervisor(supervisor_pid)
     configure_logging(config.log_format)
+    app = create_app(config)
+    app.on_startup.append(_stop_on_the_first_signal_only)
     web.run_app(
-        create_app(config),
+        app,
         sock=sock,
         access_log_class=AccessLogger,
         shutdown_timeout=config.shutdown_timeout_seconds,
         print=lambda _: log.info("worker %d ready", index),
     )
+
+
+async def _stop_on_the_first_signal_only(app: web.Application) -> None:
+    """Replace aiohttp's SIGTERM/SIGINT handlers with ones that act once.
+
+    A worker gets the signal twice when the whole process group (or systemd's cgroup) is
+    signalled and the supervisor forwards it too; aiohttp's handler then raised GracefulExit a
+    second time in the middle of the graceful shutdown, dropping requests it was finishing.
+    (aiohttp installs its handlers before the app's startup hooks run; these replace them.)
+    """
+    loop = asyncio.get_running_loop()
+    stopping = False
+
+    def stop() -> None:
+        nonlocal stopping
+        if not stopping:
+            stopping = True
+            raise web.GracefulExit()
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop)
 
 
 def _stop_with_supervisor(supervisor_pid: int) -> None:
@@ -137,7 +161,9 @@ class Supervisor:
         for process in self.workers.values():
             if process.exitcode is None:
                 process.terminate()  # SIGTERM: aiohttp finishes in-flight requests, then exits
-        deadline = time.monotonic() + self.config.shutdown_timeout_seconds + 10
+        # aiohttp waits the timeout for running handlers, then as long again for the ones it
+        # cancelled: a worker may rightly take twice the timeout.
+        deadline = time.monotonic() + 2 * self.config.shutdown_timeout_seconds + 10
         for process in self.workers.values():
             process.join(max(0.0, deadline - time.monotonic()))
             if process.exitcode is None:
