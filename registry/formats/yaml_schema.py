@@ -117,6 +117,7 @@ class _Checker:
         # Field lists by name, for references: thousands of $E.f into one big entity must not
         # each scan its fields. Keyed by id, holding the list itself so an id cannot be reused.
         self._by_name: dict[int, tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]] = {}
+        self._reaches: dict[str, bool] = {}  # field reference -> whether it ends at a type
 
     def entities(self, root: MappingNode) -> list[dict[str, Any]]:
         result: list[dict[str, Any]] = []
@@ -249,18 +250,28 @@ class _Checker:
 
     def _check_reaches_a_type(self, ref: Reference) -> None:
         """A field that takes its type from a field that takes it from ... must end at a type:
-        ``A.x: $A.x``, or ``A.x: $B.y`` with ``B.y: $A.x``, has none to generate."""
-        chain = [ref.target]
-        model = self._field(ref.target)
-        while model is not None and model["type"] == "reference" and "." in model["ref"]:
-            if model["ref"] in chain:
-                through = " -> ".join(f"${target}" for target in [*chain, model["ref"]])
-                self.problems.error(
-                    f"reference ${ref.target} never reaches a type: {through}", *_at(ref.node), ref.path
-                )
-                return
-            chain.append(model["ref"])
-            model = self._field(model["ref"])
+        ``A.x: $A.x``, or ``A.x: $B.y`` with ``B.y: $A.x``, has none to generate.
+
+        Targets already followed are remembered (``_reaches``), so long chains cost their length
+        once, not once per reference into them.
+        """
+        chain: list[str] = []
+        on_chain: set[str] = set()
+        target: str | None = ref.target
+        while target is not None and target not in self._reaches and target not in on_chain:
+            chain.append(target)
+            on_chain.add(target)
+            model = self._field(target)
+            is_field_ref = model is not None and model["type"] == "reference" and "." in model["ref"]
+            target = model["ref"] if model is not None and is_field_ref else None
+        ends = target is None or self._reaches.get(target, False)
+        for seen in chain:
+            self._reaches[seen] = ends
+        if not ends:  # came round (target on the chain), or into a chain known to come round
+            through = " -> ".join(f"${t}" for t in [*chain, target or ""])
+            self.problems.error(
+                f"reference ${ref.target} never reaches a type: {through}", *_at(ref.node), ref.path
+            )
 
     def _field(self, target: str) -> dict[str, Any] | None:
         """The field model ``$Entity.field.path`` names, or None (an entity, or nothing)."""
@@ -298,21 +309,35 @@ class _Checker:
             if model["type"] == "array":
                 model = model["items"]
             elif model["type"] == "reference" and "." not in model["ref"] and model["ref"] in self.models:
-                return list(self.models[model["ref"]]["fields"])
+                fields: list[dict[str, Any]] = self.models[model["ref"]]["fields"]
+                return fields  # the model's own list (read only): cached field maps key on it
             else:
                 break
-        return list(model.get("fields", []))
+        inner: list[dict[str, Any]] = model.get("fields", _NO_FIELDS)
+        return inner
+
+
+_NO_FIELDS: list[dict[str, Any]] = []
 
 
 def _enum_parts(body: str) -> list[str]:
-    """``enum(...)``'s values, split at commas outside quotes (``"a,b"`` is one value)."""
+    """``enum(...)``'s values, split at commas outside quoted values.
+
+    A quote opens a quoted value only at the value's start (``"a,b"`` is one value, ``don't`` is
+    text); inside one, a backslash escapes the next character.
+    """
     parts: list[str] = []
     current: list[str] = []
-    quote = ""
+    quote, escaped = "", False
     for char in body:
         if quote:
-            quote = "" if char == quote else quote
-        elif char in "'\"":
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == quote:
+                quote = ""
+        elif char in "'\"" and not "".join(current).strip():
             quote = char
         elif char == ",":
             parts.append("".join(current))

@@ -111,6 +111,21 @@ def test_an_enum_value_may_hold_a_comma_inside_quotes() -> None:
     assert result.entities[0]["fields"][0]["values"] == ["a,b", "c", "d,e"]
 
 
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [("don't, b, c", ["don't", "b", "c"]), ("O'Brien, Smith", ["O'Brien", "Smith"])],
+)
+def test_an_apostrophe_inside_an_enum_value_is_text(values: str, expected: list[str]) -> None:
+    result = validate("yaml", f"E:\n  k: enum({values})\n")
+    assert result.entities[0]["fields"][0]["values"] == expected
+
+
+def test_every_reference_into_a_field_reference_cycle_is_refused() -> None:
+    text = "A:\n  x: $A.x\nB:\n  y: $C.z\nC:\n  z: $B.y\n  ok: $A.x\nD:\n  fine: $C\n"
+    lines = sorted(p.line for p in validate("yaml", text).errors if "never reaches a type" in p.message)
+    assert lines == [2, 4, 6, 7]
+
+
 def test_draft_4_id_is_a_keyword_not_an_unknown_one() -> None:
     draft4 = "http://json-schema.org/draft-04/schema#"
     text = f'{{"$schema": "{draft4}", "id": "http://example.com/s", "type": "object"}}'
