@@ -9,6 +9,7 @@ on another core.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import logging
 import multiprocessing
@@ -79,6 +80,10 @@ class ValidationPool:
         first = [self._spawn() for _ in range(max(1, workers))]
         for worker in first:
             self._idle.put(worker)
+        # Before multiprocessing's own exit hook (atexit runs last-registered first): that one
+        # sends SIGTERM, which the workers ignore, and would wait for them for ever when the app's
+        # cleanup did not run (a second Ctrl-C interrupts it).
+        atexit.register(self.close)
         self._started = threading.Event()
         threading.Thread(target=self._await_start, args=(first,), name="validator-start", daemon=True).start()
 
@@ -135,9 +140,11 @@ class ValidationPool:
         return ValidationResult(errors=(Problem(problem),))
 
     def close(self) -> None:
+        """End the workers (idempotent: the app's cleanup and the exit hook both call it)."""
         self._closed = True
         with self._lock:
             workers = list(self._all)
+            self._all.clear()
         for worker in workers:
             with contextlib.suppress(OSError):
                 worker.conn.send(None)

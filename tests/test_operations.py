@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import os
@@ -12,6 +13,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -253,6 +255,28 @@ def _in_flight_writes_finish_after(srv: Server, to_group: bool) -> None:
     srv.start()
     restarted = Client(srv.url, srv.admin_key())
     assert restarted.get(f"/project/{projects[-1]}").json["data"].startswith(f"# {writes - 1}\n")
+
+
+def test_a_second_ctrl_c_during_a_validation_still_ends_the_server(tmp_path: Path) -> None:
+    """A second SIGINT interrupts aiohttp's cleanup; the validation processes (which ignore
+    signals) must still be ended, or the interpreter's exit would wait for them for ever."""
+    srv = Server(tmp_path / "data").start()
+    api = Client(srv.url, srv.admin_key())
+    slow = "".join(
+        f"CREATE TABLE t{i} (id INT PRIMARY KEY, r INT REFERENCES t{max(i - 1, 0)}(id));\n"
+        for i in range(3000)
+    )
+    with ThreadPoolExecutor(1) as pool:
+        checking = pool.submit(api.post, "/validate", {"format": "sql", "data": slow})
+        time.sleep(0.5)  # the document is being validated
+        assert srv.process is not None
+        srv.process.send_signal(signal.SIGINT)
+        time.sleep(0.2)
+        srv.process.send_signal(signal.SIGINT)
+        assert srv.process.wait(60) is not None  # it ends (it hung for ever before)
+        with contextlib.suppress(OSError):  # answered or cut off: either is fine here
+            checking.result(timeout=60)
+    srv.stop()
 
 
 def test_sigterm_fails_a_half_sent_body_at_once_and_writes_nothing(own_server: Server) -> None:
