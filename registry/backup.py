@@ -13,10 +13,13 @@ marker that keeps the server from serving the partial folder until the restore i
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,7 +34,8 @@ from registry.maintenance import (
     fsck_problems,
 )
 from registry.names import GROUP_ID_RE
-from repo_store import GitRepository, RepositoryNotFound, WriterLocks, fsync_path, hold_file_lock, read_head
+from repo_store import GitRepository, RepositoryNotFound, WriterLocks, fsync_path, read_head
+from repo_store.locks import LOCK_FILE_NAME as WRITER_LOCK_FILE
 
 MANIFEST = "manifest.json"
 BACKUP_FORMAT = 1
@@ -67,16 +71,20 @@ def backup(data_dir: Path, out: Path) -> BackupReport:
         raise MaintenanceError(f"{data_dir} is not a registry data folder (it has no {GROUPS_DIR}/)")
     if out.exists() and any(out.iterdir()):
         raise MaintenanceError(f"{out} is not empty; back up into a new folder")
-    partial = out.parent / f".{out.name}.partial-{os.getpid()}"
-    shutil.rmtree(partial, ignore_errors=True)
+    # Into a new folder: written beside it and renamed in. Into an existing empty one (a mount
+    # point, say, which cannot be replaced): written inside it, manifest last, emptied on failure.
+    target = out if out.exists() else out.parent / f".{out.name}.partial-{os.getpid()}"
     try:
-        report = _write_backup(data_dir, partial)
-        if out.exists():
-            out.rmdir()  # empty, checked above
-        partial.rename(out)
-        fsync_path(out.parent)
-    finally:
-        shutil.rmtree(partial, ignore_errors=True)
+        report = _write_backup(data_dir, target)
+        if target != out:
+            target.rename(out)
+            fsync_path(out.parent)
+    except BaseException:
+        for leftover in list(target.iterdir()) if target.exists() else []:
+            shutil.rmtree(leftover) if leftover.is_dir() else leftover.unlink()
+        if target != out:
+            shutil.rmtree(target, ignore_errors=True)
+        raise
     return report
 
 
@@ -92,7 +100,7 @@ def _write_backup(data_dir: Path, out: Path) -> BackupReport:
     for _ in range(RESCANS):
         # Listed under the group-name lock, which deletes and undeletes hold while they move a
         # repository between the two folders: no group is in neither list.
-        with hold_file_lock(data_dir / NAMES_LOCK_FILE):
+        with _lock_if_present(data_dir / NAMES_LOCK_FILE):
             listing = [(f, repo) for f in entries for repo in sorted((data_dir / f).glob("_g*.git"))]
         new = [(f, repo) for f, repo in listing if _group_id_of(repo) not in bundled]
         for folder, repo in new:
@@ -116,6 +124,29 @@ def _write_backup(data_dir: Path, out: Path) -> BackupReport:
     return BackupReport(len(entries[GROUPS_DIR]), len(entries[DELETED_DIR]), keys.exists())
 
 
+BUNDLE_ATTEMPTS = 3
+
+
+@contextmanager
+def _lock_if_present(lock_file: Path) -> Iterator[bool]:
+    """Hold an existing lock file's flock; yield False, holding nothing, if there is none.
+
+    Opened read-only and never created: a backup may run as another user than the server
+    (a lock file it created would be root's, and the server's next write would fail), or on a
+    read-only snapshot. A missing file means no process has taken that lock yet.
+    """
+    try:
+        fd = os.open(lock_file, os.O_RDONLY)
+    except FileNotFoundError:
+        yield False
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield True
+    finally:
+        os.close(fd)
+
+
 def _group_id_of(repo: Path) -> str:
     return repo.name.removesuffix(".git").partition("-")[0]  # deleted ones are <id>-<time>.git
 
@@ -128,19 +159,24 @@ def _bundle(repo: Path, folder: Path) -> dict[str, str] | None:
     """
     if not GROUP_ID_RE.fullmatch(_group_id_of(repo)):
         return None
-    try:
-        with WriterLocks().hold(repo):
-            head = read_head(repo)
-            if head is None:
-                return None  # never committed: not a group yet
-            bundle = folder / (repo.name.removesuffix(".git") + ".bundle")
-            _git("--git-dir", str(repo), "bundle", "create", "--quiet", str(bundle), "--all")
-    except (FileNotFoundError, RepositoryNotFound, MaintenanceError):
-        if repo.exists():
-            raise
-        return None  # deleted or undeleted meanwhile: the next listing finds it in its new folder
-    fsync_path(bundle)
-    return {"repository": repo.name, "bundle": bundle.name, "main": head}
+    bundle = folder / (repo.name.removesuffix(".git") + ".bundle")
+    for attempt in range(BUNDLE_ATTEMPTS):
+        locked = False
+        try:
+            with _lock_if_present(repo / WRITER_LOCK_FILE) as locked:
+                head = read_head(repo)
+                if head is None:
+                    return None  # never committed: not a group yet
+                _git("--git-dir", str(repo), "bundle", "create", "--quiet", str(bundle), "--all")
+            fsync_path(bundle)
+            return {"repository": repo.name, "bundle": bundle.name, "main": head}
+        except (FileNotFoundError, RepositoryNotFound, MaintenanceError):
+            if not repo.exists():
+                return None  # deleted or undeleted meanwhile: the next listing finds it there
+            if locked or attempt == BUNDLE_ATTEMPTS - 1:
+                raise
+            # No lock file to hold (no write yet): a first write raced the bundle; try again.
+    return None  # not reached: the last attempt returns or raises
 
 
 RESTORE_MARKER = "restore-in-progress"  # in a data folder while a restore into it runs

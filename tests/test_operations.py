@@ -507,6 +507,23 @@ def test_an_interrupted_restore_is_not_served_and_runs_again_to_the_end(
     assert again.returncode == 2 and "already has project groups" in again.stderr
 
 
+def test_backup_creates_no_lock_file_and_fills_an_existing_empty_folder(
+    populated: tuple[Server, Client], tmp_path: Path
+) -> None:
+    """A backup may run as another user (root) or on a read-only snapshot: it must not create
+    the server's lock files. An existing empty --out (a mount point) is filled in place."""
+    srv, _ = populated
+    locks = [p for p in srv.data_dir.rglob("*.flock")]
+    for lock in locks:
+        lock.unlink()  # as in a folder whose groups were never written after being made
+    out = tmp_path / "mounted"
+    out.mkdir()
+    cli("backup", "--out", str(out), data_dir=srv.data_dir)
+    assert list(srv.data_dir.rglob("*.flock")) == []
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert len(manifest["groups"]) == 2 and len(manifest["deleted-groups"]) == 1
+
+
 def test_backup_refuses_a_folder_that_is_not_a_data_folder(tmp_path: Path) -> None:
     (tmp_path / "typo").mkdir()
     result = cli("backup", "--out", str(tmp_path / "bk"), data_dir=tmp_path / "typo", check=False)
