@@ -60,6 +60,24 @@ def validate(text: str, *, dialect: str | None = None, limits: Limits = DEFAULT_
     return problems.result(entities)
 
 
+_IF_EXISTS = re.compile(r"\bIF\s+EXISTS\s+(.*)", re.IGNORECASE | re.DOTALL)
+_DROP_TAIL = re.compile(r"\s(ON|CASCADE|RESTRICT)\b.*", re.IGNORECASE | re.DOTALL)
+
+
+def _dropped_names(text: str) -> list[str]:
+    """The unqualified names after ``IF EXISTS`` in a DROP sqlglot does not parse (``a, b``)."""
+    found = _IF_EXISTS.search(text)
+    if found is None:
+        return []
+    names = _DROP_TAIL.sub("", found.group(1))
+    while "(" in names:  # argument lists: DROP AGGREGATE IF EXISTS a(int, text)
+        stripped = re.sub(r"\([^()]*\)", "", names)
+        if stripped == names:
+            break
+        names = stripped
+    return [part.strip().split(".")[-1].strip('"`[]') for part in names.split(",") if part.strip()]
+
+
 class _Checker:
     def __init__(self, dialect: str | None, problems: Problems) -> None:
         self.dialect = dialect
@@ -221,8 +239,11 @@ class _Checker:
         tree = self.parse_one(st)
         if isinstance(tree, exp.Drop):
             exists = bool(tree.args.get("exists"))
-        else:  # a kind sqlglot does not parse (DROP EXTENSION, DOMAIN, POLICY...): read the words
+        elif isinstance(tree, exp.Command):  # a kind sqlglot only passes through (DROP EXTENSION,
+            # DOMAIN, POLICY...): read the words
             exists = any(st.head[i : i + 2] == ("IF", "EXISTS") for i in range(1, min(len(st.head), 6)))
+        else:  # it does not parse at all: refused as any other DROP
+            exists = False
         if not exists:
             self.problems.error(
                 "DROP removes objects; a schema document only defines them", st.line, st.column
@@ -231,7 +252,7 @@ class _Checker:
         tables = (tree.args.get("tables") or [tree.this]) if isinstance(tree, exp.Drop) else []
         names = [t.name for t in tables if isinstance(t, exp.Expression) and t.name]
         if not names:
-            names = [name for name in [object_kind(st.head)[1]] if name]
+            names = _dropped_names(st.text)
         self.document.drops.append((index, kind, names, st))
 
     def other(self, st: Statement, what: str) -> None:
