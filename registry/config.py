@@ -66,9 +66,9 @@ def config_from(
         _in_range(value, name, low, high)
         return value
 
-    def seconds(name: str) -> float:
+    def seconds(name: str, low: float = 0.001) -> float:
         value = _number(env_default(env, name, str(getattr(base, _FIELDS[name]))), name, whole=False)
-        _in_range(value, name, 0.001, None)
+        _in_range(value, name, low, None)
         return value
 
     chosen_format = pick(log_format, "LOG_FORMAT", base.log_format)
@@ -87,10 +87,10 @@ def config_from(
         validation_workers=whole("VALIDATION_WORKERS", 1),
         max_depth=whole("MAX_DEPTH", 1),
         key_reload_seconds=seconds("KEY_RELOAD_SECONDS"),
-        workers=whole("WORKERS", 1, None, workers),
+        workers=max(1, whole("WORKERS", 0, None, workers)),  # 0 has always meant 1
         log_format=chosen_format,
         body_timeout_seconds=seconds("BODY_TIMEOUT"),
-        shutdown_timeout_seconds=seconds("SHUTDOWN_TIMEOUT"),
+        shutdown_timeout_seconds=seconds("SHUTDOWN_TIMEOUT", 0),  # 0: cancel at once
     )
 
 
@@ -116,13 +116,22 @@ def _number(text: str, name: str, *, whole: bool) -> float:
         value: float = int(text) if whole else float(text)
     except ValueError:
         what = "a whole number" if whole else "a number"
-        raise InvalidInput(f"REGISTRY_{name} (or its flag) must be {what}, not {text!r}") from None
+        raise InvalidInput(f"{_setting(name)} must be {what}, not {text!r}") from None
     if not math.isfinite(value):
-        raise InvalidInput(f"REGISTRY_{name} must be a finite number, not {text!r}")
+        raise InvalidInput(f"{_setting(name)} must be a finite number, not {text!r}")
     return value
 
 
 def _in_range(value: float, name: str, low: float, high: float | None) -> None:
     if value < low or (high is not None and value > high):
         bounds = f"at least {low:g}" if high is None else f"from {low:g} to {high:g}"
-        raise InvalidInput(f"REGISTRY_{name} (or its flag) must be {bounds}, not {value:g}")
+        raise InvalidInput(f"{_setting(name)} must be {bounds}, not {value:g}")
+
+
+_FLAGS = {"PORT": "--port", "MAX_BODY_BYTES": "--max-body-bytes", "WORKERS": "--workers"}
+
+
+def _setting(name: str) -> str:
+    """How an error names a setting: its variable, and its flag where it has one."""
+    flag = _FLAGS.get(name)
+    return f"REGISTRY_{name}" + (f" (or {flag})" if flag else "")

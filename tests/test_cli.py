@@ -96,12 +96,12 @@ def test_environment_variables_configure_the_server(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("name", "value", "expected"),
     [
-        ("REGISTRY_PORT", "abc", "REGISTRY_PORT (or its flag) must be a whole number, not 'abc'"),
-        ("REGISTRY_PORT", "99999", "REGISTRY_PORT (or its flag) must be from 0 to 65535, not 99999"),
+        ("REGISTRY_PORT", "abc", "REGISTRY_PORT (or --port) must be a whole number, not 'abc'"),
+        ("REGISTRY_PORT", "99999", "REGISTRY_PORT (or --port) must be from 0 to 65535, not 99999"),
         ("REGISTRY_MAX_BODY_BYTES", "1e6", "must be a whole number, not '1e6'"),
-        ("REGISTRY_IO_THREADS", "0", "REGISTRY_IO_THREADS (or its flag) must be at least 1, not 0"),
+        ("REGISTRY_IO_THREADS", "0", "REGISTRY_IO_THREADS must be at least 1, not 0"),
         ("REGISTRY_MAX_CONCURRENT_GIT", "0", "must be at least 1"),
-        ("REGISTRY_PARSE_SECONDS", "0", "REGISTRY_PARSE_SECONDS (or its flag) must be at least 0.001, not 0"),
+        ("REGISTRY_PARSE_SECONDS", "0", "REGISTRY_PARSE_SECONDS must be at least 0.001, not 0"),
         ("REGISTRY_PARSE_SECONDS", "nan", "must be a finite number"),
         ("REGISTRY_KEY_RELOAD_SECONDS", "-1", "must be at least 0.001"),
         ("REGISTRY_WORKERS", "x", "must be a whole number"),
@@ -135,3 +135,12 @@ def test_keys_commands_refuse_a_data_folder_that_does_not_exist(tmp_path: Path) 
     (tmp_path / "empty").mkdir()
     assert run_cli("keys", "list", data_dir=tmp_path / "empty").stdout == ""
     assert sorted(p.name for p in (tmp_path / "empty").iterdir()) == []  # listing made nothing
+
+
+def test_settings_that_always_worked_still_do() -> None:
+    from registry.config import config_from
+
+    config = config_from(
+        env={"REGISTRY_WORKERS": "0", "REGISTRY_SHUTDOWN_TIMEOUT": "0", "REGISTRY_PORT": "0"}
+    )
+    assert (config.workers, config.shutdown_timeout_seconds, config.port) == (1, 0.0, 0)
