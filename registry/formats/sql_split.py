@@ -38,8 +38,10 @@ _NOT_A_BLOCK_AFTER_BEGIN = re.compile(
 )
 _END_OF_NON_BLOCK = re.compile(r"\s+(?:IF|LOOP|WHILE|REPEAT|FOR)\b", re.IGNORECASE)
 PROCEDURAL_KINDS = frozenset({"TRIGGER", "FUNCTION", "PROCEDURE", "PROC", "PACKAGE", "EVENT", "BODY"})
-# Kinds of objects that are not code (TYPE is not here: Oracle has TYPE BODY).
-_OTHER_KINDS = frozenset({"TABLE", "VIEW", "INDEX", "SEQUENCE", "SCHEMA", "DOMAIN", "EXTENSION", "DATABASE"})
+# Kinds of objects that are not code (TYPE is handled apart: Oracle has TYPE BODY).
+_OTHER_KINDS = frozenset(
+    {"TABLE", "VIEW", "INDEX", "SEQUENCE", "SCHEMA", "DOMAIN", "EXTENSION", "DATABASE", "SYNONYM"}
+)
 HEAD_WORDS = 12
 BATCH_STARTERS = frozenset(
     {
@@ -101,7 +103,10 @@ def is_procedural(head: tuple[str, ...]) -> bool:
         return True
     if head[0] not in ("CREATE", "ALTER"):
         return False
-    for word in head[1:6]:  # the object's kind comes before its name: a table may be called Event
+    words = head[1:6]
+    for index, word in enumerate(words):  # the kind comes before the name: a table may be Event
+        if word == "TYPE":  # Oracle's TYPE BODY is code; any other type is a name's definition
+            return words[index + 1 : index + 2] == ("BODY",)
         if word in PROCEDURAL_KINDS:
             return True
         if word in _OTHER_KINDS:
