@@ -13,13 +13,10 @@ marker that keeps the server from serving the partial folder until the restore i
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import shutil
 import subprocess
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,7 +31,7 @@ from registry.maintenance import (
     fsck_problems,
 )
 from registry.names import GROUP_ID_RE
-from repo_store import GitRepository, RepositoryNotFound, WriterLocks, fsync_path, read_head
+from repo_store import GitRepository, RepositoryNotFound, WriterLocks, fsync_path, hold_file_lock, read_head
 from repo_store.locks import LOCK_FILE_NAME as WRITER_LOCK_FILE
 
 MANIFEST = "manifest.json"
@@ -80,10 +77,11 @@ def backup(data_dir: Path, out: Path) -> BackupReport:
             target.rename(out)
             fsync_path(out.parent)
     except BaseException:
-        for leftover in list(target.iterdir()) if target.exists() else []:
-            shutil.rmtree(leftover) if leftover.is_dir() else leftover.unlink()
         if target != out:
             shutil.rmtree(target, ignore_errors=True)
+        else:  # an existing folder stays, empty as it was
+            for leftover in list(out.iterdir()):
+                shutil.rmtree(leftover) if leftover.is_dir() else leftover.unlink()
         raise
     return report
 
@@ -100,7 +98,8 @@ def _write_backup(data_dir: Path, out: Path) -> BackupReport:
     for _ in range(RESCANS):
         # Listed under the group-name lock, which deletes and undeletes hold while they move a
         # repository between the two folders: no group is in neither list.
-        with _lock_if_present(data_dir / NAMES_LOCK_FILE):
+        # Existing lock files only, never made here: see hold_file_lock's create=False.
+        with hold_file_lock(data_dir / NAMES_LOCK_FILE, create=False):
             listing = [(f, repo) for f in entries for repo in sorted((data_dir / f).glob("_g*.git"))]
         new = [(f, repo) for f, repo in listing if _group_id_of(repo) not in bundled]
         for folder, repo in new:
@@ -127,26 +126,6 @@ def _write_backup(data_dir: Path, out: Path) -> BackupReport:
 BUNDLE_ATTEMPTS = 3
 
 
-@contextmanager
-def _lock_if_present(lock_file: Path) -> Iterator[bool]:
-    """Hold an existing lock file's flock; yield False, holding nothing, if there is none.
-
-    Opened read-only and never created: a backup may run as another user than the server
-    (a lock file it created would be root's, and the server's next write would fail), or on a
-    read-only snapshot. A missing file means no process has taken that lock yet.
-    """
-    try:
-        fd = os.open(lock_file, os.O_RDONLY)
-    except FileNotFoundError:
-        yield False
-        return
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield True
-    finally:
-        os.close(fd)
-
-
 def _group_id_of(repo: Path) -> str:
     return repo.name.removesuffix(".git").partition("-")[0]  # deleted ones are <id>-<time>.git
 
@@ -163,7 +142,7 @@ def _bundle(repo: Path, folder: Path) -> dict[str, str] | None:
     for attempt in range(BUNDLE_ATTEMPTS):
         locked = False
         try:
-            with _lock_if_present(repo / WRITER_LOCK_FILE) as locked:
+            with hold_file_lock(repo / WRITER_LOCK_FILE, create=False) as locked:
                 head = read_head(repo)
                 if head is None:
                     return None  # never committed: not a group yet

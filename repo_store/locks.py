@@ -58,12 +58,18 @@ class WriterLocks:
 
 
 @contextmanager
-def hold_file_lock(path: Path, *, wait: bool = True) -> Iterator[bool]:
+def hold_file_lock(path: Path, *, wait: bool = True, create: bool = True) -> Iterator[bool]:
     """Hold an exclusive `flock` on ``path`` (created if missing), waiting for other processes.
 
-    With ``wait=False`` it yields False at once when another process holds the lock.
+    With ``wait=False`` it yields False at once when another process holds the lock. With
+    ``create=False`` the file is opened read-only and never made (a reader such as a backup may
+    run as another user, or on a read-only snapshot): it yields False, holding nothing, when
+    there is no such file, as then no process has taken that lock yet.
     """
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    if not create and not path.exists():
+        yield False
+        return
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644) if create else os.open(path, os.O_RDONLY)
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
