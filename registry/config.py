@@ -60,14 +60,13 @@ def config_from(
     def pick(flag: object, name: str, default: object) -> str:
         return str(flag) if flag is not None else env_default(env, name, str(default))
 
-    def whole(name: str, low: int, high: int | None = None, flag: int | None = None) -> int:
-        text = pick(flag, name, getattr(base, _FIELDS[name]))
-        value = int(_number(text, name, whole=True))
+    def whole(name: str, default: int, low: int, high: int | None = None, flag: int | None = None) -> int:
+        value = int(_number(pick(flag, name, default), name, whole=True))
         _in_range(value, name, low, high)
         return value
 
-    def seconds(name: str, low: float = 0.001) -> float:
-        value = _number(env_default(env, name, str(getattr(base, _FIELDS[name]))), name, whole=False)
+    def seconds(name: str, default: float, low: float = 0.001) -> float:
+        value = _number(pick(None, name, default), name, whole=False)
         _in_range(value, name, low, None)
         return value
 
@@ -77,38 +76,21 @@ def config_from(
     return Config(
         data_dir=Path(data_dir or env_default(env, "DATA_DIR", str(base.data_dir))),
         host=host or env_default(env, "HOST", base.host),
-        port=whole("PORT", 0, 65535, port),
-        max_body_bytes=whole("MAX_BODY_BYTES", 1, None, max_body_bytes),
-        max_push_bytes=whole("MAX_PUSH_BYTES", 1),
+        port=whole("PORT", base.port, 0, 65535, port),
+        max_body_bytes=whole("MAX_BODY_BYTES", base.max_body_bytes, 1, None, max_body_bytes),
+        max_push_bytes=whole("MAX_PUSH_BYTES", base.max_push_bytes, 1),
         native_git=env_default(env, "NATIVE_GIT", "1") not in ("0", "false", "no"),
-        max_concurrent_git=whole("MAX_CONCURRENT_GIT", 1),
-        io_threads=whole("IO_THREADS", 1),
-        parse_seconds=seconds("PARSE_SECONDS"),
-        validation_workers=whole("VALIDATION_WORKERS", 1),
-        max_depth=whole("MAX_DEPTH", 1),
-        key_reload_seconds=seconds("KEY_RELOAD_SECONDS"),
-        workers=max(1, whole("WORKERS", 0, None, workers)),  # 0 has always meant 1
+        max_concurrent_git=whole("MAX_CONCURRENT_GIT", base.max_concurrent_git, 1),
+        io_threads=whole("IO_THREADS", base.io_threads, 1),
+        parse_seconds=seconds("PARSE_SECONDS", base.parse_seconds),
+        validation_workers=whole("VALIDATION_WORKERS", base.validation_workers, 1),
+        max_depth=whole("MAX_DEPTH", base.max_depth, 1),
+        key_reload_seconds=seconds("KEY_RELOAD_SECONDS", base.key_reload_seconds),
+        workers=max(1, whole("WORKERS", base.workers, 0, None, workers)),  # 0 has always meant 1
         log_format=chosen_format,
-        body_timeout_seconds=seconds("BODY_TIMEOUT"),
-        shutdown_timeout_seconds=seconds("SHUTDOWN_TIMEOUT", 0),  # 0: cancel at once
+        body_timeout_seconds=seconds("BODY_TIMEOUT", base.body_timeout_seconds),
+        shutdown_timeout_seconds=seconds("SHUTDOWN_TIMEOUT", base.shutdown_timeout_seconds, 0),  # 0: at once
     )
-
-
-# REGISTRY_<NAME> -> the Config field it sets
-_FIELDS = {
-    "PORT": "port",
-    "MAX_BODY_BYTES": "max_body_bytes",
-    "MAX_PUSH_BYTES": "max_push_bytes",
-    "MAX_CONCURRENT_GIT": "max_concurrent_git",
-    "IO_THREADS": "io_threads",
-    "PARSE_SECONDS": "parse_seconds",
-    "VALIDATION_WORKERS": "validation_workers",
-    "MAX_DEPTH": "max_depth",
-    "KEY_RELOAD_SECONDS": "key_reload_seconds",
-    "WORKERS": "workers",
-    "BODY_TIMEOUT": "body_timeout_seconds",
-    "SHUTDOWN_TIMEOUT": "shutdown_timeout_seconds",
-}
 
 
 def _number(text: str, name: str, *, whole: bool) -> float:
