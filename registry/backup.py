@@ -30,7 +30,7 @@ from registry.maintenance import (
     MaintenanceError,
     fsck_problems,
 )
-from registry.names import GROUP_ID_RE
+from registry.names import GROUP_ID_RE, group_id_of_repository
 from repo_store import GitRepository, RepositoryNotFound, WriterLocks, fsync_path, hold_file_lock, read_head
 from repo_store.locks import LOCK_FILE_NAME as WRITER_LOCK_FILE
 
@@ -95,18 +95,24 @@ def _write_backup(data_dir: Path, out: Path) -> BackupReport:
     for folder in entries:
         (out / folder).mkdir(parents=True)
     bundled: set[str] = set()  # group ids: each group once, live or deleted as it was when bundled
+    tried: set[Path] = set()  # folders looked at (one that is not a group is not looked at again)
     for _ in range(RESCANS):
         # Listed under the group-name lock, which deletes and undeletes hold while they move a
         # repository between the two folders: no group is in neither list.
         # Existing lock files only, never made here: see hold_file_lock's create=False.
         with hold_file_lock(data_dir / NAMES_LOCK_FILE, create=False):
             listing = [(f, repo) for f in entries for repo in sorted((data_dir / f).glob("_g*.git"))]
-        new = [(f, repo) for f, repo in listing if _group_id_of(repo) not in bundled]
+        new = [
+            (f, repo)
+            for f, repo in listing
+            if repo not in tried and group_id_of_repository(repo.name) not in bundled
+        ]
         for folder, repo in new:
+            tried.add(repo)
             entry = _bundle(repo, out / folder)
             if entry is not None:
                 entries[folder].append(entry)
-                bundled.add(_group_id_of(repo))
+                bundled.add(group_id_of_repository(repo.name))
         if not new:
             break
     for folder, listed in entries.items():
@@ -126,20 +132,17 @@ def _write_backup(data_dir: Path, out: Path) -> BackupReport:
 BUNDLE_ATTEMPTS = 3
 
 
-def _group_id_of(repo: Path) -> str:
-    return repo.name.removesuffix(".git").partition("-")[0]  # deleted ones are <id>-<time>.git
-
-
 def _bundle(repo: Path, folder: Path) -> dict[str, str] | None:
     """Bundle one repository under its writer lock (refs must not move while git reads them:
     git bundle lists them twice and refuses an 'empty bundle' when they moved in between).
 
     None if it is not a group (never committed) or it moved away meanwhile (found again later).
     """
-    if not GROUP_ID_RE.fullmatch(_group_id_of(repo)):
+    if not GROUP_ID_RE.fullmatch(group_id_of_repository(repo.name)):
         return None
     bundle = folder / (repo.name.removesuffix(".git") + ".bundle")
-    for attempt in range(BUNDLE_ATTEMPTS):
+    attempt = 1
+    while True:
         locked = False
         try:
             with hold_file_lock(repo / WRITER_LOCK_FILE, create=False) as locked:
@@ -152,10 +155,9 @@ def _bundle(repo: Path, folder: Path) -> dict[str, str] | None:
         except (FileNotFoundError, RepositoryNotFound, MaintenanceError):
             if not repo.exists():
                 return None  # deleted or undeleted meanwhile: the next listing finds it there
-            if locked or attempt == BUNDLE_ATTEMPTS - 1:
+            if locked or attempt == BUNDLE_ATTEMPTS:
                 raise
-            # No lock file to hold (no write yet): a first write raced the bundle; try again.
-    return None  # not reached: the last attempt returns or raises
+            attempt += 1  # no lock file to hold (no write yet): a first write raced the bundle
 
 
 RESTORE_MARKER = "restore-in-progress"  # in a data folder while a restore into it runs

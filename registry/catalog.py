@@ -141,10 +141,7 @@ class Catalog:
 
     def project_in(self, view: GroupSnapshot, project_name: str) -> Project:
         """The project of that name in the group's view (read from disk where needed)."""
-        meta = view.meta.project_named(project_name)
-        if meta is None:
-            raise NotFound(f"no project named {project_name!r} in group {view.meta.name!r}")
-        return self._project(view, meta)
+        return self._project(view, named_project(view, project_name))
 
     def _project(self, view: GroupSnapshot, meta: ProjectMeta, *, written: bool = False) -> Project:
         """The project in ``view``; ``written``: the view's commit is the one that just changed it."""
@@ -448,3 +445,11 @@ class Catalog:
 def _named(view: GroupSnapshot | None, folded_name: str) -> GroupSnapshot | None:
     """``view`` if its group is still called ``folded_name`` (the group index's ids are hints)."""
     return view if view is not None and view.meta.name.casefold() == folded_name else None
+
+
+def named_project(view: GroupSnapshot, project_name: str) -> ProjectMeta:
+    """The project of that name in the group's view (memory only), or NotFound."""
+    meta = view.meta.project_named(project_name)
+    if meta is None:
+        raise NotFound(f"no project named {project_name!r} in group {view.meta.name!r}")
+    return meta

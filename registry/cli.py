@@ -19,6 +19,7 @@ from registry.catalog import Catalog
 from registry.config import LOG_FORMATS, Config, config_from, env_default
 from registry.errors import InvalidInput, RegistryError
 from registry.keys import ROLES, KeyStore, write_secret_file
+from registry.maintenance import GROUPS_DIR
 from registry.observability import configure_logging
 from registry.workers import serve_workers
 
@@ -145,7 +146,7 @@ def keys_command(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _group_names(data_dir: Path) -> dict[str, str]:
-    if not (data_dir / "groups").is_dir():  # no groups yet: do not lay out a data folder to list keys
+    if not (data_dir / GROUPS_DIR).is_dir():  # no groups yet: do not lay out a data folder to list keys
         return {}
     return {summary.id: summary.name for summary in Catalog(data_dir).list_groups()}
 

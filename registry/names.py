@@ -29,6 +29,11 @@ def live_group_ids(groups_dir: Path) -> list[str]:
     return sorted(group_id for group_id in ids if GROUP_ID_RE.fullmatch(group_id))
 
 
+def group_id_of_repository(folder_name: str) -> str:
+    """The group id in a repository folder's name: ``<id>.git`` live, ``<id>-<time>.git`` deleted."""
+    return folder_name.removesuffix(".git").partition("-")[0]
+
+
 def check_name(name: object, *, what: str) -> str:
     """Return ``name`` if it is a valid group or project name, else raise :class:`InvalidInput`."""
     if not isinstance(name, str):

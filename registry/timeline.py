@@ -146,17 +146,20 @@ class Timeline:
             raise NotFound(f"project {project_id!r} did not exist at {at!r}")
         return project
 
-    def project_by_name_at(self, group_ref: str, name: str, at: str) -> Project:
-        group_id = self.catalog.group(group_ref).meta.id
+    def project_by_name_at(self, group_id: str, name: str, at: str) -> Project:
+        """The project called ``name`` in the group as of ``at`` (names are matched from history,
+        so only that project's text is read)."""
         history, index = self.position(group_id, at)
         folded = name.casefold()
-        for project in self._projects_at(group_id, history, index):
-            if project.name.casefold() == folded:
-                return project
+        for pid in history.by_project:
+            indexes = history.project_indexes(pid, upto=index)
+            if indexes and history.touch_of(indexes[-1], pid).name.casefold() == folded:
+                project = self._state(group_id, history, pid, index)
+                if project is not None:
+                    return project
         raise NotFound(f"no project named {name!r} at {at!r}")
 
-    def group_at(self, group_ref: str, at: str) -> GroupAt:
-        group_id = self.catalog.group(group_ref).meta.id
+    def group_at(self, group_id: str, at: str) -> GroupAt:
         history, index = self.position(group_id, at)
         return GroupAt(
             id=group_id,

@@ -14,7 +14,7 @@ from aiohttp import web
 
 from registry.auth import caller, require
 from registry.bodies import field, json_object, required
-from registry.catalog import Catalog
+from registry.catalog import Catalog, named_project
 from registry.changes import Project
 from registry.context import CATALOG, OFFLOADER, TIMELINE
 from registry.errors import NotFound
@@ -160,8 +160,7 @@ def _by_name_from_memory(request: web.Request, group: str, name: str) -> web.Res
 @by_name_routes.put("/project/{group}/{name}")
 async def update_project_by_name(request: web.Request) -> web.Response:
     require(request, "write")
-    project = await _by_name(request)
-    return await _update(request, project.id)
+    return await _update(request, await _id_by_name(request))
 
 
 async def _update(request: web.Request, project_id: str) -> web.Response:
@@ -193,8 +192,12 @@ def _group_id(request: web.Request) -> str:
     return group_id
 
 
-async def _by_name(request: web.Request) -> Project:
-    app, group, name = request.app, request.match_info["group"], request.match_info["name"]
-    return await app[OFFLOADER].run(
-        _named, app[CATALOG], app[TIMELINE], require(request, "read"), group, name, None
-    )
+async def _id_by_name(request: web.Request) -> str:
+    """The id of the project a by-name write names (its schema text is not read for that)."""
+    key, catalog = require(request, "read"), request.app[CATALOG]
+    group, name = request.match_info["group"], request.match_info["name"]
+
+    def find() -> str:
+        return named_project(visible(catalog, key, group, "read"), name).id
+
+    return await request.app[OFFLOADER].run(find)
