@@ -21,7 +21,7 @@ from registry.errors import NotFound
 from registry.keys import ApiKey
 from registry.names import group_of_project
 from registry.representations import RENDERED_PROJECTS, if_match
-from registry.routes.scope import visible, visible_group
+from registry.routes.scope import visible, visible_group, visible_in_memory
 from registry.snapshots import GroupSnapshot
 from registry.timeline import Timeline
 
@@ -149,10 +149,9 @@ def _named(
 
 def _by_name_from_memory(request: web.Request, group: str, name: str) -> web.Response | None:
     """:func:`_from_memory` for a read by name, once the group's view is in memory and fresh."""
-    view = request.app[CATALOG].fresh_group(group)
+    view = visible_in_memory(request, group, "read")  # the group's scope before the name
     if view is None:  # not in memory: the read pool answers
         return None
-    require(request, "read", view.meta.id)  # before the name: see scope
     meta = view.meta.project_named(name)
     return _from_memory(request.app, view, meta.id) if meta is not None else None
 

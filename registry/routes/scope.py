@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from registry.auth import permit, require
+from registry.auth import caller, permit, require
 from registry.catalog import Catalog
 from registry.context import CATALOG, OFFLOADER
 from registry.errors import Forbidden, NotFound
@@ -29,7 +29,19 @@ def visible(catalog: Catalog, key: ApiKey, ref: str, role: str) -> GroupSnapshot
     return view
 
 
-async def visible_group(request: web.Request, ref: str, role: str) -> GroupSnapshot:
-    """:func:`visible` for the caller's key, in the read pool."""
+def visible_in_memory(request: web.Request, ref: str, role: str) -> GroupSnapshot | None:
+    """:func:`visible` from memory alone (event-loop safe), or None if that needs disk."""
     key = require(request, role)
-    return await request.app[OFFLOADER].run(visible, request.app[CATALOG], key, ref, role)
+    view = request.app[CATALOG].fresh_group(ref)
+    if view is not None:
+        permit(key, role, view.meta.id)
+    return view
+
+
+async def visible_group(request: web.Request, ref: str, role: str) -> GroupSnapshot:
+    """:func:`visible` for the caller's key: from memory while the group's view is fresh, else
+    in the read pool."""
+    view = visible_in_memory(request, ref, role)
+    if view is not None:
+        return view
+    return await request.app[OFFLOADER].run(visible, request.app[CATALOG], caller(request), ref, role)
