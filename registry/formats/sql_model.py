@@ -8,24 +8,30 @@ from typing import Any
 from sqlglot import exp
 
 from registry.formats.base import Problems
+from registry.formats.sql_lookup import TableSet
 from registry.formats.sql_split import Statement
 from registry.formats.sql_tables import (
     ForeignKey,
+    Name,
     Table,
     apply_constraint,
     located,
+    qualified,
     read_create,
     table_entity,
-    table_key,
 )
+
+
+def _written(name: Name) -> str:
+    schema, table = name
+    return f"{schema}.{table}" if schema else table
 
 
 class Document:
     def __init__(self, dialect: str | None) -> None:
         self.dialect = dialect
-        self.tables: dict[str, Table] = {}
+        self.tables = TableSet()
         self.table_statements = 0
-        self.order: list[str] = []
         self.foreign_keys: list[ForeignKey] = []
         self.enums: dict[str, list[str]] = {}
         self.created_objects: list[tuple[int, str | None, str]] = []
@@ -57,18 +63,16 @@ class Document:
                 column,
                 f"{table.name}.{name}",
             )
-        key = table_key(table.name)
-        if key in self.tables:
-            first = self.tables[key]
+        first = self.tables.add(table)
+        if first is not None:
+            written = _written((table.namespace, table.name))
             problems.error(
-                f"table {table.name!r} is defined twice (first on line {first.line})",
+                f"table {written!r} is defined twice (first on line {first.line})",
                 st.line,
                 st.column,
-                table.name,
+                written,
             )
             return
-        self.tables[key] = table
-        self.order.append(key)
         self.foreign_keys.extend(foreign_keys)
         self.created(index, "TABLE", table.name)
 
@@ -81,17 +85,16 @@ class Document:
                 problems.error("the script defines no table", first_line, 1)
             return []
         references = self._check_foreign_keys(problems)
-        return [table_entity(self.tables[key], references, self.enums) for key in self.order]
+        return [table_entity(table, references, self.enums) for table in self.tables.order]
 
     def _apply_alters(self, problems: Problems) -> None:
         for tree, st in self.alters:
-            table = self.tables.get(table_key(tree.this.name if tree.this is not None else ""))
+            name = qualified(tree.this)
+            table = self.tables.find(name)
             for action in tree.args.get("actions") or []:
                 if table is None:
                     if isinstance(action, (exp.AddConstraint, exp.ColumnDef)):
-                        problems.error(
-                            f"ALTER TABLE of undefined table {tree.this.name!r}", st.line, st.column
-                        )
+                        problems.error(self._unknown("ALTER TABLE of", name), st.line, st.column)
                     continue
                 if isinstance(action, exp.AddConstraint):
                     for constraint in action.expressions:
@@ -101,6 +104,8 @@ class Document:
                         this=exp.Schema(this=exp.to_table(table.name), expressions=[action]), kind="TABLE"
                     )
                     added, keys, _ = read_create(sub, self.dialect, st.line, st.column)
+                    for key in keys:
+                        key.owner = table
                     if table.find(action.name) is not None:
                         problems.error(
                             f"column {action.name!r} is defined twice in table {table.name!r}",
@@ -114,19 +119,17 @@ class Document:
 
     def _inherit(self, problems: Problems) -> None:
         # Parents may themselves inherit; resolving in rounds handles any order, bounded by the count.
-        pending = [t for t in self.tables.values() if t.parents or t.copy_of]
+        pending = [t for t in self.tables.order if t.parents or t.copy_of]
         for _ in range(len(pending) + 1):
             waiting: list[Table] = []
             waiting_ids: set[int] = set()  # by identity: Table's == compares every column
             for table in pending:
                 sources = [table.copy_of] if table.copy_of else table.parents
-                parents = [self.tables.get(table_key(name or "")) for name in sources]
+                parents = [self.tables.find(name, table.namespace) for name in sources]
                 if any(p is None for p in parents):
                     missing = next(n for n, p in zip(sources, parents, strict=True) if p is None)
                     problems.error(
-                        f"table {table.name!r} derives from undefined table {missing!r}",
-                        table.line,
-                        table.column,
+                        self._unknown(f"table {table.name!r} derives from", missing), table.line, table.column
                     )
                     continue
                 if any(p is not None and id(p) in waiting_ids for p in parents):
@@ -162,33 +165,40 @@ class Document:
                         st.column,
                     )
 
-    def _check_foreign_keys(self, problems: Problems) -> dict[tuple[str, str], str]:
-        references: dict[tuple[str, str], str] = {}
+    def _unknown(self, what: str, name: Name) -> str:
+        schemas = [] if name[0] else self.tables.schemas_of(name[1])
+        if schemas:
+            return f"{what} table {name[1]!r}, defined in several schemas ({', '.join(schemas)}): qualify it"
+        return f"{what} undefined table {_written(name)!r}"
+
+    def _check_foreign_keys(self, problems: Problems) -> dict[tuple[Table, str], str]:
+        references: dict[tuple[Table, str], str] = {}
         for fk in self.foreign_keys:
-            table = self.tables.get(table_key(fk.table))
-            target = self.tables.get(table_key(fk.ref_table))
+            table = fk.owner
+            target = self.tables.find(fk.target, table.namespace)
             if target is None:
                 problems.error(
-                    f"foreign key of {fk.table!r} references undefined table {fk.ref_table!r}",
+                    self._unknown(f"foreign key of {table.name!r} references", fk.target),
                     fk.line,
                     fk.column,
-                    fk.table,
+                    table.name,
                 )
                 continue
             missing = [c for c in fk.ref_columns if target.find(c) is None]
-            missing += [c for c in fk.columns if table is not None and table.find(c) is None]
+            missing += [c for c in fk.columns if table.find(c) is None]
             if missing:
                 problems.error(
-                    f"foreign key of {fk.table!r} to {fk.ref_table!r} names undefined columns: "
+                    f"foreign key of {table.name!r} to {_written(fk.target)!r} names undefined columns: "
                     + ", ".join(missing),
                     fk.line,
                     fk.column,
-                    fk.table,
+                    table.name,
                 )
                 continue
+            label = self.tables.label(target)
             for position, column in enumerate(fk.columns):
                 ref_column = fk.ref_columns[position] if position < len(fk.ref_columns) else None
                 target_column = target.find(ref_column) if ref_column else None
-                ref = f"{target.name}.{target_column.name}" if target_column is not None else target.name
-                references[(table_key(fk.table), column.lower())] = ref
+                ref = f"{label}.{target_column.name}" if target_column is not None else label
+                references[(table, column.lower())] = ref
         return references

@@ -37,38 +37,42 @@ class Column:
     primary_key: bool = False
 
 
-@dataclass
-class ForeignKey:
-    table: str
-    columns: list[str]
-    ref_table: str
-    ref_columns: list[str]
-    line: int
-    column: int
+Name = tuple[str | None, str]  # a table as a script names it: (schema or None, table)
 
 
-@dataclass
+@dataclass(eq=False)  # tables are told apart by identity: two can share a name in different schemas
 class Table:
     name: str
     namespace: str | None
     line: int
     column: int
     columns: list[Column] = field(default_factory=list)
-    parents: list[str] = field(default_factory=list)
-    copy_of: str | None = None  # PARTITION OF / LIKE: all columns come from that table
+    parents: list[Name] = field(default_factory=list)
+    copy_of: Name | None = None  # PARTITION OF / LIKE: all columns come from that table
 
     def find(self, name: str) -> Column | None:
         lowered = name.lower()
         return next((c for c in self.columns if c.name.lower() == lowered), None)
 
 
+@dataclass
+class ForeignKey:
+    owner: Table
+    columns: list[str]
+    target: Name
+    ref_columns: list[str]
+    line: int
+    column: int
+
+
 def identifier(node: exp.Expression | None) -> str:
     return node.name if node is not None else ""
 
 
-def table_key(name: str) -> str:
-    """Tables are matched by unqualified, case-insensitive name (dump tools qualify inconsistently)."""
-    return name.lower()
+def qualified(node: exp.Expression | None) -> Name:
+    if isinstance(node, exp.Table):
+        return node.db or None, node.name
+    return None, identifier(node)
 
 
 Where = Callable[[exp.Expression], tuple[int, int]]  # where a node starts in the script
@@ -105,18 +109,18 @@ def read_create(
                     duplicates.append((item.name, *place(item)))
                     continue
                 table.columns.append(_column(item, dialect))
-                foreign_keys.extend(_inline_references(table.name, item, *place(item)))
+                foreign_keys.extend(_inline_references(table, item, *place(item)))
             else:
                 foreign_keys.extend(apply_constraint(table, item, *place(item)))
     properties = create.args.get("properties")
     for prop in properties.expressions if properties is not None else []:
         if isinstance(prop, exp.InheritsProperty):
-            table.parents.extend(identifier(t) for t in prop.expressions)
+            table.parents.extend(qualified(t) for t in prop.expressions)
         elif isinstance(prop, (exp.PartitionedOfProperty, exp.LikeProperty)):
-            table.copy_of = identifier(prop.this)
+            table.copy_of = qualified(prop.this)
     like = schema.find(exp.LikeProperty) if isinstance(schema, exp.Schema) else None
     if like is not None:
-        table.copy_of = identifier(like.this)
+        table.copy_of = qualified(like.this)
     query = create.expression
     if isinstance(query, exp.Query) and not table.columns:
         table.columns = [Column(name, "", None) for name in query.named_selects if name != "*"]
@@ -137,7 +141,7 @@ def _column(item: exp.ColumnDef, dialect: str | None) -> Column:
     return column
 
 
-def _inline_references(table: str, item: exp.ColumnDef, line: int, column: int) -> list[ForeignKey]:
+def _inline_references(table: Table, item: exp.ColumnDef, line: int, column: int) -> list[ForeignKey]:
     found = []
     for constraint in item.constraints:
         ref = constraint.args.get("kind")
@@ -147,11 +151,11 @@ def _inline_references(table: str, item: exp.ColumnDef, line: int, column: int) 
     return found
 
 
-def _reference_target(ref: exp.Reference) -> tuple[str, list[str]]:
+def _reference_target(ref: exp.Reference) -> tuple[Name, list[str]]:
     target = ref.this
     if isinstance(target, exp.Schema):
-        return identifier(target.this), [identifier(c) for c in target.expressions]
-    return identifier(target), []
+        return qualified(target.this), [identifier(c) for c in target.expressions]
+    return qualified(target), []
 
 
 def apply_constraint(table: Table, item: exp.Expression, line: int, column: int) -> list[ForeignKey]:
@@ -170,7 +174,7 @@ def apply_constraint(table: Table, item: exp.Expression, line: int, column: int)
             if isinstance(ref, exp.Reference):
                 ref_table, ref_columns = _reference_target(ref)
                 columns = [identifier(c) for c in node.expressions]
-                found.append(ForeignKey(table.name, columns, ref_table, ref_columns, line, column))
+                found.append(ForeignKey(table, columns, ref_table, ref_columns, line, column))
     return found
 
 
@@ -197,11 +201,11 @@ def field_type(data_type: exp.DataType | None, enums: dict[str, list[str]]) -> d
 
 
 def table_entity(
-    table: Table, references: dict[tuple[str, str], str], enums: dict[str, list[str]]
+    table: Table, references: dict[tuple[Table, str], str], enums: dict[str, list[str]]
 ) -> dict[str, Any]:
     fields = []
     for col in table.columns:
-        ref = references.get((table_key(table.name), col.name.lower()))
+        ref = references.get((table, col.name.lower()))
         if ref is not None:
             model: dict[str, Any] = {"type": "reference", "ref": ref}
         else:
