@@ -90,9 +90,9 @@ def _compose(text: str, limits: Limits, problems: Problems) -> Node | None:
 
 def _report_duplicates(root: Node, problems: Problems) -> None:
     seen: set[int] = set()
-    stack = [root]
+    stack: list[tuple[Node, str]] = [(root, "")]  # (node, its path, as the checker writes paths)
     while stack:
-        node = stack.pop()
+        node, path = stack.pop()
         if id(node) in seen:
             continue
         seen.add(id(node))
@@ -101,10 +101,16 @@ def _report_duplicates(root: Node, problems: Problems) -> None:
                 problems.error(
                     f"duplicate key {key.value!r} (first defined on line {first.start_mark.line + 1})",
                     *_at(key),
+                    _joined(path, key),
                 )
-            stack.extend(part for pair in node.value for part in pair)
+            stack.extend((part, _joined(path, key)) for key, value in node.value for part in (key, value))
         elif isinstance(node, SequenceNode):
-            stack.extend(node.value)
+            stack.extend((item, f"{path}[]") for item in node.value)
+
+
+def _joined(path: str, key: Node) -> str:
+    name = str(key.value) if isinstance(key, ScalarNode) else "?"
+    return f"{path}.{name}" if path else name
 
 
 class _Checker:

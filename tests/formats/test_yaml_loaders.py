@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 import yaml
 
+from registry.formats import validate
 from registry.formats.limits import DEFAULT_LIMITS, Limits
 from registry.formats.yaml_loader import LOADERS, STRICT_LOADER, StrictSafeLoader, compose_single
 from tests.formats.conftest import case_files, corpus_dir, corpus_manifest
@@ -165,3 +166,14 @@ def test_the_strict_checks_hold_in_either_loader(loader_class: type[Any]) -> Non
     assert _compose(loader_class, "a: &x [*x]\n")[0] == "error"  # an alias inside its own anchor
     assert _compose(loader_class, "[" * 100_000)[0] == "error"
     assert _compose(loader_class, "A:\n  b: string\n")[0] == "ok"
+
+
+def test_a_duplicate_key_has_the_path_of_the_key_it_repeats() -> None:
+    text = (
+        "Customer:\n  id: string\n  geo:\n    lat: number\n    lat: string\n"
+        "  tags: [{a: string, a: number}]\n"
+    )
+    errors = [(e.line, e.path) for e in validate("yaml", text).errors]
+    assert errors == [(5, "Customer.geo.lat"), (6, "Customer.tags[].a")]
+    top = [(e.line, e.path) for e in validate("yaml", "A: {x: string}\nA: {y: string}\n").errors]
+    assert top == [(2, "A")]
