@@ -16,7 +16,7 @@ MEMORY_GOAL_MIB = 300
 STARTUP_GOAL_SECONDS = 5.0
 
 
-def _timed_gets(port: int, key: str, path: str, count: int) -> list[float]:
+def timed_gets(port: int, key: str, path: str, count: int) -> list[float]:
     """Seconds per sequential GET on one kept-alive connection; raises on a non-200."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
     times = []
@@ -42,8 +42,8 @@ def row_6(ctx: Context) -> list[Row]:
     for commits in (small, middle, deep):
         group = ctx.groups[f"history-{commits}"]
         path = f"/project/{group.project_ids[0]}/history?limit={HISTORY_LIMIT}"
-        cold[commits] = _timed_gets(server.port, ctx.key, path, 1)[0]
-        warm[commits] = statistics.median(_timed_gets(server.port, ctx.key, path, ctx.scale.history_requests))
+        cold[commits] = timed_gets(server.port, ctx.key, path, 1)[0]
+        warm[commits] = statistics.median(timed_gets(server.port, ctx.key, path, ctx.scale.history_requests))
     ms = lambda s: f"{s * 1000:.2f} ms"  # noqa: E731
     deep_r, middle_r, cold_r = (
         ratio(warm[deep], warm[small]),
@@ -88,7 +88,7 @@ def _startup(data_dir: Path, log: Path) -> tuple[float, float]:
     key = admin_key(data_dir)
     server = start_registry(data_dir, log)
     try:
-        listing = _timed_gets(server.port, key, "/project-group", 1)[0]
+        listing = timed_gets(server.port, key, "/project-group", 1)[0]
         return server.ready_seconds, listing
     finally:
         server.stop()

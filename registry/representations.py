@@ -12,7 +12,7 @@ from registry.changes import Project
 from registry.lru import SizedLRU
 from registry.metadata import ProjectMeta
 from registry.snapshots import GroupSnapshot
-from registry.timeline import GroupAt
+from registry.timeline import GroupAt, ProjectAt
 
 
 def group_summary(view: GroupSnapshot) -> dict[str, Any]:
@@ -39,7 +39,7 @@ def group_at_detail(past: GroupAt) -> dict[str, Any]:
     }
 
 
-def project_list(projects: Iterable[ProjectMeta | Project]) -> list[dict[str, Any]]:
+def project_list(projects: Iterable[ProjectMeta | ProjectAt]) -> list[dict[str, Any]]:
     """The summary of each project, by name."""
     return [
         {

@@ -30,6 +30,18 @@ class Page:
 
 
 @dataclass(frozen=True)
+class ProjectAt:
+    """A project as a group's state at a past version lists it: no schema text."""
+
+    id: str
+    name: str
+    format: str
+    dialect: str | None
+    created_at: str
+    updated_at: str
+
+
+@dataclass(frozen=True)
 class GroupAt:
     """A group as it was at one version of its history."""
 
@@ -37,7 +49,7 @@ class GroupAt:
     name: str
     created_at: str
     version: str
-    projects: list[Project]
+    projects: list[ProjectAt]
 
 
 @dataclass(frozen=True)
@@ -166,21 +178,44 @@ class Timeline:
             name=history.group_name_at(index) or "",
             created_at=timestamp_text(history.revisions[0].timestamp),
             version=history.revisions[index].version,
-            projects=self._projects_at(group_id, history, index),
+            projects=self._projects_at(history, index),
         )
 
-    def _projects_at(self, group_id: str, history: GroupHistory, index: int) -> list[Project]:
-        found = [self._state(group_id, history, pid, index) for pid in history.by_project]
-        return [p for p in found if p is not None]
+    def _projects_at(self, history: GroupHistory, index: int) -> list[ProjectAt]:
+        """Every project of the group as of position ``index``, from history alone (no git reads)."""
+        found = []
+        for pid in history.by_project:
+            last = self._last_touch(history, pid, index)
+            if last is not None:
+                touch, indexes = last
+                found.append(
+                    ProjectAt(
+                        id=pid,
+                        name=touch.name,
+                        format=touch.format,
+                        dialect=touch.dialect,
+                        created_at=timestamp_text(history.revisions[indexes[0]].timestamp),
+                        updated_at=timestamp_text(history.revisions[indexes[-1]].timestamp),
+                    )
+                )
+        return found
 
-    def _state(self, group_id: str, history: GroupHistory, project_id: str, index: int) -> Project | None:
-        """The project as of position ``index``, or None if it did not exist then."""
+    @staticmethod
+    def _last_touch(history: GroupHistory, project_id: str, index: int) -> tuple[Touch, list[int]] | None:
+        """The project's last change up to position ``index`` and where it changed, or None if it
+        did not exist then."""
         indexes = history.project_indexes(project_id, upto=index)
         if not indexes:
             return None
         touch = history.touch_of(indexes[-1], project_id)
-        if touch.action == "delete":
+        return None if touch.action == "delete" else (touch, indexes)
+
+    def _state(self, group_id: str, history: GroupHistory, project_id: str, index: int) -> Project | None:
+        """The project as of position ``index``, or None if it did not exist then."""
+        last = self._last_touch(history, project_id, index)
+        if last is None:
             return None
+        touch, indexes = last
         revision = history.revisions[indexes[-1]]
         return Project(
             id=project_id,

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-ROWS = ("1", "2", "3", "4", "5", "6", "6b", "6c", "7", "7b", "8", "9")
+ROWS = ("1", "2", "3", "4", "5", "5b", "6", "6b", "6c", "7", "7b", "8", "9")
 
 
 def test_quick_benchmark_prints_every_row(tmp_path: Path) -> None:

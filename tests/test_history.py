@@ -253,3 +253,34 @@ def test_a_full_version_id_is_never_hidden_by_a_tag_of_that_name(
     by_id = api.get(f"/project/{story['id']}/versions/{versions[-1]}").json
     assert by_id["version"] == versions[-1]
     assert api.get(f"/project/{story['id']}?at={versions[-1]}").json["version"] == versions[-1]
+
+
+def test_a_group_at_every_version_lists_the_projects_of_then(api: Client, group: dict[str, Any]) -> None:
+    """The group's state is built from history and one tree, without reading each project's text;
+    it must agree with each project's own state at every version, through renames, a name taken
+    over, a format change and a delete."""
+    new = lambda name, data: api.post(  # noqa: E731
+        "/project", {"project_group_id": group["id"], "name": name, "data": data}
+    ).json["id"]
+    a, b = new("a", "A:\n  x: string\n"), new("b", "B:\n  y: number\n")
+    api.put(f"/project/{a}", {"data": "A:\n  x: boolean\n"})
+    api.patch(f"/project/{a}", {"name": "a2"})
+    c = new("a", "C:\n  z: string\n")  # takes the name a had
+    api.put(f"/project/{b}", {"data": "CREATE TABLE b (id INT);", "format": "sql"})
+    api.delete(f"/project/{c}")
+    time.sleep(1.1)  # times are whole seconds: the last change must show in updated_at
+    api.put(f"/project/{a}", {"data": "A:\n  x: number\n"})
+    fields = ("id", "name", "format", "dialect", "created_at", "updated_at")
+    listings = []
+    for version in [v["version"] for v in api.get(f"/project-group/{group['id']}/history").json["versions"]]:
+        then = api.get(f"/project-group/{group['id']}?at={version}")
+        assert then.status == 200 and then.json["version"] == version
+        listed = {p["id"]: tuple(p[f] for f in fields) for p in then.json["projects"]}
+        for pid in (a, b, c):
+            alone = api.get(f"/project/{pid}?at={version}")
+            expected = tuple(alone.json[f] for f in fields) if alone.status == 200 else None
+            assert listed.get(pid) == expected, (version, pid)
+        listings.append(sorted((row[1], row[2]) for row in listed.values()))
+    assert listings[0] == [("a2", "yaml"), ("b", "sql")]  # newest first: c is deleted
+    assert [("a", "yaml"), ("a2", "yaml"), ("b", "sql")] in listings
+    assert [("a", "yaml"), ("b", "yaml")] in listings and listings[-1] == []
