@@ -13,7 +13,7 @@ from itertools import pairwise
 from typing import Any
 
 import sqlglot
-from sqlglot import TokenType, exp
+from sqlglot import Token, TokenType, exp
 from sqlglot.errors import ParseError, SqlglotError
 
 from registry.formats.base import Problems, ValidationResult
@@ -38,6 +38,17 @@ _SQLITE_TYPE_WORDS = re.compile(
     r"|GENERATED|AS|CONSTRAINT|ON|AUTOINCREMENT)\b)[A-Za-z_]\w*)+)"
 )
 _CLUSTERED = re.compile(r"\b(?:NON)?CLUSTERED\b", re.IGNORECASE)
+# Column and constraint attributes that sqlglot cannot parse and that change nothing an entity
+# shows: Oracle's constraint states (every SQL Developer export has `NOT NULL ENABLE`), SQL
+# Server's ROWGUIDCOL, Redshift's column DISTKEY/SORTKEY and MySQL's `SRID n`. They are read as
+# blanks, so positions stay; a word that starts a column (a column named `enable`) is kept.
+_IGNORED_ATTRIBUTES: dict[str | None, frozenset[str]] = {
+    "oracle": frozenset({"ENABLE", "DISABLE", "VALIDATE", "NOVALIDATE", "RELY", "NORELY"}),
+    "tsql": frozenset({"ROWGUIDCOL"}),
+    "redshift": frozenset({"DISTKEY", "SORTKEY"}),
+    "mysql": frozenset({"SRID"}),
+}
+_ITEM_STARTS = (TokenType.COMMA, TokenType.L_PAREN)
 
 
 def validate(text: str, *, dialect: str | None = None, limits: Limits = DEFAULT_LIMITS) -> ValidationResult:
@@ -76,6 +87,32 @@ def _dropped_names(text: str) -> list[str]:
             break
         names = stripped
     return [part.strip().split(".")[-1].strip('"`[]') for part in names.split(",") if part.strip()]
+
+
+def _blank_attributes(text: str, tokens: list[Token], words: frozenset[str] | None) -> str:
+    """``text`` with each of ``words`` that is an attribute (see ``_IGNORED_ATTRIBUTES``) blanked."""
+    if not words:
+        return text
+    spans: list[tuple[int, int]] = []
+    for index, token in enumerate(tokens):
+        word = token.text.upper()
+        if word not in words or token.token_type in (TokenType.IDENTIFIER, TokenType.STRING):
+            continue
+        before = tokens[index - 1] if index else None
+        after = tokens[index + 1] if index + 1 < len(tokens) else None
+        if before is None or before.token_type in _ITEM_STARTS:
+            continue  # the word names a column
+        if word in ("DISTKEY", "SORTKEY") and after is not None and after.token_type == TokenType.L_PAREN:
+            continue  # the table-level form, `DISTKEY (id)`, parses
+        end = (
+            after.end
+            if word == "SRID" and after is not None and after.token_type == TokenType.NUMBER
+            else token.end
+        )
+        spans.append((token.start, end + 1))
+    for start, end in reversed(spans):
+        text = text[:start] + " " * (end - start) + text[end:]
+    return text
 
 
 class _Checker:
@@ -146,8 +183,10 @@ class _Checker:
             if self.dialect in (None, "tsql")
             else st.text
         )
-        if not self.check_commas(st, text):
+        tokens = self.tokenize_checked(st, text)
+        if tokens is None:
             return
+        text = _blank_attributes(text, tokens, _IGNORED_ATTRIBUTES.get(self.dialect))
         tree = self.parse_one(st, text)
         if isinstance(tree, ParseError) and self.dialect == "sqlite":
             # SQLite takes any run of names as a type ("BLOB SUB_TYPE TEXT"); join them into one.
@@ -172,13 +211,14 @@ class _Checker:
         ):
             self.neutral_hint = self.neutral_hint or st.line
 
-    def check_commas(self, st: Statement, text: str) -> bool:
-        """sqlglot silently skips empty list items (`a INT,, b INT`); databases refuse them."""
+    def tokenize_checked(self, st: Statement, text: str) -> list[Token] | None:
+        """The statement's tokens, or None after reporting an empty list item (`a INT,, b INT`:
+        sqlglot silently skips those; databases refuse them) or a token that does not scan."""
         try:
             tokens = sqlglot.Dialect.get_or_raise(self.dialect).tokenize(text)
         except SqlglotError as exc:
             self.parse_error(st, exc, "table definition does not parse")
-            return False
+            return None
         for before, after in pairwise(tokens):
             empty = (
                 before.token_type in (TokenType.COMMA, TokenType.L_PAREN)
@@ -188,8 +228,8 @@ class _Checker:
             if empty or (trailing and self.dialect != "tsql"):
                 line, column = st.absolute(after.line, after.col)
                 self.problems.error("table definition does not parse: empty item in a list", line, column)
-                return False
-        return True
+                return None
+        return tokens
 
     def column_list_only(self, st: Statement, text: str, failed: Any) -> Any:
         """Parse up to the end of the column list when sqlglot does not know the table options after it."""

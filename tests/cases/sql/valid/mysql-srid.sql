@@ -1,0 +1,6 @@
+-- dialect: mysql
+CREATE TABLE places (
+  id INT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+  location GEOMETRY NOT NULL SRID 4326,
+  SPATIAL INDEX (location)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
