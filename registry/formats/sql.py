@@ -43,7 +43,7 @@ _CLUSTERED = re.compile(r"\b(?:NON)?CLUSTERED\b", re.IGNORECASE)
 # Server's ROWGUIDCOL, Redshift's column DISTKEY/SORTKEY and MySQL's `SRID n`. They are read as
 # blanks, so positions stay; a word that starts a column (a column named `enable`) is kept.
 _IGNORED_ATTRIBUTES: dict[str | None, frozenset[str]] = {
-    "oracle": frozenset({"ENABLE", "DISABLE", "VALIDATE", "NOVALIDATE", "RELY", "NORELY"}),
+    "oracle": frozenset({"ENABLE", "DISABLE", "VALIDATE", "NOVALIDATE", "RELY", "NORELY", "VIRTUAL"}),
     "tsql": frozenset({"ROWGUIDCOL"}),
     "redshift": frozenset({"DISTKEY", "SORTKEY"}),
     "mysql": frozenset({"SRID"}),

@@ -85,7 +85,7 @@ class Document:
                 problems.error("the script defines no table", first_line, 1)
             return []
         references = self._check_foreign_keys(problems)
-        return [table_entity(table, references, self.enums) for table in self.tables.order]
+        return [table_entity(table, references, self.enums, self.dialect) for table in self.tables.order]
 
     def _apply_alters(self, problems: Problems) -> None:
         for tree, st in self.alters:
@@ -179,6 +179,15 @@ class Document:
             if target is None:
                 problems.error(
                     self._unknown(f"foreign key of {table.name!r} references", fk.target),
+                    fk.line,
+                    fk.column,
+                    table.name,
+                )
+                continue
+            if fk.ref_columns and len(fk.ref_columns) != len(fk.columns):
+                problems.error(
+                    f"foreign key of {table.name!r} has {len(fk.columns)} column(s) but references "
+                    f"{len(fk.ref_columns)} of {_written(fk.target)!r}",
                     fk.line,
                     fk.column,
                     table.name,

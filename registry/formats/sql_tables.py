@@ -110,6 +110,11 @@ def read_create(
                     continue
                 table.columns.append(_column(item, dialect))
                 foreign_keys.extend(_inline_references(table, item, *place(item)))
+            elif isinstance(item, exp.Identifier):  # SQLite: a column may have no type at all
+                if table.find(item.name) is not None:
+                    duplicates.append((item.name, *place(item)))
+                    continue
+                table.columns.append(Column(item.name, "", None))
             else:
                 foreign_keys.extend(apply_constraint(table, item, *place(item)))
     properties = create.args.get("properties")
@@ -131,6 +136,12 @@ def _column(item: exp.ColumnDef, dialect: str | None) -> Column:
     kind = item.args.get("kind")
     data_type = kind if isinstance(kind, exp.DataType) else None
     column = Column(item.name, kind.sql(dialect=dialect) if kind is not None else "", data_type)
+    if data_type is not None:
+        declared = data_type.args.get("nullable")  # ClickHouse: only Nullable(T) holds NULL
+        if isinstance(declared, bool):
+            column.nullable = declared
+        elif data_type.this in _NEVER_NULL_TYPES:
+            column.nullable = False
     for constraint in item.constraints:
         kind_ = constraint.args.get("kind")
         if isinstance(kind_, exp.NotNullColumnConstraint):
@@ -138,7 +149,17 @@ def _column(item: exp.ColumnDef, dialect: str | None) -> Column:
         elif isinstance(kind_, exp.PrimaryKeyColumnConstraint):
             column.primary_key = True
             column.nullable = False
+        elif _filled_by_database(kind_):
+            column.nullable = False
     return column
+
+
+def _filled_by_database(kind: object) -> bool:
+    """An identity or auto-increment column: never NULL. (``GENERATED ALWAYS AS (expr)``, a
+    computed column, is the same node with an expression, and may be NULL.)"""
+    if isinstance(kind, exp.AutoIncrementColumnConstraint):
+        return True
+    return isinstance(kind, exp.GeneratedAsIdentityColumnConstraint) and kind.args.get("expression") is None
 
 
 def _inline_references(table: Table, item: exp.ColumnDef, line: int, column: int) -> list[ForeignKey]:
@@ -178,30 +199,61 @@ def apply_constraint(table: Table, item: exp.Expression, line: int, column: int)
     return found
 
 
-def field_type(data_type: exp.DataType | None, enums: dict[str, list[str]]) -> dict[str, Any]:
+# PostgreSQL's serial types are integers with a sequence default and an implied NOT NULL.
+_NEVER_NULL_TYPES = frozenset(
+    {exp.DataType.Type.SERIAL, exp.DataType.Type.BIGSERIAL, exp.DataType.Type.SMALLSERIAL}
+)
+# Types the family rules would misread by their names (INTERVAL starts like INT, POINT ends like
+# it): geometric types and intervals are text to a data generator, as are ranges (`...RANGE`).
+_AS_TEXT = frozenset(
+    {"INTERVAL", "POINT", "LINE", "LSEG", "BOX", "PATH", "POLYGON", "CIRCLE", "GEOMETRY", "GEOGRAPHY"}
+)
+# Semi-structured types without declared fields: Snowflake OBJECT, MAP(K, V), a bare STRUCT.
+_AS_JSON = frozenset({"MAP", "OBJECT", "STRUCT"})
+
+
+def field_type(
+    data_type: exp.DataType | None, enums: dict[str, list[str]], dialect: str | None
+) -> dict[str, Any]:
     """The entity-model type of a column type; user-defined enum types come from ``enums``."""
     if data_type is None:
         return {"type": "string"}
     name = data_type.this.name if hasattr(data_type.this, "name") else str(data_type.this)
-    if name == "ARRAY" and data_type.expressions and isinstance(data_type.expressions[0], exp.DataType):
-        return {"type": "array", "items": field_type(data_type.expressions[0], enums)}
-    if name == "ENUM":
-        values = [e.name for e in data_type.expressions if isinstance(e, exp.Literal)]
-        return {"type": "enum", "values": values}
+    parts = data_type.expressions
+    if name == "ARRAY":
+        inner = parts[0] if parts and isinstance(parts[0], exp.DataType) else None
+        return {"type": "array", "items": field_type(inner, enums, dialect) if inner else {"type": "json"}}
+    if name == "STRUCT" and parts and all(isinstance(p, exp.ColumnDef) for p in parts):
+        return {"type": "object", "fields": [_struct_field(p, enums, dialect) for p in parts]}
+    if name.startswith("ENUM"):  # ENUM, and ClickHouse's Enum8/Enum16 ('a' = 1, ...)
+        values = [(p.this if isinstance(p, exp.EQ) else p) for p in parts]
+        return {"type": "enum", "values": [v.name for v in values if isinstance(v, exp.Literal)]}
     if name == "USERDEFINED":
         user = data_type.args.get("kind")
         user_name = (user.name if isinstance(user, exp.Expression) else str(user or "")).lower()
         if user_name in enums:
             return {"type": "enum", "values": enums[user_name]}
         return {"type": "string"}
+    if name in _AS_TEXT or name.endswith("RANGE"):
+        return {"type": "string"}
+    if name in _AS_JSON:
+        return {"type": "json"}
     for entity_type, prefixes in _TYPE_GROUPS:
         if any(name == p or name.startswith(p) or name.endswith(p) for p in prefixes):
             return {"type": entity_type}
     return {"type": "string"}
 
 
+def _struct_field(item: exp.ColumnDef, enums: dict[str, list[str]], dialect: str | None) -> dict[str, Any]:
+    kind = item.args.get("kind")
+    model = field_type(kind if isinstance(kind, exp.DataType) else None, enums, dialect)
+    type_ = model.pop("type")
+    source = kind.sql(dialect=dialect) if isinstance(kind, exp.DataType) else None
+    return field_model(item.name, type_, nullable=True, primary_key=False, source_type=source, **model)
+
+
 def table_entity(
-    table: Table, references: dict[tuple[Table, str], str], enums: dict[str, list[str]]
+    table: Table, references: dict[tuple[Table, str], str], enums: dict[str, list[str]], dialect: str | None
 ) -> dict[str, Any]:
     fields = []
     for col in table.columns:
@@ -209,7 +261,7 @@ def table_entity(
         if ref is not None:
             model: dict[str, Any] = {"type": "reference", "ref": ref}
         else:
-            model = field_type(col.data_type, enums)
+            model = field_type(col.data_type, enums, dialect)
         type_ = model.pop("type")
         fields.append(
             field_model(
