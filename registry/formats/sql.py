@@ -13,7 +13,7 @@ from itertools import pairwise
 from typing import Any
 
 import sqlglot
-from sqlglot import Token, TokenType, exp
+from sqlglot import TokenType, exp
 from sqlglot.errors import ParseError, SqlglotError
 
 from registry.formats.base import Problems, ValidationResult
@@ -48,7 +48,9 @@ _IGNORED_ATTRIBUTES: dict[str | None, frozenset[str]] = {
     "redshift": frozenset({"DISTKEY", "SORTKEY"}),
     "mysql": frozenset({"SRID"}),
 }
-_ITEM_STARTS = (TokenType.COMMA, TokenType.L_PAREN)
+_NAME_GOES_AFTER = frozenset(
+    {",", "(", ".", "TABLE", "ONLY", "REFERENCES", "CONSTRAINT", "ADD", "COLUMN", "MODIFY", "DEFAULT", "AS"}
+)
 
 
 def validate(text: str, *, dialect: str | None = None, limits: Limits = DEFAULT_LIMITS) -> ValidationResult:
@@ -89,29 +91,42 @@ def _dropped_names(text: str) -> list[str]:
     return [part.strip().split(".")[-1].strip('"`[]') for part in names.split(",") if part.strip()]
 
 
-def _blank_attributes(text: str, tokens: list[Token], words: frozenset[str] | None) -> str:
-    """``text`` with each of ``words`` that is an attribute (see ``_IGNORED_ATTRIBUTES``) blanked."""
-    if not words:
+def _blank_attributes(text: str, words: frozenset[str] | None, dialect: str | None, *, depth: int) -> str:
+    """``text`` with each of ``words`` that is an attribute (see ``_IGNORED_ATTRIBUTES``) blanked.
+
+    Only words directly inside the item list (parenthesis ``depth``: 1 for ``CREATE TABLE``, 0 or
+    1 for ``ALTER TABLE``) and not where a name goes (after ``,`` ``(`` ``.`` ``TABLE``
+    ``REFERENCES`` ``CONSTRAINT`` ...) count; strings and quoted names never do (their source text
+    is not the bare word). ``SRID`` counts only before its number.
+    """
+    if not words or not any(word in text.upper() for word in words):
         return text
+    try:
+        tokens = sqlglot.Dialect.get_or_raise(dialect).tokenize(text)
+    except SqlglotError:
+        return text  # the parse reports it
     spans: list[tuple[int, int]] = []
+    level = 0
     for index, token in enumerate(tokens):
-        word = token.text.upper()
-        if word not in words or token.token_type in (TokenType.IDENTIFIER, TokenType.STRING):
+        if token.token_type == TokenType.L_PAREN:
+            level += 1
+        elif token.token_type == TokenType.R_PAREN:
+            level -= 1
+        word = text[token.start : token.end + 1].upper()
+        if word not in words or not (level == depth or (depth == 0 and level == 1)) or index == 0:
             continue
-        before = tokens[index - 1] if index else None
+        if tokens[index - 1].text.upper() in _NAME_GOES_AFTER:
+            continue  # the word names a column, a table or a constraint
         after = tokens[index + 1] if index + 1 < len(tokens) else None
-        if before is None or before.token_type in _ITEM_STARTS:
-            continue  # the word names a column
         if word in ("DISTKEY", "SORTKEY") and after is not None and after.token_type == TokenType.L_PAREN:
             continue  # the table-level form, `DISTKEY (id)`, parses
-        end = (
-            after.end
-            if word == "SRID" and after is not None and after.token_type == TokenType.NUMBER
-            else token.end
-        )
-        spans.append((token.start, end + 1))
-    for start, end in reversed(spans):
-        text = text[:start] + " " * (end - start) + text[end:]
+        if word == "SRID":
+            if after is None or after.token_type != TokenType.NUMBER:
+                continue
+            spans.append((after.start, after.end + 1))  # blanked on its own: a newline between stays
+        spans.append((token.start, token.end + 1))
+    for begin, end_ in sorted(spans, reverse=True):
+        text = text[:begin] + " " * (end_ - begin) + text[end_:]
     return text
 
 
@@ -183,10 +198,9 @@ class _Checker:
             if self.dialect in (None, "tsql")
             else st.text
         )
-        tokens = self.tokenize_checked(st, text)
-        if tokens is None:
+        if not self.commas_checked(st, text):
             return
-        text = _blank_attributes(text, tokens, _IGNORED_ATTRIBUTES.get(self.dialect))
+        text = _blank_attributes(text, _IGNORED_ATTRIBUTES.get(self.dialect), self.dialect, depth=1)
         tree = self.parse_one(st, text)
         if isinstance(tree, ParseError) and self.dialect == "sqlite":
             # SQLite takes any run of names as a type ("BLOB SUB_TYPE TEXT"); join them into one.
@@ -211,14 +225,13 @@ class _Checker:
         ):
             self.neutral_hint = self.neutral_hint or st.line
 
-    def tokenize_checked(self, st: Statement, text: str) -> list[Token] | None:
-        """The statement's tokens, or None after reporting an empty list item (`a INT,, b INT`:
-        sqlglot silently skips those; databases refuse them) or a token that does not scan."""
+    def commas_checked(self, st: Statement, text: str) -> bool:
+        """sqlglot silently skips empty list items (`a INT,, b INT`); databases refuse them."""
         try:
             tokens = sqlglot.Dialect.get_or_raise(self.dialect).tokenize(text)
         except SqlglotError as exc:
             self.parse_error(st, exc, "table definition does not parse")
-            return None
+            return False
         for before, after in pairwise(tokens):
             empty = (
                 before.token_type in (TokenType.COMMA, TokenType.L_PAREN)
@@ -228,8 +241,8 @@ class _Checker:
             if empty or (trailing and self.dialect != "tsql"):
                 line, column = st.absolute(after.line, after.col)
                 self.problems.error("table definition does not parse: empty item in a list", line, column)
-                return None
-        return tokens
+                return False
+        return True
 
     def column_list_only(self, st: Statement, text: str, failed: Any) -> Any:
         """Parse up to the end of the column list when sqlglot does not know the table options after it."""
@@ -262,7 +275,8 @@ class _Checker:
                 "ALTER TABLE ... DROP removes a definition; a schema document only defines", line, column
             )
             return
-        tree = self.parse_one(st)
+        text = _blank_attributes(st.text, _IGNORED_ATTRIBUTES.get(self.dialect), self.dialect, depth=0)
+        tree = self.parse_one(st, text)
         if isinstance(tree, exp.Alter):
             self.document.alters.append((tree, st))
         elif DEFINES_KEYS.search(st.text):

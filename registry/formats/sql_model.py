@@ -30,7 +30,7 @@ def _written(name: Name) -> str:
 class Document:
     def __init__(self, dialect: str | None) -> None:
         self.dialect = dialect
-        self.tables = TableSet()
+        self.tables = TableSet(dialect)
         self.table_statements = 0
         self.foreign_keys: list[ForeignKey] = []
         self.enums: dict[str, list[str]] = {}
@@ -55,14 +55,9 @@ class Document:
 
     def add_table(self, index: int, tree: exp.Create, st: Statement, problems: Problems) -> None:
         where = located(st.at_offset, (st.line, st.column))
-        table, foreign_keys, duplicates = read_create(tree, self.dialect, st.line, st.column, where)
-        for name, line, column in duplicates:
-            problems.error(
-                f"column {name!r} is defined twice in table {table.name!r}",
-                line,
-                column,
-                f"{table.name}.{name}",
-            )
+        table, foreign_keys, faults = read_create(tree, self.dialect, st.line, st.column, where)
+        for what, name, line, column in faults:
+            problems.error(f"column {name!r} {what} {table.name!r}", line, column, f"{table.name}.{name}")
         first = self.tables.add(table)
         if first is not None:
             written = _written((table.namespace, table.name))
@@ -100,9 +95,8 @@ class Document:
                     for constraint in action.expressions:
                         self.foreign_keys.extend(apply_constraint(table, constraint, st.line, st.column))
                 elif isinstance(action, exp.ColumnDef):
-                    sub = exp.Create(
-                        this=exp.Schema(this=exp.to_table(table.name), expressions=[action]), kind="TABLE"
-                    )
+                    target = exp.Table(this=exp.to_identifier(table.name))
+                    sub = exp.Create(this=exp.Schema(this=target, expressions=[action]), kind="TABLE")
                     added, keys, _ = read_create(sub, self.dialect, st.line, st.column)
                     for key in keys:
                         key.owner = table
@@ -125,7 +119,7 @@ class Document:
             waiting_ids: set[int] = set()  # by identity: Table's == compares every column
             for table in pending:
                 sources = [table.copy_of] if table.copy_of else table.parents
-                parents = [self.tables.find(name, table.namespace) for name in sources]
+                parents = [self.tables.find(name, table.namespace, besides=table) for name in sources]
                 if any(p is None for p in parents):
                     missing = next(n for n, p in zip(sources, parents, strict=True) if p is None)
                     problems.error(

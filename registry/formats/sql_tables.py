@@ -70,8 +70,10 @@ def identifier(node: exp.Expression | None) -> str:
 
 
 def qualified(node: exp.Expression | None) -> Name:
+    """(schema, name) of a table; a three-part name's schema is ``catalog.schema``."""
     if isinstance(node, exp.Table):
-        return node.db or None, node.name
+        schema = f"{node.catalog}.{node.db}" if node.catalog else node.db
+        return schema or None, node.name
     return None, identifier(node)
 
 
@@ -91,29 +93,27 @@ def located(offset_of: Callable[[int], tuple[int, int]], fallback: tuple[int, in
 
 def read_create(
     create: exp.Create, dialect: str | None, line: int, column: int, where: Where | None = None
-) -> tuple[Table, list[ForeignKey], list[tuple[str, int, int]]]:
-    """The table a ``CREATE TABLE`` defines, its foreign keys, and duplicate columns (with where
-    each is; ``where`` places columns and constraints, else all are at ``line``/``column``)."""
+) -> tuple[Table, list[ForeignKey], list[tuple[str, str, int, int]]]:
+    """The table a ``CREATE TABLE`` defines, its foreign keys, and its faulty columns as (what is
+    wrong, column, line, column); ``where`` places columns and constraints, else all are at
+    ``line``/``column``."""
     schema = create.this
     target = schema.this if isinstance(schema, exp.Schema) else schema
-    table = Table(
-        identifier(target), target.db or None if isinstance(target, exp.Table) else None, line, column
-    )
+    schema_name, table_name = qualified(target)
+    table = Table(table_name, schema_name, line, column)
     place = where or (lambda node: (line, column))
     foreign_keys: list[ForeignKey] = []
-    duplicates: list[tuple[str, int, int]] = []
+    faults: list[tuple[str, str, int, int]] = []
     if isinstance(schema, exp.Schema):
         for item in schema.expressions:
-            if isinstance(item, exp.ColumnDef):
-                if table.find(item.name) is not None:
-                    duplicates.append((item.name, *place(item)))
-                    continue
+            if isinstance(item, (exp.ColumnDef, exp.Identifier)) and table.find(item.name) is not None:
+                faults.append(("is defined twice in table", item.name, *place(item)))
+            elif isinstance(item, exp.ColumnDef):
                 table.columns.append(_column(item, dialect))
                 foreign_keys.extend(_inline_references(table, item, *place(item)))
-            elif isinstance(item, exp.Identifier):  # SQLite: a column may have no type at all
-                if table.find(item.name) is not None:
-                    duplicates.append((item.name, *place(item)))
-                    continue
+            elif isinstance(item, exp.Identifier):  # a column without a type: SQLite allows it
+                if dialect not in (None, "sqlite"):
+                    faults.append(("has no type in table", item.name, *place(item)))
                 table.columns.append(Column(item.name, "", None))
             else:
                 foreign_keys.extend(apply_constraint(table, item, *place(item)))
@@ -129,7 +129,7 @@ def read_create(
     query = create.expression
     if isinstance(query, exp.Query) and not table.columns:
         table.columns = [Column(name, "", None) for name in query.named_selects if name != "*"]
-    return table, foreign_keys, duplicates
+    return table, foreign_keys, faults
 
 
 def _column(item: exp.ColumnDef, dialect: str | None) -> Column:
@@ -137,11 +137,10 @@ def _column(item: exp.ColumnDef, dialect: str | None) -> Column:
     data_type = kind if isinstance(kind, exp.DataType) else None
     column = Column(item.name, kind.sql(dialect=dialect) if kind is not None else "", data_type)
     if data_type is not None:
-        declared = data_type.args.get("nullable")  # ClickHouse: only Nullable(T) holds NULL
-        if isinstance(declared, bool):
+        declared = _declared_nullable(data_type)  # ClickHouse: only Nullable(T) holds NULL
+        if declared is not None:
             column.nullable = declared
-        elif data_type.this in _NEVER_NULL_TYPES:
-            column.nullable = False
+    filled = data_type is not None and _serial(data_type)
     for constraint in item.constraints:
         kind_ = constraint.args.get("kind")
         if isinstance(kind_, exp.NotNullColumnConstraint):
@@ -149,9 +148,27 @@ def _column(item: exp.ColumnDef, dialect: str | None) -> Column:
         elif isinstance(kind_, exp.PrimaryKeyColumnConstraint):
             column.primary_key = True
             column.nullable = False
-        elif _filled_by_database(kind_):
-            column.nullable = False
+        filled = filled or _filled_by_database(kind_)
+    if filled:
+        column.nullable = False  # the database fills it, whatever else the column says
     return column
+
+
+def _declared_nullable(data_type: exp.DataType) -> bool | None:
+    """ClickHouse's own nullability (``LowCardinality(Nullable(T))`` is nullable), else None."""
+    declared = data_type.args.get("nullable")
+    if data_type.this == exp.DataType.Type.LOWCARDINALITY and data_type.expressions:
+        inner = data_type.expressions[0]
+        return _declared_nullable(inner) if isinstance(inner, exp.DataType) else None
+    return declared if isinstance(declared, bool) else None
+
+
+def _serial(data_type: exp.DataType) -> bool:
+    """PostgreSQL's serial types (``serial``, ``serial4``, ``bigserial``...), never NULL."""
+    if data_type.this in _NEVER_NULL_TYPES:
+        return True
+    user = data_type.args.get("kind") if data_type.this == exp.DataType.Type.USERDEFINED else None
+    return isinstance(user, exp.Expression) and user.name.lower() in _SERIAL_ALIASES
 
 
 def _filled_by_database(kind: object) -> bool:
@@ -203,6 +220,7 @@ def apply_constraint(table: Table, item: exp.Expression, line: int, column: int)
 _NEVER_NULL_TYPES = frozenset(
     {exp.DataType.Type.SERIAL, exp.DataType.Type.BIGSERIAL, exp.DataType.Type.SMALLSERIAL}
 )
+_SERIAL_ALIASES = frozenset({"serial2", "serial4", "serial8"})
 # Types the family rules would misread by their names (INTERVAL starts like INT, POINT ends like
 # it): geometric types and intervals are text to a data generator, as are ranges (`...RANGE`).
 _AS_TEXT = frozenset(
@@ -220,6 +238,10 @@ def field_type(
         return {"type": "string"}
     name = data_type.this.name if hasattr(data_type.this, "name") else str(data_type.this)
     parts = data_type.expressions
+    if name == "LOWCARDINALITY" and parts and isinstance(parts[0], exp.DataType):
+        return field_type(parts[0], enums, dialect)  # ClickHouse: a storage choice, not a type
+    if _serial(data_type):
+        return {"type": "integer"}
     if name == "ARRAY":
         inner = parts[0] if parts and isinstance(parts[0], exp.DataType) else None
         return {"type": "array", "items": field_type(inner, enums, dialect) if inner else {"type": "json"}}

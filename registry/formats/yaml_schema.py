@@ -103,9 +103,13 @@ def _report_duplicates(root: Node, problems: Problems) -> None:
                     *_at(key),
                     _joined(path, key),
                 )
-            stack.extend((part, _joined(path, key)) for key, value in node.value for part in (key, value))
+            # Pushed in reverse so nodes are visited in document order: an anchored node is then
+            # reached first where it is defined, not through a later alias or merge key.
+            stack.extend(
+                (part, _joined(path, key)) for key, value in reversed(node.value) for part in (value, key)
+            )
         elif isinstance(node, SequenceNode):
-            stack.extend((item, f"{path}[]") for item in node.value)
+            stack.extend((item, f"{path}[]") for item in reversed(node.value))
 
 
 def _joined(path: str, key: Node) -> str:
@@ -130,7 +134,7 @@ class _Checker:
         tags: dict[str, str] = {}
         for key, value in root.value:
             name = self._name(key, "entity")
-            if name is None or self._again(name, key, tags, "entity"):
+            if name is None or self._again(name, key, tags, "entity", name):
                 continue
             if not isinstance(value, MappingNode):
                 kind = "a list" if isinstance(value, SequenceNode) else f"{value.value!r}"
@@ -146,7 +150,7 @@ class _Checker:
             result.append(entity)
         return result
 
-    def _again(self, name: str, key: Node, tags: dict[str, str], what: str) -> bool:
+    def _again(self, name: str, key: Node, tags: dict[str, str], what: str, path: str) -> bool:
         """Whether ``name`` was seen before in this mapping (``tags``: name -> its key's tag).
 
         Keys equal as YAML values are reported as duplicates by the loader; ``1`` and ``'1'``
@@ -158,7 +162,9 @@ class _Checker:
             return False
         if first != key.tag:
             self.problems.error(
-                f"{what} {name!r} is named twice, once not as a string (quote both, or rename one)", *_at(key)
+                f"{what} {name!r} is named twice, once not as a string (quote both, or rename one)",
+                *_at(key),
+                path,
             )
         return True
 
@@ -175,7 +181,7 @@ class _Checker:
         tags: dict[str, str] = {}
         for key, value in mapping.value:
             name = self._name(key, "field")
-            if name is None or self._again(name, key, tags, "field"):
+            if name is None or self._again(name, key, tags, "field", f"{path}.{name}"):
                 continue
             model = self._type(value, f"{path}.{name}", name)
             if model is not None:

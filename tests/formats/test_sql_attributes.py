@@ -46,3 +46,39 @@ def test_redshift_keys_and_mysql_srid() -> None:
     assert fields_of(redshift, "redshift") == [("id", False, False), ("at", True, False)]
     mysql = "CREATE TABLE p (id INT PRIMARY KEY, g GEOMETRY NOT NULL SRID 4326);"
     assert fields_of(mysql, "mysql") == [("id", False, True), ("g", False, False)]
+
+
+def test_the_words_stay_where_they_are_names_strings_or_inside_checks() -> None:
+    valid = [
+        ("oracle", "CREATE TABLE enable (id NUMBER)"),
+        ("oracle", "CREATE TABLE s.validate (id NUMBER)"),
+        ("tsql", "CREATE TABLE rowguidcol (id INT)"),
+        ("mysql", "CREATE TABLE srid (id INT)"),
+        ("oracle", "CREATE TABLE t (id NUMBER REFERENCES enable(id));\nCREATE TABLE enable (id NUMBER)"),
+        ("oracle", "CREATE TABLE t (id NUMBER, enable NUMBER, CHECK (id > 0 AND enable = 1))"),
+        ("mysql", "CREATE TABLE t (id INT, srid INT, CHECK (id > srid))"),
+        ("tsql", "CREATE TABLE t (c NVARCHAR(20) DEFAULT N'ROWGUIDCOL')"),
+        ("oracle", "CREATE TABLE t (c VARCHAR2(20) DEFAULT N'ENABLE', d VARCHAR2(9) DEFAULT q'[ENABLE]')"),
+        ("redshift", "CREATE TABLE t (c VARCHAR(20) DEFAULT $$SORTKEY$$)"),
+        ("oracle", "CREATE TABLE t (id NUMBER CONSTRAINT enable NOT NULL ENABLE)"),
+    ]
+    for dialect, text in valid:
+        result = validate("sql", text, dialect=dialect)
+        assert result.valid, (dialect, text, [e.to_json() for e in result.errors])
+    assert validate("sql", "CREATE TABLE t (g GEOMETRY SRID)", dialect="mysql").valid is False  # no number
+
+
+def test_an_srid_number_on_the_next_line_keeps_later_lines_right() -> None:
+    text = "CREATE TABLE t (\n  g GEOMETRY SRID\n  4326,\n  h INT NOT NULL NOT,\n  k INT\n)"
+    assert [e.line for e in validate("sql", text, dialect="mysql").errors] == [4]
+
+
+def test_alter_table_carries_the_same_attributes() -> None:
+    text = (
+        'CREATE TABLE "HR"."EMP" ("ID" NUMBER(6,0), "BOSS" NUMBER(6,0));\n'
+        'ALTER TABLE "HR"."EMP" ADD CONSTRAINT pk PRIMARY KEY ("ID") USING INDEX ENABLE;\n'
+        'ALTER TABLE "HR"."EMP" ADD CONSTRAINT fk FOREIGN KEY ("BOSS") REFERENCES "HR"."EMP" ("ID") ENABLE;\n'
+    )
+    assert fields_of(text, "oracle") == [("ID", False, True), ("BOSS", True, False)]
+    mysql = "CREATE TABLE t (id INT);\nALTER TABLE t ADD COLUMN g GEOMETRY SRID 4326;\n"
+    assert fields_of(mysql, "mysql") == [("id", True, False), ("g", True, False)]

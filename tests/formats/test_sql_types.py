@@ -88,3 +88,29 @@ def test_a_foreign_key_must_name_as_many_columns_as_it_references() -> None:
     assert [(e.line, e.column, e.path, e.message) for e in errors] == [
         (4, 16, "b", "foreign key of 'b' has 2 column(s) but references 1 of 'a'")
     ]
+
+
+def test_clickhouse_low_cardinality_is_its_inner_type() -> None:
+    ch = fields(
+        "CREATE TABLE t (a LowCardinality(Nullable(String)), b LowCardinality(Int32))"
+        " ENGINE = MergeTree ORDER BY tuple()",
+        "clickhouse",
+    )
+    assert [(f["type"], f["nullable"]) for f in ch.values()] == [("string", True), ("integer", False)]
+
+
+def test_serial_aliases_and_auto_increment_before_null_are_never_null() -> None:
+    pg = fields("CREATE TABLE t (a serial4, b serial8, c int4);", "postgres")
+    assert [(f["type"], f["nullable"]) for f in pg.values()] == [
+        ("integer", False),
+        ("integer", False),
+        ("integer", True),
+    ]
+    assert fields("CREATE TABLE t (a INT AUTO_INCREMENT NULL, KEY (a));", "mysql")["a"]["nullable"] is False
+
+
+def test_a_column_without_a_type_is_refused_outside_sqlite() -> None:
+    errors = validate("sql", "CREATE TABLE t (a, b INT);", dialect="postgres").errors
+    assert [(e.line, e.column, e.path, e.message) for e in errors] == [
+        (1, 17, "t.a", "column 'a' has no type in table 't'")
+    ]

@@ -177,3 +177,12 @@ def test_a_duplicate_key_has_the_path_of_the_key_it_repeats() -> None:
     assert errors == [(5, "Customer.geo.lat"), (6, "Customer.tags[].a")]
     top = [(e.line, e.path) for e in validate("yaml", "A: {x: string}\nA: {y: string}\n").errors]
     assert top == [(2, "A")]
+
+
+def test_a_duplicate_key_behind_an_alias_has_the_path_where_it_is_written() -> None:
+    for text, expected in (
+        ("base: &b {a: string, a: number}\nother: *b\n", [(1, "base.a")]),
+        ("Base: &b\n  a: string\n  a: number\nOther:\n  <<: *b\n", [(3, "Base.a")]),
+        ("E:\n  1: string\n  '1': number\n", [(3, "E.1")]),
+    ):
+        assert [(e.line, e.path) for e in validate("yaml", text).errors] == expected, text
