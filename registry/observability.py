@@ -103,8 +103,22 @@ TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [pid %(process)d] [%(request_i
 ACCESS_FIELDS = ("method", "path", "status", "duration_ms", "key")
 
 
+def printable(message: str) -> str:
+    """``message`` with control and other unprintable characters escaped (``\\n``, ``\\x00``).
+
+    A text log is one line per record: a request path such as ``/x%0AFORGED`` must not start a
+    line of its own (forged log lines), and a NUL byte must not make the log a binary file.
+    """
+    if message.isprintable():
+        return message
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in message)
+
+
 class TextFormatter(logging.Formatter):
-    """:data:`TEXT_FORMAT`, and the same line straight from a :class:`LateRecord`."""
+    """:data:`TEXT_FORMAT`, and the same line straight from a :class:`LateRecord`.
+
+    Messages are made :func:`printable`; a traceback after them keeps its lines.
+    """
 
     def __init__(self) -> None:
         super().__init__(TEXT_FORMAT)
@@ -120,7 +134,11 @@ class TextFormatter(logging.Formatter):
             self._make_template(second, late.logger)
         # TEXT_FORMAT names asctime, request_id and message in this order (the formatter tests
         # compare every line with the record path).
-        return self._template % (int((created - second) * 1000), late.request_id, late.message())
+        return self._template % (int((created - second) * 1000), late.request_id, printable(late.message()))
+
+    def formatMessage(self, record: logging.LogRecord) -> str:  # logging's name for it
+        record.message = printable(record.message)
+        return super().formatMessage(record)
 
     def _make_template(self, second: int, logger: logging.Logger) -> None:
         """TEXT_FORMAT with everything but the milliseconds, request id and message filled in.

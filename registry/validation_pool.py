@@ -37,6 +37,10 @@ def _serve(conn: multiprocessing.connection.Connection, limits: Limits) -> None:
     # its workers itself (closing the pipe, then kill), and a worker whose server died sees EOF.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    # sqlglot warns, quoting the document, about every statement it falls back on; a worker has
+    # no log set up, so that would reach stderr as unformatted lines carrying the user's schema.
+    # The validator reports what matters as warnings of its own.
+    logging.getLogger("sqlglot").setLevel(logging.CRITICAL)
     conn.send(_READY)  # the parsers are imported (with this module): the clock may start
     while True:
         try:

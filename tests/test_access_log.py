@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import logging
 
 import pytest
@@ -19,7 +20,13 @@ def line(created: float, path: str = "/project/_pabc", seconds: float = 0.0013) 
 
 # A second's first and last millisecond, the same second twice (cached prefix), then the next.
 TIMES = [1_764_300_000.0, 1_764_300_000.9996, 1_764_300_000.5, 1_764_300_001.0004, 1_764_300_061.25]
-PATHS = ["/project/_pabc", "/project/grüppe/naïve", '/odd/"quoted"\\path', "/%E2%9C%93"]
+PATHS = [
+    "/project/_pabc",
+    "/project/grüppe/naïve",
+    '/odd/"quoted"\\path',
+    "/%E2%9C%93",
+    "/x\nFORGED\x00\u2028",
+]
 # Durations whose milliseconds sit on or near a rounding boundary: the message formats the raw
 # value with %.1f, the record path rounds it to duration_ms first; both must print the same.
 SECONDS = [0.0013, 0.00025, 0.00035, 0.00125, 0.0026749, 0.0000499, 1.23456, 12.3449999]
@@ -93,3 +100,14 @@ def test_an_entry_that_cannot_be_formatted_is_reported_and_the_batch_goes_on(
     written = stream.getvalue().splitlines()
     assert len(written) == 2 and written[1].endswith("GET /after 200 1.3ms key=ci-bot")
     assert "Logging error" in capsys.readouterr().err  # logging's handleError, as for any bad record
+
+
+def test_text_lines_escape_what_is_not_printable_and_json_lines_stay_exact() -> None:
+    entry = line(TIMES[0], "/x\nFORGED\x00")
+    text = TextFormatter().format_late(entry)
+    assert "\n" not in text and "\x00" not in text
+    assert text.endswith("GET /x\\nFORGED\\x00 200 1.3ms key=ci-bot")
+    record = LOGGER.makeRecord(LOGGER.name, logging.WARNING, __file__, 1, "name %s", ("a\nb",), None)
+    record.request_id = "-"
+    assert TextFormatter().format(record).endswith("name a\\nb")
+    assert json.loads(JsonFormatter().format_late(entry))["path"] == "/x\nFORGED\x00"

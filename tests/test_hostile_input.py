@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import http.client
 import json
+import time
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -107,3 +110,21 @@ def test_unknown_route_and_method_are_problems(api: Client) -> None:
     wrong = api.request("DELETE", "/project-group")
     assert wrong.status == 405
     assert wrong.json["code"] == "method-not-allowed"
+
+
+def test_a_path_cannot_forge_log_lines_or_write_control_bytes(server: Server) -> None:
+    """The text log is one line per record: a decoded %0A or %00 in a path is escaped."""
+    marker = f"FORGED{uuid.uuid4().hex[:8]}"
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    try:
+        conn.request("GET", f"/x%0A{marker}%20LINE%00%1B[31m")
+        assert conn.getresponse().status == 401  # no key: refused, and still logged
+    finally:
+        conn.close()
+    deadline = time.monotonic() + 5
+    while marker not in server.log() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    log = server.log()
+    assert f"GET /x\\n{marker} LINE\\x00\\x1b[31m 401" in log
+    assert not any(line.startswith(marker) for line in log.splitlines())
+    assert "\x00" not in log and "\x1b" not in log
