@@ -31,15 +31,30 @@ class Parsed:
 
 
 class JsonProblem(Exception):
-    """The document is not JSON we can work on; carries the located problem."""
+    """The document is not JSON we can work on; carries the located problems."""
 
-    def __init__(self, problem: Problem) -> None:
-        super().__init__(problem.message)
-        self.problem = problem
+    def __init__(self, *problems: Problem) -> None:
+        super().__init__(problems[0].message)
+        self.problems = problems
 
 
 def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
+
+
+class _Duplicated(Exception):
+    """An object names a member twice (``json.loads`` would silently keep the last one)."""
+
+
+def _unique_members(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    members = dict(pairs)
+    if len(members) != len(pairs):
+        raise _Duplicated
+    return members
+
+
+_BOM = "\ufeff"
+_BAD_BARE_TOKEN = re.compile(r"-?(?:NaN|Infinity)|-?\d{4000,}")
 
 
 def parse(text: str, limits: Limits) -> Parsed:
@@ -55,15 +70,19 @@ def parse(text: str, limits: Limits) -> Parsed:
                 raise JsonProblem(Problem(f"nesting deeper than {limits.max_depth} levels", line, column))
         elif char in "]}":
             depth -= 1
-    if not text.strip():
+    if not text.strip(_BOM + " \t\r\n"):
         raise JsonProblem(Problem("the document is empty", 1, 1))
+    # RFC 8259 lets a parser ignore a byte order mark; a space in its place keeps every offset.
+    readable = " " + text[1:] if text.startswith(_BOM) else text
     try:
-        value = json.loads(text, parse_constant=_reject_constant)
+        value = json.loads(readable, parse_constant=_reject_constant, object_pairs_hook=_unique_members)
     except json.JSONDecodeError as exc:
         raise JsonProblem(Problem(f"invalid JSON: {exc.msg}", exc.lineno, exc.colno)) from None
+    except _Duplicated:
+        raise JsonProblem(*positions.duplicate_members()) from None
     except (ValueError, RecursionError) as exc:
-        # Out-of-range numbers, NaN/Infinity: json.loads gives no position for these.
-        raise JsonProblem(Problem(f"invalid JSON: {exc}", 1, 1)) from None
+        # NaN/Infinity and numbers too long to convert: json.loads gives no position for these.
+        raise JsonProblem(Problem(f"invalid JSON: {exc}", *positions.first_bare(_BAD_BARE_TOKEN))) from None
     return Parsed(value, positions)
 
 
@@ -80,6 +99,8 @@ class Positions:
         self._newlines: list[int] | None = None
         self._values: dict[PathKey, int] | None = None
         self._keys: dict[PathKey, int] = {}
+        self._repeats: list[tuple[PathKey, int, int]] = []  # (member, first offset, repeat offset)
+        self._renamed: dict[str, str] = {}  # a repeated member's own path name -> its real name
 
     def line_column(self, offset: int) -> tuple[int, int]:
         if self._newlines is None:
@@ -100,6 +121,26 @@ class Positions:
             parts = parts[:-1]
         offset = self._values.get(parts)
         return (None, None) if offset is None else self.line_column(offset)
+
+    def duplicate_members(self) -> list[Problem]:
+        """A problem for each member name an object repeats, where the repeat is."""
+        if self._values is None:
+            self._values = self._scan()
+        return [
+            Problem(
+                f"duplicate member name {path[-1]!r} (first on line {self.line_column(first)[0]})",
+                *self.line_column(offset),
+                pointer(self._renamed.get(part, part) if isinstance(part, str) else part for part in path),
+            )
+            for path, first, offset in self._repeats
+        ]
+
+    def first_bare(self, pattern: re.Pattern[str]) -> tuple[int, int]:
+        """Where the first token outside strings that is all ``pattern`` starts (else 1, 1)."""
+        for match in _TOKENS.finditer(self._text):
+            if match.group()[0] != '"' and pattern.fullmatch(match.group()):
+                return self.line_column(match.start())
+        return 1, 1
 
     def _scan(self) -> dict[PathKey, int]:
         values: dict[PathKey, int] = {}
@@ -122,9 +163,17 @@ class Positions:
                 continue
             if frame is not None and frame[1] and frame[3]:
                 name = json.loads(token) if "\\" in token else token[1:-1]
-                frame[2] = name
                 frame[3] = False
-                self._keys[(*frame[0], name)] = match.start()
+                member = (*frame[0], name)
+                if member in self._keys:
+                    self._repeats.append((member, self._keys[member], match.start()))
+                    # The repeat's own value gets a path of its own (a name no document can
+                    # spell unescaped), so its members are not taken for repeats of the first's.
+                    self._renamed[f"\x00{match.start()}"] = name
+                    name = f"\x00{match.start()}"
+                else:
+                    self._keys[member] = match.start()
+                frame[2] = name
                 continue
             current = () if frame is None else (*frame[0], frame[2])
             values[current] = match.start()

@@ -60,7 +60,8 @@ def validate(text: str, *, dialect: str | None = None, limits: Limits = DEFAULT_
     try:
         parsed = parse(text, limits)
     except JsonProblem as exc:
-        problems.errors.append(exc.problem)
+        for problem in exc.problems:
+            problems.error(problem.message, problem.line, problem.column, problem.path)
         return problems.result()
     doc, positions = parsed.value, parsed.positions
     if isinstance(doc, bool):
