@@ -120,5 +120,5 @@ def validate_schema(fmt: str, data: str, dialect: str | None, validator: SchemaV
     """Refuse ``data`` with every problem found unless it is a valid ``fmt`` document."""
     result = validator(fmt, data, dialect=dialect)
     if not result.valid:
-        count = len(result.errors)
-        raise InvalidSchema(f"the {fmt} schema has {count} error(s)", result.errors)
+        shown = f" (the first {len(result.errors) - 1} are listed)" if result.errors_not_shown else ""
+        raise InvalidSchema(f"the {fmt} schema has {result.error_count} error(s){shown}", result.errors)

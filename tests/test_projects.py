@@ -211,6 +211,15 @@ def test_invalid_schema_is_422_with_located_errors_and_no_commit(
     assert api.get(f"/project/{project['id']}").json["data"] == USERS_YAML
 
 
+def test_past_the_cap_the_detail_still_counts_every_error(api: Client, group: dict[str, Any]) -> None:
+    bad = "E:\n" + "".join(f"  f{i}: nosuchtype\n" for i in range(300))
+    response = api.post("/project", {"project_group_id": group["id"], "name": "many", "data": bad})
+    assert response.status == 422
+    body = response.json
+    assert body["detail"] == "the yaml schema has 300 error(s) (the first 200 are listed)"
+    assert len(body["errors"]) == 201 and body["errors"][-1]["message"] == "100 more errors not shown"
+
+
 @pytest.mark.parametrize(
     "body",
     [

@@ -34,10 +34,16 @@ class ValidationResult:
     warnings: tuple[Problem, ...] = ()
     # The normalized entity model (see docs/formats/README.md), JSON-ready.
     entities: tuple[dict[str, Any], ...] = field(default=())
+    errors_not_shown: int = 0  # past the cap; ``errors`` then ends with one entry saying so
 
     @property
     def valid(self) -> bool:
         return not self.errors
+
+    @property
+    def error_count(self) -> int:
+        """Every error found, shown or not."""
+        return len(self.errors) - (1 if self.errors_not_shown else 0) + self.errors_not_shown
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -90,7 +96,10 @@ class Problems:
             if self._dropped[kind]:
                 shown.append(Problem(f"{self._dropped[kind]} more {kind} not shown"))
         return ValidationResult(
-            errors=tuple(errors), warnings=tuple(warnings), entities=() if errors else tuple(entities)
+            errors=tuple(errors),
+            warnings=tuple(warnings),
+            entities=() if errors else tuple(entities),
+            errors_not_shown=self._dropped["errors"],
         )
 
 
