@@ -246,8 +246,9 @@ class Timeline:
             from_index = history.resolve(from_, tags=tags)
         old = self._state(group_id, history, project_id, from_index) if from_index is not None else None
         new = self._state(group_id, history, project_id, to_index)
-        old_file = file_name(old.name, old.format) if old else None
-        new_file = file_name(new.name, new.format) if new else None
+        # A project created without data has no file, at that version, just as a deleted one.
+        old_file = file_name(old.name, old.format) if old and old.data is not None else None
+        new_file = file_name(new.name, new.format) if new and new.data is not None else None
         lines = difflib.unified_diff(
             (old.data or "").splitlines(keepends=True) if old else [],
             (new.data or "").splitlines(keepends=True) if new else [],

@@ -150,6 +150,18 @@ def test_diff_of_a_pure_rename_names_both_files(api: Client, story: dict[str, An
     assert text == "--- a/users.yaml\n+++ b/members.yaml\n"
 
 
+def test_a_version_without_data_has_no_file_in_diffs(api: Client, group: dict[str, Any]) -> None:
+    project = api.post(
+        "/project", {"project_group_id": group["id"], "name": "empty", "format": "json_schema"}
+    ).json
+    first = api.get(f"/project/{project['id']}/diff", headers={"Accept": "application/json"}).json
+    assert (first["from_file"], first["to_file"], first["diff"]) == (None, None, "")
+    api.put(f"/project/{project['id']}", {"data": '{"type": "string"}'})
+    second = api.get(f"/project/{project['id']}/diff", headers={"Accept": "application/json"}).json
+    assert (second["from_file"], second["to_file"]) == (None, "empty.schema.json")
+    assert second["diff"].startswith("--- /dev/null\n+++ b/empty.schema.json\n@@ -0,0 +1 @@\n")
+
+
 def test_restore_writes_an_old_version_as_a_new_commit(api: Client, story: dict[str, Any]) -> None:
     response = api.post(
         f"/project/{story['id']}/restore", {"version": story["versions"][1], "message": "undo"}
