@@ -62,8 +62,13 @@ def create_app(config: Config) -> web.Application:
         git.routes,
     ):
         app.add_routes(table)
+    app.on_shutdown.append(_say_stopping)
     app.cleanup_ctx.append(_background_tasks)
     return app
+
+
+async def _say_stopping(app: web.Application) -> None:
+    log.info("shutting down: no new connections; finishing the requests in flight")
 
 
 async def _background_tasks(app: web.Application) -> AsyncIterator[None]:
@@ -78,6 +83,7 @@ async def _background_tasks(app: web.Application) -> AsyncIterator[None]:
         with contextlib.suppress(asyncio.CancelledError):
             await task
     app[OFFLOADER].close()
+    log.info("stopped")
 
 
 async def _reload_keys(app: web.Application) -> None:

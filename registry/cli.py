@@ -140,9 +140,28 @@ def keys_command(args: argparse.Namespace, out: TextIO) -> int:
             scope = ",".join(row["groups"]) or "*"
             print(f"{row['name']}\t{row['role']}\t{scope}\t{row['created_at']}", file=out)
     else:
-        store.revoke(args.name)
-        print(f"Revoked key {args.name!r}", file=out)
+        _revoke(store, data_dir, args.name, out)
     return 0
+
+
+def _revoke(store: KeyStore, data_dir: Path, name: str, out: TextIO) -> None:
+    """Revoke ``name``; the first-start key file goes with its key, and a registry left without
+    an admin key is pointed out (nobody could then create groups)."""
+    admin_file = data_dir / ADMIN_KEY_FILE
+    try:
+        held = store.authenticate(admin_file.read_text(encoding="utf-8").strip())
+    except OSError:
+        held = None
+    store.revoke(name)
+    print(f"Revoked key {name!r}", file=out)
+    if held is not None and held.name.casefold() == name.casefold():
+        admin_file.unlink(missing_ok=True)
+        print(f"Removed {admin_file}, which held that key", file=out)
+    if not any(key.role == "admin" for key in store.all_keys()):
+        print(
+            "No admin key is left: create one with `schema-registry keys create --role admin --name NAME`",
+            file=out,
+        )
 
 
 def _group_names(data_dir: Path) -> dict[str, str]:

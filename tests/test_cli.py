@@ -81,6 +81,19 @@ def test_revoke_removes_the_key(tmp_path: Path) -> None:
     assert "ci" not in run_cli("keys", "list", data_dir=tmp_path).stdout
 
 
+def test_revoking_the_first_start_key_removes_its_file_and_warns_if_no_admin_is_left(tmp_path: Path) -> None:
+    srv = Server(tmp_path / "data").start()
+    srv.stop()
+    key_file = srv.data_dir / "admin.key"
+    run_cli("keys", "create", "--name", "ci", "--role", "write", data_dir=srv.data_dir)
+    other = run_cli("keys", "revoke", "--name", "ci", data_dir=srv.data_dir).stdout
+    assert key_file.exists() and "Removed" not in other and "No admin key" not in other
+    done = run_cli("keys", "revoke", "--name", "ADMIN", data_dir=srv.data_dir).stdout
+    assert not key_file.exists()
+    assert f"Removed {key_file}, which held that key" in done
+    assert "No admin key is left" in done
+
+
 def test_environment_variables_configure_the_server(tmp_path: Path) -> None:
     srv = Server(tmp_path / "ignored", env={"REGISTRY_MAX_BODY_BYTES": "1000"})
     srv.start()

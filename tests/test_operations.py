@@ -299,6 +299,9 @@ def test_sigterm_fails_a_half_sent_body_at_once_and_writes_nothing(own_server: S
     assert srv.process.wait(30) == 0
     assert time.monotonic() - started < 10  # not the 30 s shutdown timeout
     assert commit_count(repo_path(srv.data_dir, group["id"])) == 2
+    log = srv.log()
+    assert "shutting down: no new connections" in log
+    assert log.rstrip().endswith("stopped")  # operators see that it stopped, and that it was clean
 
 
 def _refuses_connections(api: Client) -> bool:
