@@ -82,3 +82,19 @@ def test_alter_table_carries_the_same_attributes() -> None:
     assert fields_of(text, "oracle") == [("ID", False, True), ("BOSS", True, False)]
     mysql = "CREATE TABLE t (id INT);\nALTER TABLE t ADD COLUMN g GEOMETRY SRID 4326;\n"
     assert fields_of(mysql, "mysql") == [("id", True, False), ("g", True, False)]
+
+
+def test_ownership_and_privileges_of_any_object_pass_without_a_warning() -> None:
+    text = (
+        "CREATE SCHEMA auth;\nALTER SCHEMA auth OWNER TO postgres;\n"
+        "CREATE SEQUENCE public.t_id_seq;\nALTER SEQUENCE public.t_id_seq OWNED BY public.t.id;\n"
+        "CREATE TABLE public.t (id integer NOT NULL);\nALTER TABLE public.t OWNER TO postgres;\n"
+        "ALTER FUNCTION public.f() OWNER TO postgres;\n"
+        "ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public GRANT ALL ON TABLES TO postgres;\n"
+        "ALTER SEQUENCE public.t_id_seq RESTART WITH 5;\n"
+    )
+    result = validate("sql", text, dialect="postgres")
+    assert result.valid
+    assert [(w.line, w.message) for w in result.warnings] == [
+        (9, "ALTER statement skipped: sqlglot cannot parse it")
+    ]
