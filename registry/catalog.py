@@ -35,7 +35,14 @@ from registry.formats import validate
 from registry.group_index import GroupIndex, GroupSummary
 from registry.group_writer import GroupWriter
 from registry.metadata import METADATA_FILE, GroupMeta, ProjectMeta, timestamp_text
-from registry.names import check_name, check_tag_name, group_of_project, new_group_id, project_id
+from registry.names import (
+    check_name,
+    check_tag_name,
+    group_of_project,
+    new_group_id,
+    project_id,
+    taken_ignoring_case,
+)
 from registry.snapshots import GroupSnapshot, Snapshots, blob_id
 from repo_store import (
     GitRepository,
@@ -420,6 +427,9 @@ class Catalog:
         repo = self.snapshots.open(group_id)
         try:
             with repo.writer() as writer:
+                taken = taken_ignoring_case(name, repo.tag_names())
+                if taken is not None:
+                    raise NameTaken(f"a tag named {taken!r} already exists (tag names ignore case)")
                 try:
                     return writer.create_tag(
                         name=name,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Iterable
 from pathlib import Path
 
 from registry.errors import InvalidInput
@@ -57,6 +58,16 @@ def check_tag_name(name: object) -> str:
     if _VERSION_LIKE.fullmatch(checked):
         raise InvalidInput("tag name must not look like a version id (4 to 40 hexadecimal digits)")
     return checked
+
+
+def taken_ignoring_case(name: str, existing: Iterable[str]) -> str | None:
+    """The one of ``existing`` that is ``name`` once case is ignored, if any.
+
+    Names are unique ignoring case everywhere (a clone on a case-insensitive file system cannot
+    hold ``v1`` and ``V1``), tags included, though git itself would take both.
+    """
+    folded = name.casefold()
+    return next((other for other in existing if other.casefold() == folded), None)
 
 
 def is_name(value: str) -> bool:

@@ -17,7 +17,7 @@ from registry.changes import COMMITTER, author_signature
 from registry.errors import InvalidInput
 from registry.history import ACTION, Touch, commit_message
 from registry.metadata import EXTENSIONS, METADATA_FILE, GroupMeta, ProjectMeta, timestamp_text
-from registry.names import check_name, check_tag_name, project_id
+from registry.names import check_name, check_tag_name, project_id, taken_ignoring_case
 from registry.snapshots import GroupSnapshot
 from repo_store import CommitInfo, GitRepository, RefConflict
 from repo_store.smart_protocol import PushRefused
@@ -199,6 +199,9 @@ class PushHandler:
                 head = repo.head()
                 if head is None or not (target == head or repo.is_ancestor(target, head)):
                     raise PushRefused(f"{ref} must name a commit on main; push main first")
+                taken = taken_ignoring_case(name, repo.tag_names())
+                if taken is not None:
+                    raise PushRefused(f"a tag named {taken!r} already exists (tag names ignore case)")
                 try:
                     writer.add_tag_ref(name, new)
                 except RefConflict as exc:

@@ -246,6 +246,10 @@ class GitRepository:
             trailers=parse_trailers(message),
         )
 
+    def tag_names(self) -> list[str]:
+        """The names of every tag (refs only: no tag object is read)."""
+        return [ref.decode("utf-8", "replace") for ref in self._repo.refs.keys(base=Ref(b"refs/tags"))]
+
     def tags(self) -> dict[str, TagInfo]:
         """Every tag, peeled to the commit it names."""
         out: dict[str, TagInfo] = {}

@@ -202,6 +202,10 @@ def test_push_of_a_format_change_and_tags(api: Client, group: dict[str, Any], wo
     git("tag", "-f", "-a", "v1", "-m", "moved", "HEAD~1", cwd=work)
     moved = git("push", "-f", "origin", "v1", cwd=work, check=False)
     assert moved.returncode != 0
+    git("tag", "V1", cwd=work)
+    cased = git("push", "origin", "V1", cwd=work, check=False)
+    assert cased.returncode != 0 and "a tag named 'v1' already exists (tag names ignore case)" in cased.stderr
+    assert [t["name"] for t in api.get(f"/project-group/{group['id']}/tags").json["tags"]] == ["v1"]
 
 
 def test_a_pushed_tag_gets_past_a_lock_left_by_a_crash(

@@ -238,6 +238,8 @@ def test_tags_name_releases_and_reach_git(
     current = api.post(f"/project-group/{group['id']}/tags", {"name": "v2"})
     assert current.json["version"] == story["versions"][-1]
     assert api.post(f"/project-group/{group['id']}/tags", {"name": "v1"}).status == 409
+    same_but_case = api.post(f"/project-group/{group['id']}/tags", {"name": "V1"})
+    assert same_but_case.status == 409 and "'v1' already exists" in same_but_case.json["detail"]
     assert api.post(f"/project-group/{group['id']}/tags", {"name": "../v3"}).status == 400
     assert api.post(f"/project-group/{group['id']}/tags", {"name": "v3", "version": "f" * 40}).status == 404
     for version_like in ("beef", "BEEF", story["versions"][0], "f" * 40):
