@@ -21,6 +21,7 @@ from registry.changes import (
     Change,
     Project,
     SchemaValidator,
+    Unchanged,
     author_signature,
     check_format,
     check_if_match,
@@ -213,6 +214,8 @@ class Catalog:
 
         def build(view: GroupSnapshot, now: int) -> Change:
             check_if_match(if_match, view.version)  # first: a stale If-Match tells nothing of names
+            if name == view.meta.name:
+                raise Unchanged
             self._check_group_name_free(name, except_id=group_id)
             meta = replace(view.meta, name=name)
             return Change(
@@ -220,7 +223,10 @@ class Catalog:
             )
 
         with self._names_held():
-            return self.writer.write(group_id, build, author=author, message=message)[0]
+            try:
+                return self.writer.write(group_id, build, author=author, message=message)[0]
+            except Unchanged as same:
+                return same.view or self.snapshots.get(group_id)
 
     def delete_group(
         self,
@@ -315,10 +321,14 @@ class Catalog:
             check_project_version(if_match, view, pid)
             if fmt is None and project.format != effective_fmt:  # changed meanwhile: check again
                 validate_schema(project.format, data, project.dialect, self.validator)
+            new_dialect = effective_dialect if fmt is not None or dialect is not None else project.dialect
+            same_file = project.has_data and view.files.get(project.file) == blob_id(data.encode())
+            if same_file and (fmt or project.format) == project.format and new_dialect == project.dialect:
+                raise Unchanged
             new = replace(
                 project,
                 format=fmt or project.format,
-                dialect=effective_dialect if fmt is not None or dialect is not None else project.dialect,
+                dialect=new_dialect,
                 has_data=True,
                 updated_at=timestamp_text(now),
             )
@@ -328,7 +338,17 @@ class Catalog:
             summary = f"Update {new.name} ({new.format})"
             return Change(view.meta.with_project(new), summary, "update", touch(new, "update"), files)
 
-        view, _ = self.writer.write(self._group_id_of(pid), build, author=author, message=message)
+        return self._write_project(pid, build, author=author, message=message)
+
+    def _write_project(
+        self, pid: str, build: Callable[[GroupSnapshot, int], Change], *, author: str, message: str | None
+    ) -> Project:
+        """Commit a change to project ``pid``; a change of nothing answers with its current state."""
+        try:
+            view, _ = self.writer.write(self._group_id_of(pid), build, author=author, message=message)
+        except Unchanged as same:
+            view = same.view or self.snapshots.get(self._group_id_of(pid))
+            return self._project(view, view.meta.projects[pid])
         return self._project(view, view.meta.projects[pid], written=True)
 
     def rename_project(
@@ -346,6 +366,8 @@ class Catalog:
         def build(view: GroupSnapshot, now: int) -> Change:
             project = live_project(view, pid)
             check_project_version(if_match, view, pid)
+            if name == project.name:
+                raise Unchanged
             other = view.meta.project_named(name)
             if other is not None and other.id != pid:
                 raise NameTaken(f"a project named {other.name!r} already exists in this group")
@@ -357,8 +379,7 @@ class Catalog:
             summary = f"Rename {project.name} to {name}"
             return Change(view.meta.with_project(new), summary, "rename", touch(new, "rename"), files)
 
-        view, _ = self.writer.write(group_id, build, author=author, message=message)
-        return self._project(view, view.meta.projects[pid], written=True)
+        return self._write_project(pid, build, author=author, message=message)
 
     def delete_project(
         self, pid: str, *, author: str, message: str | None = None, if_match: Collection[str] | None = None

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from registry.changes import COMMITTER, Change, author_signature
+from registry.changes import COMMITTER, Change, Unchanged, author_signature
 from registry.errors import NotFound, WriteConflict
 from registry.group_commit import Write, WriteQueues
 from registry.metadata import METADATA_FILE
@@ -69,7 +69,7 @@ class GroupWriter:
         keep = not any(write.alone for write in batch)  # a group delete moves the repository
         try:
             with group.repo.writer() as writer:
-                done = self._commit(group_id, group, writer, batch)
+                done, unchanged = self._commit(group_id, group, writer, batch)
             self.repacker.after_commit(group.repo.path)
         except RepositoryNotFound as exc:  # moved aside by a delete in another process
             keep = False
@@ -85,6 +85,8 @@ class GroupWriter:
                 group.repo.close()
         for write, new_view, change in done:
             write.succeed((new_view, change))
+        for write, view in unchanged:  # told only now: the view they saw is published
+            write.fail(Unchanged(view))
 
     def _commit(
         self,
@@ -92,9 +94,14 @@ class GroupWriter:
         group: _OpenGroup,
         writer: Writer,
         batch: list[Write[_Job, tuple[GroupSnapshot, Change]]],
-    ) -> list[tuple[Write[_Job, tuple[GroupSnapshot, Change]], GroupSnapshot, Change]]:
-        """Build each write of ``batch`` on the last, publish them; the writes still to be told."""
+    ) -> tuple[
+        list[tuple[Write[_Job, tuple[GroupSnapshot, Change]], GroupSnapshot, Change]],
+        list[tuple[Write[_Job, tuple[GroupSnapshot, Change]], GroupSnapshot]],
+    ]:
+        """Build each write of ``batch`` on the last, publish them; the writes still to be told:
+        those committed, and those that changed nothing (with the view they were built on)."""
         done: list[tuple[Write[_Job, tuple[GroupSnapshot, Change]], GroupSnapshot, Change]] = []
+        unchanged: list[tuple[Write[_Job, tuple[GroupSnapshot, Change]], GroupSnapshot]] = []
         view = self.snapshots.get(group_id)
         chain = writer.chain(view.version, group.tree if group.version == view.version else None)
         now = max(int(self.clock()), 0)
@@ -102,6 +109,9 @@ class GroupWriter:
             job = write.payload
             try:
                 change = job.build(view, now)
+            except Unchanged:
+                unchanged.append((write, view))
+                continue
             except Exception as exc:  # this write is refused; the others go on
                 write.fail(exc)
                 continue
@@ -116,7 +126,7 @@ class GroupWriter:
             view = self._next_view(group_id, view, change, files, chain.tree, version)
             done.append((write, view, change))
         if not done:
-            return done
+            return done, unchanged
         try:
             writer.publish(chain)
         except RefConflict as exc:  # only a writer outside our locks can cause this
@@ -126,7 +136,7 @@ class GroupWriter:
         for write, _, _ in done:
             if write.payload.then is not None:
                 write.payload.then()
-        return done
+        return done, unchanged
 
     def _next_view(
         self,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -298,3 +299,48 @@ def test_ids_survive_a_restart(tmp_path: Any) -> None:
         assert again.json == project
     finally:
         srv.stop()
+
+
+def test_a_write_that_changes_nothing_makes_no_commit(
+    api: Client, server: Server, group: dict[str, Any]
+) -> None:
+    repo = repo_path(server.data_dir, group["id"])
+    project = create(api, group, data=USERS_YAML)
+    commits = commit_count(repo)
+    for body in ({"data": USERS_YAML}, {"data": USERS_YAML, "format": "yaml", "message": "again"}):
+        same = api.put(f"/project/{project['id']}", body)
+        assert same.status == 200
+        assert (same.json["version"], same.json["data"]) == (project["version"], USERS_YAML)
+        assert same.headers["ETag"] == f'"{project["version"]}"'
+    renamed = api.patch(f"/project/{project['id']}", {"name": "users"})
+    assert renamed.status == 200 and renamed.json["version"] == project["version"]
+    group_same = api.put(f"/project-group/{group['id']}", {"name": group["name"]})
+    assert (
+        group_same.status == 200
+        and group_same.json["version"] == api.get(f"/project-group/{group['id']}").json["version"]
+    )
+    assert commit_count(repo) == commits
+    # A stale If-Match is still refused, though nothing would change.
+    assert (
+        api.put(f"/project/{project['id']}", {"data": USERS_YAML}, headers={"If-Match": '"0000"'}).status
+        == 412
+    )
+    # Changes of case, of format or of data are changes.
+    assert api.patch(f"/project/{project['id']}", {"name": "Users"}).json["version"] != project["version"]
+    assert api.put(f"/project/{project['id']}", {"data": USERS_YAML + "# more\n"}).status == 200
+    assert commit_count(repo) == commits + 2
+
+
+def test_concurrent_writes_of_the_same_schema_make_one_commit(
+    api: Client, server: Server, group: dict[str, Any]
+) -> None:
+    repo = repo_path(server.data_dir, group["id"])
+    project = create(api, group, data=USERS_YAML)
+    commits = commit_count(repo)
+    new = USERS_YAML + "  age: number\n"
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(lambda _: api.put(f"/project/{project['id']}", {"data": new}), range(8)))
+    assert [a.status for a in answers] == [200] * 8
+    assert len({a.json["version"] for a in answers}) == 1
+    assert commit_count(repo) == commits + 1
+    assert api.get(f"/project/{project['id']}").json["version"] == answers[0].json["version"]
