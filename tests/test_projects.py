@@ -344,3 +344,15 @@ def test_concurrent_writes_of_the_same_schema_make_one_commit(
     assert len({a.json["version"] for a in answers}) == 1
     assert commit_count(repo) == commits + 1
     assert api.get(f"/project/{project['id']}").json["version"] == answers[0].json["version"]
+
+
+def test_an_empty_if_match_matches_no_version(api: Client, group: dict[str, Any]) -> None:
+    project = create(api, group, data=USERS_YAML)
+    refused = api.put(f"/project/{project['id']}", {"data": USERS_YAML + "# x\n"}, headers={"If-Match": ""})
+    assert refused.status == 412 and refused.json["code"] == "version-mismatch"
+    listed = api.put(
+        f"/project/{project['id']}",
+        {"data": USERS_YAML + "# x\n"},
+        headers={"If-Match": f'"0000", W/"{project["version"]}"'},
+    )
+    assert listed.status == 200
