@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 def create_app(config: Config) -> web.Application:
     config.data_dir.mkdir(parents=True, exist_ok=True)
     limits = Limits(max_depth=config.max_depth)
-    pool = ValidationPool(config.validation_workers, config.parse_seconds, limits)
+    pool = ValidationPool(config.validation_workers, config.parse_seconds, limits, config.log_format)
     catalog = Catalog(config.data_dir, validator=pool.validate)
     keys = KeyStore(config.data_dir)
     metrics = Metrics(config.data_dir, catalog.snapshots.cache_stats)

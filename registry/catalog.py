@@ -225,8 +225,8 @@ class Catalog:
         with self._names_held():
             try:
                 return self.writer.write(group_id, build, author=author, message=message)[0]
-            except Unchanged as same:
-                return same.view or self.snapshots.get(group_id)
+            except Unchanged:
+                return self.snapshots.get(group_id)
 
     def delete_group(
         self,
@@ -344,11 +344,12 @@ class Catalog:
         self, pid: str, build: Callable[[GroupSnapshot, int], Change], *, author: str, message: str | None
     ) -> Project:
         """Commit a change to project ``pid``; a change of nothing answers with its current state."""
+        group_id = self._group_id_of(pid)
         try:
-            view, _ = self.writer.write(self._group_id_of(pid), build, author=author, message=message)
-        except Unchanged as same:
-            view = same.view or self.snapshots.get(self._group_id_of(pid))
-            return self._project(view, view.meta.projects[pid])
+            view, _ = self.writer.write(group_id, build, author=author, message=message)
+        except Unchanged:  # answered with the current state, as a read would be
+            current = self.snapshots.get(group_id)
+            return self._project(current, live_project(current, pid))
         return self._project(view, view.meta.projects[pid], written=True)
 
     def rename_project(

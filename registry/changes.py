@@ -60,15 +60,11 @@ class Change:
 class Unchanged(Exception):  # an outcome, not an error
     """A write that would change nothing (the same schema again, a rename to the same name).
 
-    A change's ``build`` raises it instead of returning a change; no commit is made, and the
-    write's outcome is this, carrying the (published) view it was checked against, for the
-    caller to answer with the current state. An empty commit would only make every other
-    client's ``If-Match`` stale.
+    A change's ``build`` raises it instead of returning a change. No commit is made; the write's
+    outcome is this, told once the batch it was built on is published, and the caller answers
+    with the group's current state. An empty commit would only make every other client's
+    ``If-Match`` stale.
     """
-
-    def __init__(self, view: GroupSnapshot | None = None) -> None:
-        super().__init__("nothing to change")
-        self.view = view
 
 
 def author_signature(name: str) -> Signature:

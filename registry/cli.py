@@ -150,16 +150,17 @@ def _revoke(store: KeyStore, data_dir: Path, name: str, out: TextIO) -> None:
     admin_file = data_dir / ADMIN_KEY_FILE
     try:
         held = store.authenticate(admin_file.read_text(encoding="utf-8").strip())
-    except OSError:
+    except (OSError, ValueError):  # missing, unreadable or not text: it holds no key to remove
         held = None
     store.revoke(name)
     print(f"Revoked key {name!r}", file=out)
     if held is not None and held.name.casefold() == name.casefold():
         admin_file.unlink(missing_ok=True)
         print(f"Removed {admin_file}, which held that key", file=out)
-    if not any(key.role == "admin" for key in store.all_keys()):
+    if not any(key.role == "admin" and not key.groups for key in store.all_keys()):
         print(
-            "No admin key is left: create one with `schema-registry keys create --role admin --name NAME`",
+            "No admin key for all groups is left, so no key can create groups: create one with "
+            "`schema-registry keys create --role admin --name NAME`",
             file=out,
         )
 

@@ -85,8 +85,8 @@ class GroupWriter:
                 group.repo.close()
         for write, new_view, change in done:
             write.succeed((new_view, change))
-        for write, view in unchanged:  # told only now: the view they saw is published
-            write.fail(Unchanged(view))
+        for write in unchanged:  # told only now: the writes they were built on are published
+            write.fail(Unchanged())
 
     def _commit(
         self,
@@ -96,12 +96,12 @@ class GroupWriter:
         batch: list[Write[_Job, tuple[GroupSnapshot, Change]]],
     ) -> tuple[
         list[tuple[Write[_Job, tuple[GroupSnapshot, Change]], GroupSnapshot, Change]],
-        list[tuple[Write[_Job, tuple[GroupSnapshot, Change]], GroupSnapshot]],
+        list[Write[_Job, tuple[GroupSnapshot, Change]]],
     ]:
         """Build each write of ``batch`` on the last, publish them; the writes still to be told:
-        those committed, and those that changed nothing (with the view they were built on)."""
+        those committed, and those that changed nothing."""
         done: list[tuple[Write[_Job, tuple[GroupSnapshot, Change]], GroupSnapshot, Change]] = []
-        unchanged: list[tuple[Write[_Job, tuple[GroupSnapshot, Change]], GroupSnapshot]] = []
+        unchanged: list[Write[_Job, tuple[GroupSnapshot, Change]]] = []
         view = self.snapshots.get(group_id)
         chain = writer.chain(view.version, group.tree if group.version == view.version else None)
         now = max(int(self.clock()), 0)
@@ -110,7 +110,7 @@ class GroupWriter:
             try:
                 change = job.build(view, now)
             except Unchanged:
-                unchanged.append((write, view))
+                unchanged.append(write)
                 continue
             except Exception as exc:  # this write is refused; the others go on
                 write.fail(exc)

@@ -181,8 +181,9 @@ class GroupHistory:
         lowered = at.lower()
         if lowered in self.position:  # a full id first: no tag may hide a version
             return self.position[lowered]
-        if at in tags:
-            return self._position_of(tags[at], at)
+        tag = at if at in tags else next((name for name in tags if name.casefold() == at.casefold()), None)
+        if tag is not None:  # names ignore case, tags too (a tag pushed before that rule: exact first)
+            return self._position_of(tags[tag], at)
         if 4 <= len(lowered) <= 40 and all(c in "0123456789abcdef" for c in lowered):
             matches = [v for v in self.position if v.startswith(lowered)]
             if len(matches) == 1:

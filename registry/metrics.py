@@ -76,7 +76,10 @@ class Metrics:
             registry=reg,
         )
         self.commits = Counter(
-            "registry_commits", "Commits made through the API, by action", ["action"], registry=reg
+            "registry_commits",
+            "Successful writes through the API, by action (a write of nothing makes no commit)",
+            ["action"],
+            registry=reg,
         )
         self.cache_hits = Gauge(
             "registry_cache_hits",

@@ -140,6 +140,11 @@ class TextFormatter(logging.Formatter):
         record.message = printable(record.message)
         return super().formatMessage(record)
 
+    def formatException(self, ei: Any) -> str:  # logging's name for it
+        """The traceback, each of its lines indented and made :func:`printable`: an exception
+        message carrying user input cannot start a line that reads as a record of its own."""
+        return "\n".join("  " + printable(line) for line in super().formatException(ei).split("\n"))
+
     def _make_template(self, second: int, logger: logging.Logger) -> None:
         """TEXT_FORMAT with everything but the milliseconds, request id and message filled in.
 
@@ -333,6 +338,21 @@ class BatchListener:
 
 
 LOG_BATCH_PAUSE_SECONDS = 0.02  # how late a log line may appear; under load, how big a batch gets
+
+
+def configure_worker_logging(log_format: str) -> None:
+    """Logging of a validation worker process: its rare records (a validator that failed) in the
+    server's format on stderr, which it shares with the server; sqlglot's warnings, which quote
+    the statements it cannot parse, never (the validator reports those as its own warnings)."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(JsonFormatter() if log_format == "json" else TextFormatter())
+    handler.addFilter(RequestIdFilter())
+    root = logging.getLogger()
+    for old in list(root.handlers):
+        root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel(logging.WARNING)
+    logging.getLogger("sqlglot").setLevel(logging.CRITICAL)
 
 
 def configure_logging(log_format: str, stream: TextIO | None = None) -> None:

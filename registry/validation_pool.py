@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from multiprocessing.process import BaseProcess
 
 from registry.formats import DEFAULT_LIMITS, Limits, Problem, ValidationResult, report_validation, validate
+from registry.observability import configure_worker_logging
 
 log = logging.getLogger(__name__)
 
@@ -30,17 +31,14 @@ STARTUP_SECONDS = 120.0  # a new worker imports the parsers first; that is not p
 _READY = "ready"
 
 
-def _serve(conn: multiprocessing.connection.Connection, limits: Limits) -> None:
+def _serve(conn: multiprocessing.connection.Connection, limits: Limits, log_format: str) -> None:
     """A worker's loop: validate each request until the pool closes the pipe."""
     # SIGTERM or Ctrl-C sent to the whole process group (systemd's default, a terminal) must not
     # kill validations the server is still finishing during its graceful shutdown: the pool ends
     # its workers itself (closing the pipe, then kill), and a worker whose server died sees EOF.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    # sqlglot warns, quoting the document, about every statement it falls back on; a worker has
-    # no log set up, so that would reach stderr as unformatted lines carrying the user's schema.
-    # The validator reports what matters as warnings of its own.
-    logging.getLogger("sqlglot").setLevel(logging.CRITICAL)
+    configure_worker_logging(log_format)
     conn.send(_READY)  # the parsers are imported (with this module): the clock may start
     while True:
         try:
@@ -72,9 +70,12 @@ class _Worker:
 class ValidationPool:
     """``validate`` for worker threads: blocks while every worker process is busy."""
 
-    def __init__(self, workers: int, seconds: float, limits: Limits = DEFAULT_LIMITS) -> None:
+    def __init__(
+        self, workers: int, seconds: float, limits: Limits = DEFAULT_LIMITS, log_format: str = "text"
+    ) -> None:
         self.seconds = seconds
         self.limits = limits
+        self.log_format = log_format
         self._context = multiprocessing.get_context("spawn")
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._all: set[_Worker] = set()
@@ -104,7 +105,7 @@ class ValidationPool:
     def _spawn(self) -> _Worker:
         ours, theirs = self._context.Pipe()
         process = self._context.Process(
-            target=_serve, args=(theirs, self.limits), name="registry-validator", daemon=True
+            target=_serve, args=(theirs, self.limits, self.log_format), name="registry-validator", daemon=True
         )
         process.start()
         theirs.close()

@@ -5,6 +5,9 @@ from __future__ import annotations
 import io
 import json
 import logging
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -12,6 +15,7 @@ from registry.access_log import AccessLine
 from registry.observability import BatchStreamHandler, JsonFormatter, TextFormatter
 
 LOGGER = logging.getLogger("registry.access.test")
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def line(created: float, path: str = "/project/_pabc", seconds: float = 0.0013) -> AccessLine:
@@ -111,3 +115,35 @@ def test_text_lines_escape_what_is_not_printable_and_json_lines_stay_exact() -> 
     record.request_id = "-"
     assert TextFormatter().format(record).endswith("name a\\nb")
     assert json.loads(JsonFormatter().format_late(entry))["path"] == "/x\nFORGED\x00"
+
+
+def test_a_traceback_is_indented_so_an_exception_message_cannot_forge_a_record() -> None:
+    try:
+        raise ValueError("bad name\n2026-11-30 12:00:00,000 INFO registry.app [pid 1] [-] FORGED")
+    except ValueError:
+        record = LOGGER.makeRecord(LOGGER.name, logging.ERROR, __file__, 1, "failed", (), sys.exc_info())
+    record.request_id = "-"
+    lines = TextFormatter().format(record).split("\n")
+    assert lines[0].endswith(f"ERROR registry.access.test [pid {record.process}] [-] failed")
+    assert len(lines) > 2 and all(line.startswith("  ") for line in lines[1:])
+
+
+@pytest.mark.parametrize("log_format", ["text", "json"])
+def test_a_validation_worker_logs_in_the_servers_format_and_never_sqlglot(log_format: str) -> None:
+    script = (
+        "import logging\n"
+        "from registry.observability import configure_worker_logging\n"
+        f"configure_worker_logging({log_format!r})\n"
+        "logging.getLogger('sqlglot').warning('CREATE FUNCTION secret() ... unsupported syntax')\n"
+        "logging.getLogger('registry.formats').error('validator for %s failed', 'sql\\nFORGED')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    lines = done.stderr.splitlines()
+    assert len(lines) == 1 and "secret" not in done.stderr
+    if log_format == "json":
+        assert json.loads(lines[0])["message"] == "validator for sql\nFORGED failed"
+    else:
+        assert " ERROR registry.formats [pid " in lines[0]
+        assert lines[0].endswith("[-] validator for sql\\nFORGED failed")

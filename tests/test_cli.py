@@ -83,15 +83,23 @@ def test_revoke_removes_the_key(tmp_path: Path) -> None:
 
 def test_revoking_the_first_start_key_removes_its_file_and_warns_if_no_admin_is_left(tmp_path: Path) -> None:
     srv = Server(tmp_path / "data").start()
-    srv.stop()
+    try:
+        assert Client(srv.url, srv.admin_key()).post("/project-group", {"name": "g"}).status == 201
+    finally:
+        srv.stop()
     key_file = srv.data_dir / "admin.key"
     run_cli("keys", "create", "--name", "ci", "--role", "write", data_dir=srv.data_dir)
     other = run_cli("keys", "revoke", "--name", "ci", data_dir=srv.data_dir).stdout
     assert key_file.exists() and "Removed" not in other and "No admin key" not in other
+    run_cli("keys", "create", "--name", "team", "--role", "admin", "--group", "g", data_dir=srv.data_dir)
     done = run_cli("keys", "revoke", "--name", "ADMIN", data_dir=srv.data_dir).stdout
     assert not key_file.exists()
     assert f"Removed {key_file}, which held that key" in done
-    assert "No admin key is left" in done
+    assert "No admin key for all groups is left" in done  # "team" is limited to a group
+    key_file.write_bytes(b"\xff\xfe not text")
+    run_cli("keys", "create", "--name", "x", "--role", "read", data_dir=srv.data_dir)
+    run_cli("keys", "revoke", "--name", "x", data_dir=srv.data_dir)  # a bad file does not stop it
+    assert "x\t" not in run_cli("keys", "list", data_dir=srv.data_dir).stdout
 
 
 def test_environment_variables_configure_the_server(tmp_path: Path) -> None:

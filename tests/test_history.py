@@ -251,6 +251,7 @@ def test_tags_name_releases_and_reach_git(
         ("v2", "Tag v2", "admin"),
     ]
     assert api.get(f"/project/{story['id']}?at=v1").json["data"] == V2
+    assert api.get(f"/project/{story['id']}?at=V1").json["data"] == V2  # tag names ignore case
     url = f"http://any:{api.key}@127.0.0.1:{server.port}/git/{group['name']}.git"
     git("clone", "-q", url, "work", cwd=tmp_path)
     assert git("tag", "-l", cwd=tmp_path / "work").stdout.split() == ["v1", "v2"]

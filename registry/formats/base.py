@@ -83,8 +83,8 @@ class Problems:
     def _add(self, kind: str, found: list[Problem], problem: Problem) -> None:
         if (kind, problem) in self._seen:
             return
+        self._seen.add((kind, problem))
         if len(found) < self._cap:
-            self._seen.add((kind, problem))
             found.append(problem)
         else:
             self._dropped[kind] += 1

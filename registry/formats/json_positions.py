@@ -9,9 +9,11 @@ flat scan, made only when a problem needs to be located.
 from __future__ import annotations
 
 import json
+import math
 import re
+import sys
 from bisect import bisect_right
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,8 +55,27 @@ def _unique_members(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return members
 
 
+def _finite(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):  # 1e400: json.loads would make it infinity, which is not JSON
+        raise ValueError(f"{text} is out of range")
+    return value
+
+
+def _unreadable(token: str) -> bool:
+    """A bare token ``json.loads`` refuses without a position: NaN, Infinity, a number out of range."""
+    bare = token.lstrip("-")
+    if bare in ("NaN", "Infinity"):
+        return True
+    if bare.isdigit():
+        return len(bare) > sys.get_int_max_str_digits() > 0
+    try:
+        return math.isinf(float(token))
+    except ValueError:
+        return False
+
+
 _BOM = "\ufeff"
-_BAD_BARE_TOKEN = re.compile(r"-?(?:NaN|Infinity)|-?\d{4000,}")
 
 
 def parse(text: str, limits: Limits) -> Parsed:
@@ -75,15 +96,22 @@ def parse(text: str, limits: Limits) -> Parsed:
     # RFC 8259 lets a parser ignore a byte order mark; a space in its place keeps every offset.
     readable = " " + text[1:] if text.startswith(_BOM) else text
     try:
-        value = json.loads(readable, parse_constant=_reject_constant, object_pairs_hook=_unique_members)
+        value = _loads(readable, object_pairs_hook=_unique_members)
+    except _Duplicated:
+        _loads(readable)  # the whole text must be JSON before the position scan may read it
+        raise JsonProblem(*positions.duplicate_members()) from None
+    return Parsed(value, positions)
+
+
+def _loads(text: str, **hooks: Any) -> Any:
+    """``json.loads`` refusing what is not JSON, each problem located (:class:`JsonProblem`)."""
+    try:
+        return json.loads(text, parse_constant=_reject_constant, parse_float=_finite, **hooks)
     except json.JSONDecodeError as exc:
         raise JsonProblem(Problem(f"invalid JSON: {exc.msg}", exc.lineno, exc.colno)) from None
-    except _Duplicated:
-        raise JsonProblem(*positions.duplicate_members()) from None
     except (ValueError, RecursionError) as exc:
-        # NaN/Infinity and numbers too long to convert: json.loads gives no position for these.
-        raise JsonProblem(Problem(f"invalid JSON: {exc}", *positions.first_bare(_BAD_BARE_TOKEN))) from None
-    return Parsed(value, positions)
+        # NaN/Infinity and numbers out of range: json.loads gives no position for these.
+        raise JsonProblem(Problem(f"invalid JSON: {exc}", *Positions(text).first_bare(_unreadable))) from None
 
 
 def pointer(path: Iterable[str | int]) -> str:
@@ -100,7 +128,7 @@ class Positions:
         self._values: dict[PathKey, int] | None = None
         self._keys: dict[PathKey, int] = {}
         self._repeats: list[tuple[PathKey, int, int]] = []  # (member, first offset, repeat offset)
-        self._renamed: dict[str, str] = {}  # a repeated member's own path name -> its real name
+        self._renamed: dict[int, str] = {}  # a repeated member's own path part -> its real name
 
     def line_column(self, offset: int) -> tuple[int, int]:
         if self._newlines is None:
@@ -130,15 +158,15 @@ class Positions:
             Problem(
                 f"duplicate member name {path[-1]!r} (first on line {self.line_column(first)[0]})",
                 *self.line_column(offset),
-                pointer(self._renamed.get(part, part) if isinstance(part, str) else part for part in path),
+                pointer(self._renamed.get(part, part) if isinstance(part, int) else part for part in path),
             )
             for path, first, offset in self._repeats
         ]
 
-    def first_bare(self, pattern: re.Pattern[str]) -> tuple[int, int]:
-        """Where the first token outside strings that is all ``pattern`` starts (else 1, 1)."""
+    def first_bare(self, wanted: Callable[[str], bool]) -> tuple[int, int]:
+        """Where the first token outside strings that is ``wanted`` starts (else 1, 1)."""
         for match in _TOKENS.finditer(self._text):
-            if match.group()[0] != '"' and pattern.fullmatch(match.group()):
+            if match.group()[0] != '"' and wanted(match.group()):
                 return self.line_column(match.start())
         return 1, 1
 
@@ -167,10 +195,11 @@ class Positions:
                 member = (*frame[0], name)
                 if member in self._keys:
                     self._repeats.append((member, self._keys[member], match.start()))
-                    # The repeat's own value gets a path of its own (a name no document can
-                    # spell unescaped), so its members are not taken for repeats of the first's.
-                    self._renamed[f"\x00{match.start()}"] = name
-                    name = f"\x00{match.start()}"
+                    # The repeat's own value gets a path of its own, so its members are not
+                    # taken for repeats of the first's
+                    # (a negative index: no JSON member or array item can have that path)
+                    self._renamed[-1 - match.start()] = name
+                    name = -1 - match.start()
                 else:
                     self._keys[member] = match.start()
                 frame[2] = name

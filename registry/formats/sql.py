@@ -38,6 +38,7 @@ _SQLITE_TYPE_WORDS = re.compile(
     r"|GENERATED|AS|CONSTRAINT|ON|AUTOINCREMENT)\b)[A-Za-z_]\w*)+)"
 )
 _OWNERSHIP = re.compile(r"\bOWNER\s+TO\b|\bOWNED\s+BY\b", re.IGNORECASE)
+_STRINGS_AND_COMMENTS = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|--[^\n]*|/\*.*?\*/", re.DOTALL)
 _CLUSTERED = re.compile(r"\b(?:NON)?CLUSTERED\b", re.IGNORECASE)
 # Column and constraint attributes that sqlglot cannot parse and that change nothing an entity
 # shows: Oracle's constraint states (every SQL Developer export has `NOT NULL ENABLE`), SQL
@@ -90,6 +91,12 @@ def _dropped_names(text: str) -> list[str]:
             break
         names = stripped
     return [part.strip().split(".")[-1].strip('"`[]') for part in names.split(",") if part.strip()]
+
+
+def _owns(text: str) -> bool:
+    """Whether an ALTER statement sets who owns an object (``OWNER TO``, ``OWNED BY``), outside
+    its strings and comments (``ADD VALUE 'OWNER TO'`` does not)."""
+    return _OWNERSHIP.search(_STRINGS_AND_COMMENTS.sub(" ", text)) is not None
 
 
 def _blank_attributes(text: str, words: frozenset[str] | None, dialect: str | None, *, depth: int) -> str:
@@ -152,7 +159,7 @@ class _Checker:
             self.drop(index, st, kind)
         elif verb == "ALTER" and st.head[1:2] == ("TABLE",):
             self.alter(st)
-        elif verb == "ALTER" and (st.head[1:3] == ("DEFAULT", "PRIVILEGES") or _OWNERSHIP.search(st.text)):
+        elif verb == "ALTER" and (st.head[1:3] == ("DEFAULT", "PRIVILEGES") or _owns(st.text)):
             return  # who owns or may use an object (pg_dump writes one per object): no structure
         elif verb in DATA_VERBS:
             self.problems.error(

@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 
 from registry.formats import validate
+from registry.formats.base import Problems
+from registry.formats.limits import Limits
 
 JSON_FORMATS = ("json_schema", "json_parquet")
 
@@ -48,3 +50,33 @@ def test_a_byte_order_mark_is_ignored_and_positions_stay(fmt: str) -> None:
     assert validate(fmt, "\ufeff" + good[fmt]).valid
     bad = "\ufeff{\n  x\n}"
     assert [(e.line, e.column) for e in validate(fmt, bad).errors] == [(2, 3)]
+
+
+@pytest.mark.parametrize("fmt", JSON_FORMATS)
+def test_a_repeat_before_a_syntax_error_reports_the_syntax_error(fmt: str) -> None:
+    assert located(fmt, '{"a": 1, "a": 2}]') == [(1, 17, "", "invalid JSON: Extra data")]
+    assert [e[:2] for e in located(fmt, '[{"a": 1, "a": 2}, {"\\q": 1}]')] == [(1, 22)]  # the escape
+
+
+def test_numbers_out_of_range_are_refused_where_they_are() -> None:
+    long_ok, too_long = "1" * 4100, "2" * 5000
+    assert [e[:2] for e in located("json_schema", '{"x": [' + long_ok + ", " + too_long + "]}")] == [
+        (1, 4110)
+    ]
+    assert located("json_schema", '{"y": 1.5,\n "x": -1e400}') == [
+        (2, 7, "", "invalid JSON: -1e400 is out of range")
+    ]
+
+
+def test_a_member_named_like_the_scans_own_marks_is_no_repeat() -> None:
+    text = '{"a": {"q": 1}, "a": {"q": 2}, "\\u000013": {"q": 3}, "-14": {"q": 4}}'
+    assert [e[2] for e in located("json_schema", text)] == ["/a"]
+
+
+def test_past_the_cap_a_problem_found_again_is_counted_once() -> None:
+    problems = Problems(Limits(max_problems=2))
+    for message in ("a", "b", "c", "c", "c", "d", "d"):
+        problems.error(message, 1, 1)
+    result = problems.result()
+    assert result.error_count == 4
+    assert [e.message for e in result.errors] == ["a", "b", "2 more errors not shown"]

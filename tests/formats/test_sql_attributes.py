@@ -98,3 +98,5 @@ def test_ownership_and_privileges_of_any_object_pass_without_a_warning() -> None
     assert [(w.line, w.message) for w in result.warnings] == [
         (9, "ALTER statement skipped: sqlglot cannot parse it")
     ]
+    in_a_string = "CREATE TABLE t (id INT);\nALTER TYPE mood ADD VALUE 'OWNER TO';\n"
+    assert [w.line for w in validate("sql", in_a_string, dialect="postgres").warnings] == [2]
