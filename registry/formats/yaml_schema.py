@@ -128,6 +128,7 @@ class _Checker:
         # each scan its fields. Keyed by id, holding the list itself so an id cannot be reused.
         self._by_name: dict[int, tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]] = {}
         self._reaches: dict[str, bool] = {}  # field reference -> whether it ends at a type
+        self._next: dict[str, str | None] = {}  # field reference -> the field reference it names
 
     def entities(self, root: MappingNode) -> list[dict[str, Any]]:
         result: list[dict[str, Any]] = []
@@ -275,15 +276,30 @@ class _Checker:
             on_chain.add(target)
             model = self._field(target)
             is_field_ref = model is not None and model["type"] == "reference" and "." in model["ref"]
-            target = model["ref"] if model is not None and is_field_ref else None
+            self._next[target] = model["ref"] if model is not None and is_field_ref else None
+            target = self._next[target]
         ends = target is None or self._reaches.get(target, False)
         for seen in chain:
             self._reaches[seen] = ends
         if not ends:  # came round (target on the chain), or into a chain known to come round
-            through = " -> ".join(f"${t}" for t in [*chain, target or ""])
             self.problems.error(
-                f"reference ${ref.target} never reaches a type: {through}", *_at(ref.node), ref.path
+                f"reference ${ref.target} never reaches a type: {self._round(ref.target)}",
+                *_at(ref.node),
+                ref.path,
             )
+
+    def _round(self, start: str, most: int = 10) -> str:
+        """The way ``start`` comes round (``$A.x -> $B.y -> $A.x``), at most ``most`` steps shown."""
+        steps, seen = [start], {start}
+        while len(steps) <= most:
+            following = self._next.get(steps[-1])
+            if following is None:
+                break
+            steps.append(following)
+            if following in seen:
+                return " -> ".join(f"${step}" for step in steps)
+            seen.add(following)
+        return " -> ".join(f"${step}" for step in steps) + " -> ..."
 
     def _field(self, target: str) -> dict[str, Any] | None:
         """The field model ``$Entity.field.path`` names, or None (an entity, or nothing)."""

@@ -126,6 +126,18 @@ def test_every_reference_into_a_field_reference_cycle_is_refused() -> None:
     assert lines == [2, 4, 6, 7]
 
 
+def test_each_reference_in_a_cycle_shows_the_whole_way_round() -> None:
+    text = "A:\n  x: $B.y\nB:\n  y: $C.z\nC:\n  z: $A.x\n"
+    assert [p.message.split(": ", 1)[1] for p in validate("yaml", text).errors] == [
+        "$B.y -> $C.z -> $A.x -> $B.y",
+        "$C.z -> $A.x -> $B.y -> $C.z",
+        "$A.x -> $B.y -> $C.z -> $A.x",
+    ]
+    long = "E:\n" + "".join(f"  f{i}: $E.f{i + 1}\n" for i in range(30)) + "  f30: $E.f0\n"
+    first = validate("yaml", long).errors[0].message
+    assert first.endswith("$E.f10 -> $E.f11 -> ...") and first.count("->") == 11  # shown up to 10 steps
+
+
 def test_draft_4_id_is_a_keyword_not_an_unknown_one() -> None:
     draft4 = "http://json-schema.org/draft-04/schema#"
     text = f'{{"$schema": "{draft4}", "id": "http://example.com/s", "type": "object"}}'
