@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -301,12 +302,19 @@ def test_ids_survive_a_restart(tmp_path: Any) -> None:
         srv.stop()
 
 
+def _project_with_commit_count(
+    api: Client, server: Server, group: dict[str, Any]
+) -> tuple[Path, dict[str, Any], int]:
+    """(the group's repository, a new project in it, the repository's commit count now)."""
+    repo = repo_path(server.data_dir, group["id"])
+    project = create(api, group, data=USERS_YAML)
+    return repo, project, commit_count(repo)
+
+
 def test_a_write_that_changes_nothing_makes_no_commit(
     api: Client, server: Server, group: dict[str, Any]
 ) -> None:
-    repo = repo_path(server.data_dir, group["id"])
-    project = create(api, group, data=USERS_YAML)
-    commits = commit_count(repo)
+    repo, project, commits = _project_with_commit_count(api, server, group)
     for body in ({"data": USERS_YAML}, {"data": USERS_YAML, "format": "yaml", "message": "again"}):
         same = api.put(f"/project/{project['id']}", body)
         assert same.status == 200
@@ -325,7 +333,7 @@ def test_a_write_that_changes_nothing_makes_no_commit(
         api.put(f"/project/{project['id']}", {"data": USERS_YAML}, headers={"If-Match": '"0000"'}).status
         == 412
     )
-    # Changes of case, of format or of data are changes.
+    # A change of case is a rename, and different data an update.
     assert api.patch(f"/project/{project['id']}", {"name": "Users"}).json["version"] != project["version"]
     assert api.put(f"/project/{project['id']}", {"data": USERS_YAML + "# more\n"}).status == 200
     assert commit_count(repo) == commits + 2
@@ -334,9 +342,7 @@ def test_a_write_that_changes_nothing_makes_no_commit(
 def test_concurrent_writes_of_the_same_schema_make_one_commit(
     api: Client, server: Server, group: dict[str, Any]
 ) -> None:
-    repo = repo_path(server.data_dir, group["id"])
-    project = create(api, group, data=USERS_YAML)
-    commits = commit_count(repo)
+    repo, project, commits = _project_with_commit_count(api, server, group)
     new = USERS_YAML + "  age: number\n"
     with ThreadPoolExecutor(8) as pool:
         answers = list(pool.map(lambda _: api.put(f"/project/{project['id']}", {"data": new}), range(8)))
