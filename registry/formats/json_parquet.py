@@ -212,6 +212,8 @@ class _Checker:
             and "type" not in child
         ):
             items = items["fields"][0]
+        if items is not None:  # a type, not a field: the element's name and flags are the layout's
+            items = {k: v for k, v in items.items() if k not in ("name", "nullable", "primary_key")}
         return {"type": "array", "items": items, "source_type": "LIST"}
 
     def map_group(

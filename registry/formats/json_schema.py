@@ -31,6 +31,9 @@ DIALECTS: dict[str, Any] = {
 DEFAULT_DIALECT = jsonschema.Draft202012Validator
 
 
+_DRAFT4_MODIFIERS = frozenset({"exclusiveMinimum", "exclusiveMaximum"})
+
+
 def _dialect_key(uri: str) -> str:
     # http/https and a trailing empty fragment are written both ways in the wild.
     uri = uri.strip().rstrip("#")
@@ -73,7 +76,10 @@ def validate(text: str, *, dialect: str | None = None, limits: Limits = DEFAULT_
     if cls is None:
         return problems.result()
     _check_meta_schema(cls, doc, positions, problems)
-    walk = Walk(draft4=cls is jsonschema.Draft4Validator, keywords=frozenset(cls.VALIDATORS))
+    draft4 = cls is jsonschema.Draft4Validator
+    # Draft 4's boolean exclusiveMinimum/Maximum are read by minimum/maximum, not validators of their own.
+    keywords = frozenset(cls.VALIDATORS) | (_DRAFT4_MODIFIERS if draft4 else frozenset())
+    walk = Walk(draft4=draft4, keywords=keywords)
     walk.run(doc)
     _check_patterns(walk, positions, problems)
     _check_refs(walk, positions, problems)

@@ -278,12 +278,14 @@ class _Checker:
         return tree
 
     def alter(self, st: Statement) -> None:
-        dropped = ALTER_DROPS.search(st.text)
-        if dropped:
-            line, column = st.absolute(st.text.count("\n", 0, dropped.start()) + 1, None)
+        drops = list(ALTER_DROPS.finditer(st.text))
+        for dropped in drops:
             self.problems.error(
-                "ALTER TABLE ... DROP removes a definition; a schema document only defines", line, column
+                f"ALTER TABLE ... {' '.join(dropped.group().split())} removes a definition;"
+                " a schema document only defines them",
+                *st.at_offset(dropped.start()),
             )
+        if drops:
             return
         text = _blank_attributes(st.text, _IGNORED_ATTRIBUTES.get(self.dialect), self.dialect, depth=0)
         tree = self.parse_one(st, text)

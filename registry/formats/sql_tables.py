@@ -109,6 +109,15 @@ def read_create(
             if isinstance(item, (exp.ColumnDef, exp.Identifier)) and table.find(item.name) is not None:
                 faults.append(("is defined twice in table", item.name, *place(item)))
             elif isinstance(item, exp.ColumnDef):
+                swallowed = _table_constraint_in(item)
+                if swallowed is not None:  # sqlglot reads `b INT FOREIGN KEY (a) ...` as one column
+                    faults.append(
+                        (
+                            f"runs into a {swallowed} constraint (a comma is missing) in table",
+                            item.name,
+                            *place(item),
+                        )
+                    )
                 table.columns.append(_column(item, dialect))
                 foreign_keys.extend(_inline_references(table, item, *place(item)))
             elif isinstance(item, exp.Identifier):  # a column without a type: SQLite allows it
@@ -169,6 +178,18 @@ def _serial(data_type: exp.DataType) -> bool:
         return True
     user = data_type.args.get("kind") if data_type.this == exp.DataType.Type.USERDEFINED else None
     return isinstance(user, exp.Expression) and user.name.lower() in _SERIAL_ALIASES
+
+
+def _table_constraint_in(item: exp.ColumnDef) -> str | None:
+    """``FOREIGN KEY`` or ``PRIMARY KEY`` when a table-level constraint (with its own column list)
+    ended up among a column's constraints: databases refuse that; sqlglot takes it silently."""
+    for constraint in item.constraints:
+        kind = constraint.args.get("kind")
+        if isinstance(kind, exp.ForeignKey):
+            return "FOREIGN KEY"
+        if isinstance(kind, exp.PrimaryKey):
+            return "PRIMARY KEY"
+    return None
 
 
 def _filled_by_database(kind: object) -> bool:

@@ -3,6 +3,8 @@ what it cannot place is placed (docs/formats/README.md)."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from registry.formats import validate
@@ -80,3 +82,31 @@ def test_past_the_cap_a_problem_found_again_is_counted_once() -> None:
     result = problems.result()
     assert result.error_count == 4
     assert [e.message for e in result.errors] == ["a", "b", "2 more errors not shown"]
+
+
+def test_draft_4_exclusive_bounds_are_known_keywords() -> None:
+    draft4 = "http://json-schema.org/draft-04/schema#"
+    good = validate("json_schema", f'{{"$schema": "{draft4}", "minimum": 0, "exclusiveMinimum": true}}')
+    assert good.valid and good.warnings == ()
+    bad = validate("json_schema", f'{{"$schema": "{draft4}", "maximum": 9, "exclusiveMaximum": 5}}')
+    assert [e.message for e in bad.errors] == ["5 is not of type 'boolean'"] and bad.warnings == ()
+
+
+def test_parquet_list_items_are_a_type_whatever_the_layout() -> None:
+    element = {"name": "element", "type": "INT32", "repetition": "OPTIONAL"}
+    standard = {
+        "name": "tags",
+        "logical_type": "LIST",
+        "repetition": "OPTIONAL",
+        "fields": [{"name": "list", "repetition": "REPEATED", "fields": [element]}],
+    }
+    legacy = {
+        "name": "old",
+        "logical_type": "LIST",
+        "fields": [{"name": "x", "type": "INT32", "repetition": "REPEATED"}],
+    }
+    repeated = {"name": "rep", "type": "INT32", "repetition": "REPEATED"}
+    result = validate("json_parquet", json.dumps({"fields": [standard, legacy, repeated]}))
+    assert [f["items"] for f in result.entities[0]["fields"]] == [
+        {"type": "integer", "source_type": "INT32"}
+    ] * 3

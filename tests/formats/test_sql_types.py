@@ -114,3 +114,29 @@ def test_a_column_without_a_type_is_refused_outside_sqlite() -> None:
     assert [(e.line, e.column, e.path, e.message) for e in errors] == [
         (1, 17, "t.a", "column 'a' has no type in table 't'")
     ]
+
+
+def test_a_table_constraint_without_the_comma_before_it_is_refused() -> None:
+    text = (
+        "CREATE TABLE customer (id INT PRIMARY KEY);\n"
+        "CREATE TABLE orders (\n  id INT PRIMARY KEY,\n  customer_id INT,\n  status VARCHAR(10)\n"
+        "  FOREIGN KEY (customer_id) REFERENCES customer(nope)\n);"
+    )
+    errors = validate("sql", text, dialect="postgres").errors
+    assert [(e.line, e.column, e.path, e.message) for e in errors] == [
+        (
+            5,
+            3,
+            "orders.status",
+            "column 'status' runs into a FOREIGN KEY constraint (a comma is missing) in table 'orders'",
+        )
+    ]
+    assert not validate("sql", "CREATE TABLE t (a INT NOT NULL PRIMARY KEY (a));", dialect="postgres").valid
+
+
+def test_each_drop_in_an_alter_table_is_refused_where_it_is() -> None:
+    text = "CREATE TABLE t (id INT, b INT);\nALTER TABLE t\n  DROP COLUMN b,\n  DROP  CONSTRAINT x;"
+    assert [(e.line, e.column, e.message) for e in validate("sql", text, dialect="postgres").errors] == [
+        (3, 3, "ALTER TABLE ... DROP COLUMN removes a definition; a schema document only defines them"),
+        (4, 3, "ALTER TABLE ... DROP CONSTRAINT removes a definition; a schema document only defines them"),
+    ]
