@@ -14,7 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from registry.cli import ADMIN_KEY_FILE, ensure_admin_key
+from registry.cli import ensure_admin_key
+from registry.keys import ADMIN_KEY_FILE
 from repo_store import read_head
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -27,8 +27,11 @@ from registry.maintenance import (
     GIT_TIMEOUT_SECONDS,
     GROUPS_DIR,
     NAMES_LOCK_FILE,
+    RESTORE_MARKER,
     MaintenanceError,
     fsck_problems,
+    require_data_folder,
+    unfinished_restore,
 )
 from registry.names import GROUP_ID_RE, group_id_of_repository
 from repo_store import GitRepository, RepositoryNotFound, WriterLocks, fsync_path, hold_file_lock, read_head
@@ -64,8 +67,11 @@ def backup(data_dir: Path, out: Path) -> BackupReport:
     The backup is written beside ``out`` and renamed into place once complete, so a failed
     backup leaves no half-filled ``out``.
     """
-    if not (data_dir / GROUPS_DIR).is_dir():
-        raise MaintenanceError(f"{data_dir} is not a registry data folder (it has no {GROUPS_DIR}/)")
+    require_data_folder(data_dir)
+    if out.resolve().is_relative_to(data_dir.resolve()):
+        raise MaintenanceError(f"{out} is inside the data folder {data_dir}; back up to somewhere else")
+    if out.exists() and not out.is_dir():
+        raise MaintenanceError(f"{out} is a file; back up into a new or empty folder")
     if out.exists() and any(out.iterdir()):
         raise MaintenanceError(f"{out} is not empty; back up into a new folder")
     # Into a new folder: written beside it and renamed in. Into an existing empty one (a mount
@@ -158,17 +164,6 @@ def _bundle(repo: Path, folder: Path) -> dict[str, str] | None:
             if locked or attempt == BUNDLE_ATTEMPTS:
                 raise
             attempt += 1  # no lock file to hold (no write yet): a first write raced the bundle
-
-
-RESTORE_MARKER = "restore-in-progress"  # in a data folder while a restore into it runs
-
-
-def unfinished_restore(data_dir: Path) -> str | None:
-    """The backup folder a restore into ``data_dir`` was reading when it stopped, if one did."""
-    try:
-        return (data_dir / RESTORE_MARKER).read_text("utf-8").strip() or "?"
-    except FileNotFoundError:
-        return None
 
 
 def restore(backup_dir: Path, data_dir: Path) -> BackupReport:

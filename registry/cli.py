@@ -14,16 +14,13 @@ from aiohttp import web
 from registry import ops_cli
 from registry.access_log import AccessLogger
 from registry.app import create_app
-from registry.backup import unfinished_restore
 from registry.catalog import Catalog
 from registry.config import LOG_FORMATS, Config, config_from, env_default
 from registry.errors import InvalidInput, RegistryError
-from registry.keys import ROLES, KeyStore, write_secret_file
-from registry.maintenance import GROUPS_DIR
+from registry.keys import ADMIN_KEY_FILE, KEYS_FILE, ROLES, KeyStore, write_secret_file
+from registry.maintenance import GROUPS_DIR, unfinished_restore
 from registry.observability import configure_logging
 from registry.workers import serve_workers
-
-ADMIN_KEY_FILE = "admin.key"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -82,6 +79,9 @@ def main(argv: list[str] | None = None, *, stdout: TextIO | None = None, stderr:
     except RegistryError as exc:
         print(f"error: {exc.detail}", file=err)
         return 2
+    except OSError as exc:  # a file where a folder should be, a port in use, a full disk: one line
+        print(f"error: {exc}", file=err)
+        return 1
 
 
 def serve(config: Config, out: TextIO) -> int:
@@ -92,6 +92,7 @@ def serve(config: Config, out: TextIO) -> int:
             f"--data-dir {config.data_dir} --from {unfinished}` again"
         )
     configure_logging(config.log_format)  # also quietens sqlglot's and dulwich's chatter
+    refuse_foreign_folder(config.data_dir)
     ensure_admin_key(config.data_dir, out)  # before any worker starts: exactly one first key
     if config.workers > 1:
         return serve_workers(config, out)
@@ -104,6 +105,18 @@ def serve(config: Config, out: TextIO) -> int:
         print=lambda line: print(line, file=out, flush=True),
     )
     return 0
+
+
+def refuse_foreign_folder(data_dir: Path) -> None:
+    """``serve`` makes a data folder of a new or empty folder, never of one that holds other
+    things: a typo such as ``--data-dir /srv`` must not scatter the registry's files there."""
+    if not data_dir.is_dir() or (data_dir / GROUPS_DIR).is_dir() or (data_dir / KEYS_FILE).exists():
+        return
+    if any(data_dir.iterdir()):
+        raise InvalidInput(
+            f"{data_dir} is not empty and is not a registry data folder (no {GROUPS_DIR}/ or "
+            f"{KEYS_FILE}); give the data folder, or a new or empty one"
+        )
 
 
 def ensure_admin_key(data_dir: Path, out: TextIO) -> None:

@@ -25,6 +25,7 @@ from repo_store import fsync_path, hold_file_lock
 ROLES = ("read", "write", "admin")
 KEY_PREFIX = "sr_"
 KEYS_FILE = "keys.json"
+ADMIN_KEY_FILE = "admin.key"  # the first-start admin key, written by `serve` (mode 0600)
 
 
 @dataclass(frozen=True)

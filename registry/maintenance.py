@@ -36,6 +36,24 @@ class MaintenanceError(RegistryError):
     """A maintenance command cannot do what was asked (the detail says why)."""
 
 
+RESTORE_MARKER = "restore-in-progress"  # in a data folder while a restore into it runs
+
+
+def unfinished_restore(data_dir: Path) -> str | None:
+    """The backup folder a restore into ``data_dir`` was reading when it stopped, if one did."""
+    try:
+        return (data_dir / RESTORE_MARKER).read_text("utf-8").strip() or "?"
+    except FileNotFoundError:
+        return None
+
+
+def require_data_folder(data_dir: Path) -> None:
+    """Refuse a folder that is not a registry data folder: a typo in ``--data-dir`` must not pass
+    as a registry with nothing to check, repack or list."""
+    if not (data_dir / GROUPS_DIR).is_dir():
+        raise MaintenanceError(f"{data_dir} is not a registry data folder (it has no {GROUPS_DIR}/)")
+
+
 # -- check ---------------------------------------------------------------------------------
 
 
@@ -67,10 +85,13 @@ class CheckReport:
 
 def check_data_dir(data_dir: Path) -> CheckReport:
     """Verify every repository (``git fsck --strict``) and the registry's metadata in them."""
-    if not data_dir.is_dir():
-        raise MaintenanceError(f"{data_dir} is not a folder")
+    require_data_folder(data_dir)
     git = shutil.which("git") is not None
     findings: list[Finding] = []
+    unfinished = unfinished_restore(data_dir)
+    if unfinished is not None:
+        message = f"a restore from {unfinished} did not finish; run the same restore again"
+        findings.append(Finding("error", RESTORE_MARKER, message))
     findings += _check_keys(data_dir)
     names: dict[str, str] = {}  # folded group name -> where
     count = 0

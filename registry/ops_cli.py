@@ -12,8 +12,10 @@ from pathlib import Path
 from typing import TextIO
 
 from registry.backup import backup, restore
+from registry.catalog import Catalog
 from registry.config import env_default
-from registry.maintenance import check_data_dir, deleted_groups, undelete_group
+from registry.keys import ADMIN_KEY_FILE, KeyStore
+from registry.maintenance import check_data_dir, deleted_groups, require_data_folder, undelete_group
 from registry.repacking import maintain
 
 COMMANDS = frozenset({"check", "maintain", "backup", "restore", "groups"})
@@ -26,7 +28,7 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "maintain", help="fully repack every group's repository (safe while serving)"
     )
     maintain_cmd.add_argument(
-        "--group", action="append", dest="groups", help="only this group id (repeatable)"
+        "--group", action="append", dest="groups", help="only this group, by id or name (repeatable)"
     )
     save = commands.add_parser("backup", help="write a git bundle per group and the keys to a folder")
     save.add_argument("--out", required=True, type=Path, help="a new or empty folder")
@@ -47,6 +49,8 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     data_dir = Path(args.data_dir or env_default(os.environ, "DATA_DIR", "data"))
     if args.command == "check":
         return _check(data_dir, out, as_json=args.json)
+    if args.command in ("maintain", "groups"):
+        require_data_folder(data_dir)
     if args.command == "maintain":
         return _maintain(data_dir, args.groups, out)
     if args.command == "backup":
@@ -64,6 +68,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         )
         if report.keys:
             print("The keys of the backup replaced the data folder's keys.", file=out)
+            _drop_stale_admin_key(data_dir, out)
         return 0
     if args.groups_command == "deleted":
         found = deleted_groups(data_dir)
@@ -75,6 +80,19 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     group = undelete_group(data_dir, args.group)
     print(f"Undeleted project group {group.name!r} ({group.id})", file=out)
     return 0
+
+
+def _drop_stale_admin_key(data_dir: Path, out: TextIO) -> None:
+    """The first-start key file of the folder restored into holds a key the backup's keys do not
+    have: it would only mislead (every request with it is 401)."""
+    admin_file = data_dir / ADMIN_KEY_FILE
+    try:
+        secret = admin_file.read_text(encoding="utf-8").strip()
+    except (OSError, ValueError):
+        return
+    if KeyStore(data_dir).authenticate(secret) is None:
+        admin_file.unlink(missing_ok=True)
+        print(f"Removed {admin_file}: its key is not among the backup's keys", file=out)
 
 
 def _check(data_dir: Path, out: TextIO, *, as_json: bool) -> int:
@@ -90,7 +108,8 @@ def _check(data_dir: Path, out: TextIO, *, as_json: bool) -> int:
     return 0 if report.ok else 1
 
 
-def _maintain(data_dir: Path, groups: list[str] | None, out: TextIO) -> int:
+def _maintain(data_dir: Path, names: list[str] | None, out: TextIO) -> int:
+    groups = None if names is None else [_group_id(data_dir, name) for name in names]
     done: set[str] = set()
     failed = 0
     for r in maintain(data_dir, groups):
@@ -106,3 +125,11 @@ def _maintain(data_dir: Path, groups: list[str] | None, out: TextIO) -> int:
     for group_id in missing:
         print(f"error: no project group {group_id!r} in {data_dir}", file=out)
     return 1 if missing or failed else 0
+
+
+def _group_id(data_dir: Path, name_or_id: str) -> str:
+    """A live group's id from its id or name (ids pass through: a group being repacked or moved
+    is reported by maintain itself)."""
+    if name_or_id.startswith("_"):  # names cannot start so (api.md); an unknown id is reported later
+        return name_or_id
+    return Catalog(data_dir).group(name_or_id).meta.id

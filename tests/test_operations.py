@@ -499,6 +499,8 @@ def test_an_interrupted_restore_is_not_served_and_runs_again_to_the_end(
     broken = cli("restore", "--from", str(tmp_path / "bk"), data_dir=restored, check=False)
     assert broken.returncode == 2
     assert len(list((restored / "groups").glob("_g*.git"))) == 1
+    unfinished = cli("check", data_dir=restored, check=False)
+    assert unfinished.returncode == 1 and "did not finish; run the same restore again" in unfinished.stdout
     refused = run_cli("serve", "--port", "0", data_dir=restored, check=False)  # returns at once
     assert refused.returncode == 2 and "did not finish" in refused.stderr
     assert not (restored / "admin.key").exists()  # no new admin key for a partial folder
@@ -532,6 +534,66 @@ def test_backup_refuses_a_folder_that_is_not_a_data_folder(tmp_path: Path) -> No
     result = cli("backup", "--out", str(tmp_path / "bk"), data_dir=tmp_path / "typo", check=False)
     assert result.returncode == 2 and "is not a registry data folder" in result.stderr
     assert not (tmp_path / "bk").exists()
+
+
+def test_operator_commands_refuse_what_is_not_a_data_folder(tmp_path: Path) -> None:
+    """A typo in --data-dir must not pass as a registry with nothing in it."""
+    (tmp_path / "typo").mkdir()
+    for folder in (tmp_path / "typo", tmp_path / "missing"):
+        for command in (["check"], ["maintain"], ["groups", "deleted"]):
+            result = cli(*command, data_dir=folder, check=False)
+            assert result.returncode == 2, (command, folder, result.stdout)
+            assert "is not a registry data folder" in result.stderr
+
+
+def test_backup_refuses_a_destination_inside_the_data_folder_or_a_file(
+    populated: tuple[Server, Client], tmp_path: Path
+) -> None:
+    srv, _ = populated
+    inside = cli("backup", "--out", str(srv.data_dir / "groups" / "bk"), data_dir=srv.data_dir, check=False)
+    assert inside.returncode == 2 and "is inside the data folder" in inside.stderr
+    (tmp_path / "file").write_text("x")
+    a_file = cli("backup", "--out", str(tmp_path / "file"), data_dir=srv.data_dir, check=False)
+    assert a_file.returncode == 2 and "is a file" in a_file.stderr and "Traceback" not in a_file.stderr
+    assert cli("check", data_dir=srv.data_dir).returncode == 0
+
+
+def test_maintain_takes_a_group_by_name(populated: tuple[Server, Client]) -> None:
+    srv, api = populated
+    group = api.get("/project-group").json["project_groups"][0]
+    result = cli("maintain", "--group", group["name"].upper(), data_dir=srv.data_dir)
+    assert result.stdout.startswith(f"{group['id']}\t") and "Repacked 1 repositories" in result.stdout
+
+
+def test_serve_refuses_a_foreign_folder_and_says_so_in_one_line(tmp_path: Path) -> None:
+    foreign = tmp_path / "srv"
+    foreign.mkdir()
+    (foreign / "notes.txt").write_text("not ours")
+    refused = run_cli("serve", "--port", "0", data_dir=foreign, check=False)
+    assert refused.returncode == 2 and "is not empty and is not a registry data folder" in refused.stderr
+    assert sorted(p.name for p in foreign.iterdir()) == ["notes.txt"]
+    a_file = run_cli("serve", "--port", "0", data_dir=foreign / "notes.txt", check=False)
+    assert a_file.returncode == 1 and a_file.stderr.startswith("error: ") and "Traceback" not in a_file.stderr
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        busy = run_cli("serve", "--port", str(port), data_dir=tmp_path / "data", check=False)
+    assert busy.returncode == 1 and "Traceback" not in busy.stderr
+    assert [line for line in busy.stderr.splitlines() if line.startswith("error: ")], busy.stderr
+
+
+def test_restore_removes_a_first_start_key_the_backup_does_not_have(
+    populated: tuple[Server, Client], tmp_path: Path
+) -> None:
+    srv, _ = populated
+    cli("backup", "--out", str(tmp_path / "bk"), data_dir=srv.data_dir)
+    fresh = Server(tmp_path / "fresh").start()  # a first start: its own admin key, no groups
+    fresh.stop()
+    assert (fresh.data_dir / "admin.key").exists()
+    done = cli("restore", "--from", str(tmp_path / "bk"), data_dir=fresh.data_dir)
+    assert "its key is not among the backup's keys" in done.stdout
+    assert not (fresh.data_dir / "admin.key").exists()
 
 
 def test_deleted_groups_are_listed_and_undeleted(populated: tuple[Server, Client]) -> None:
