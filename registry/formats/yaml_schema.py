@@ -251,13 +251,18 @@ class _Checker:
                     ref.path,
                 )
                 continue
-            _, missing = self._descend(self.models[entity]["fields"], steps)
+            fields = self.models[entity]["fields"]
+            _, missing = self._descend(fields, steps)
             if missing is not None:
-                self.problems.error(
-                    f"reference ${ref.target}: {entity!r} has no field path {missing!r}",
-                    *_at(ref.node),
-                    ref.path,
-                )
+                *through, last = missing.split(".")
+                parent = self._descend(fields, through)[0] if through else None
+                message = f"{entity!r} has no field path {missing!r}"
+                if parent is not None and not self._inner_fields(parent):  # a path through a scalar
+                    where = ".".join([entity, *through])
+                    kind = parent["type"]
+                    article = "an" if kind[0] in "aeiou" else "a"
+                    message = f"{where!r} is {article} {kind} field, so it has no field {last!r}"
+                self.problems.error(f"reference ${ref.target}: {message}", *_at(ref.node), ref.path)
                 continue
             self._check_reaches_a_type(ref)
 

@@ -163,3 +163,18 @@ def test_a_ref_to_a_definition_that_is_not_an_object_gives_its_type() -> None:
     assert fields["id"]["type"] == "uuid"
     assert (fields["ab"]["type"], fields["ab"]["ref"]) == ("reference", "a/b")
     assert (fields["ids"]["type"], fields["ids"]["items"]["type"]) == ("array", "uuid")
+
+
+def test_a_reference_through_a_field_that_is_not_an_object_says_so() -> None:
+    for text, expected in (
+        (
+            "User:\n  name: string\nX:\n  ok: $User.name.sub\n",
+            "'User.name' is a string field, so it has no field 'sub'",
+        ),
+        (
+            "User:\n  tags: [string]\nX:\n  ok: $User.tags.x\n",
+            "'User.tags' is an array field, so it has no field 'x'",
+        ),
+        ("User:\n  geo: {lat: number}\nX:\n  ok: $User.geo.lon\n", "'User' has no field path 'geo.lon'"),
+    ):
+        assert [e.message.split(": ", 1)[1] for e in validate("yaml", text).errors] == [expected]
