@@ -18,7 +18,7 @@ from registry.catalog import Catalog
 from registry.config import LOG_FORMATS, Config, config_from, env_default
 from registry.errors import InvalidInput, RegistryError
 from registry.keys import ADMIN_KEY_FILE, KEYS_FILE, ROLES, KeyStore, write_secret_file
-from registry.maintenance import GROUPS_DIR, unfinished_restore
+from registry.maintenance import DELETED_DIR, GROUPS_DIR, unfinished_restore
 from registry.observability import configure_logging
 from registry.workers import serve_workers
 
@@ -112,11 +112,17 @@ def refuse_foreign_folder(data_dir: Path) -> None:
     things: a typo such as ``--data-dir /srv`` must not scatter the registry's files there."""
     if not data_dir.is_dir() or (data_dir / GROUPS_DIR).is_dir() or (data_dir / KEYS_FILE).exists():
         return
-    if any(data_dir.iterdir()):
+    if any(not _may_precede_a_data_folder(entry.name) for entry in data_dir.iterdir()):
         raise InvalidInput(
             f"{data_dir} is not empty and is not a registry data folder (no {GROUPS_DIR}/ or "
             f"{KEYS_FILE}); give the data folder, or a new or empty one"
         )
+
+
+def _may_precede_a_data_folder(name: str) -> bool:
+    """What an empty volume holds (``lost+found``, dot files), or what a first start that stopped
+    early leaves (lock files, ``deleted-groups/``)."""
+    return name.startswith(".") or name == "lost+found" or name.endswith(".flock") or name == DELETED_DIR
 
 
 def ensure_admin_key(data_dir: Path, out: TextIO) -> None:

@@ -43,7 +43,7 @@ def unfinished_restore(data_dir: Path) -> str | None:
     """The backup folder a restore into ``data_dir`` was reading when it stopped, if one did."""
     try:
         return (data_dir / RESTORE_MARKER).read_text("utf-8").strip() or "?"
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):  # no marker, or no folder to hold one
         return None
 
 
@@ -85,10 +85,11 @@ class CheckReport:
 
 def check_data_dir(data_dir: Path) -> CheckReport:
     """Verify every repository (``git fsck --strict``) and the registry's metadata in them."""
-    require_data_folder(data_dir)
+    unfinished = unfinished_restore(data_dir)
+    if unfinished is None:  # a restore stopped before it made groups/ is still worth reporting
+        require_data_folder(data_dir)
     git = shutil.which("git") is not None
     findings: list[Finding] = []
-    unfinished = unfinished_restore(data_dir)
     if unfinished is not None:
         message = f"a restore from {unfinished} did not finish; run the same restore again"
         findings.append(Finding("error", RESTORE_MARKER, message))

@@ -14,6 +14,7 @@ from typing import TextIO
 from registry.backup import backup, restore
 from registry.catalog import Catalog
 from registry.config import env_default
+from registry.errors import NotFound
 from registry.keys import ADMIN_KEY_FILE, KeyStore
 from registry.maintenance import check_data_dir, deleted_groups, require_data_folder, undelete_group
 from registry.repacking import maintain
@@ -130,6 +131,9 @@ def _maintain(data_dir: Path, names: list[str] | None, out: TextIO) -> int:
 def _group_id(data_dir: Path, name_or_id: str) -> str:
     """A live group's id from its id or name (ids pass through: a group being repacked or moved
     is reported by maintain itself)."""
-    if name_or_id.startswith("_"):  # names cannot start so (api.md); an unknown id is reported later
+    if name_or_id.startswith("_"):  # names cannot start so (api.md)
         return name_or_id
-    return Catalog(data_dir).group(name_or_id).meta.id
+    try:
+        return Catalog(data_dir).group(name_or_id).meta.id
+    except NotFound:
+        return name_or_id  # reported with the other groups not found, after the repacks

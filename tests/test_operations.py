@@ -563,6 +563,11 @@ def test_maintain_takes_a_group_by_name(populated: tuple[Server, Client]) -> Non
     group = api.get("/project-group").json["project_groups"][0]
     result = cli("maintain", "--group", group["name"].upper(), data_dir=srv.data_dir)
     assert result.stdout.startswith(f"{group['id']}\t") and "Repacked 1 repositories" in result.stdout
+    some_unknown = cli(
+        "maintain", "--group", "nosuch", "--group", group["name"], data_dir=srv.data_dir, check=False
+    )
+    assert some_unknown.returncode == 1 and "Repacked 1 repositories" in some_unknown.stdout
+    assert "no project group 'nosuch'" in some_unknown.stdout
 
 
 def test_serve_refuses_a_foreign_folder_and_says_so_in_one_line(tmp_path: Path) -> None:
@@ -574,6 +579,7 @@ def test_serve_refuses_a_foreign_folder_and_says_so_in_one_line(tmp_path: Path) 
     assert sorted(p.name for p in foreign.iterdir()) == ["notes.txt"]
     a_file = run_cli("serve", "--port", "0", data_dir=foreign / "notes.txt", check=False)
     assert a_file.returncode == 1 and a_file.stderr.startswith("error: ") and "Traceback" not in a_file.stderr
+    assert "restore-in-progress" not in a_file.stderr
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
@@ -581,6 +587,27 @@ def test_serve_refuses_a_foreign_folder_and_says_so_in_one_line(tmp_path: Path) 
         busy = run_cli("serve", "--port", str(port), data_dir=tmp_path / "data", check=False)
     assert busy.returncode == 1 and "Traceback" not in busy.stderr
     assert [line for line in busy.stderr.splitlines() if line.startswith("error: ")], busy.stderr
+
+
+def test_serve_takes_an_empty_volume_or_what_an_early_stop_left(tmp_path: Path) -> None:
+    volume = tmp_path / "volume"
+    for entry in ("lost+found", "deleted-groups"):
+        (volume / entry).mkdir(parents=True)
+    (volume / ".gitkeep").write_text("")
+    (volume / "keys.flock").write_text("")
+    srv = Server(volume).start()
+    try:
+        assert Client(srv.url, srv.admin_key()).get("/project-group").status == 200
+    finally:
+        srv.stop()
+
+
+def test_check_reports_a_restore_that_stopped_before_any_group(tmp_path: Path) -> None:
+    folder = tmp_path / "half"
+    folder.mkdir()
+    (folder / "restore-in-progress").write_text("/backups/x\n")
+    result = cli("check", data_dir=folder, check=False)
+    assert result.returncode == 1 and "a restore from /backups/x did not finish" in result.stdout
 
 
 def test_restore_removes_a_first_start_key_the_backup_does_not_have(

@@ -278,10 +278,10 @@ class _Checker:
         return tree
 
     def alter(self, st: Statement) -> None:
-        drops = list(ALTER_DROPS.finditer(st.text))
+        drops = list(ALTER_DROPS.finditer(_STRINGS_AND_COMMENTS.sub(lambda m: " " * len(m.group()), st.text)))
         for dropped in drops:
             self.problems.error(
-                f"ALTER TABLE ... {' '.join(dropped.group().split())} removes a definition;"
+                f"ALTER TABLE ... {' '.join(dropped.group().upper().split())} removes a definition;"
                 " a schema document only defines them",
                 *st.at_offset(dropped.start()),
             )

@@ -185,10 +185,9 @@ def _table_constraint_in(item: exp.ColumnDef) -> str | None:
     ended up among a column's constraints: databases refuse that; sqlglot takes it silently."""
     for constraint in item.constraints:
         kind = constraint.args.get("kind")
-        if isinstance(kind, exp.ForeignKey):
-            return "FOREIGN KEY"
-        if isinstance(kind, exp.PrimaryKey):
-            return "PRIMARY KEY"
+        if not isinstance(kind, (exp.ForeignKey, exp.PrimaryKey)) or not kind.expressions:
+            continue  # T-SQL and Snowflake write a column's own key as `FOREIGN KEY REFERENCES t(c)`
+        return "FOREIGN KEY" if isinstance(kind, exp.ForeignKey) else "PRIMARY KEY"
     return None
 
 
@@ -204,6 +203,8 @@ def _inline_references(table: Table, item: exp.ColumnDef, line: int, column: int
     found = []
     for constraint in item.constraints:
         ref = constraint.args.get("kind")
+        if isinstance(ref, exp.ForeignKey) and not ref.expressions:  # T-SQL: FOREIGN KEY REFERENCES t(c)
+            ref = ref.args.get("reference")
         if isinstance(ref, exp.Reference):
             ref_table, ref_columns = _reference_target(ref)
             found.append(ForeignKey(table, [item.name], ref_table, ref_columns, line, column))

@@ -257,7 +257,10 @@ class _Checker:
                 *through, last = missing.split(".")
                 parent = self._descend(fields, through)[0] if through else None
                 message = f"{entity!r} has no field path {missing!r}"
-                if parent is not None and not self._inner_fields(parent):  # a path through a scalar
+                scalar = (
+                    parent is not None and parent["type"] != "reference" and not self._inner_fields(parent)
+                )
+                if parent is not None and scalar:  # a path through a scalar
                     where = ".".join([entity, *through])
                     kind = parent["type"]
                     article = "an" if kind[0] in "aeiou" else "a"

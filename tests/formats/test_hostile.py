@@ -176,5 +176,9 @@ def test_a_reference_through_a_field_that_is_not_an_object_says_so() -> None:
             "'User.tags' is an array field, so it has no field 'x'",
         ),
         ("User:\n  geo: {lat: number}\nX:\n  ok: $User.geo.lon\n", "'User' has no field path 'geo.lon'"),
+        (  # a field reference is not followed on the way: not "has no fields"
+            "User:\n  geo: {lat: number}\nX:\n  g: $User.geo\nY:\n  ok: $X.g.lat\n",
+            "'X' has no field path 'g.lat'",
+        ),
     ):
         assert [e.message.split(": ", 1)[1] for e in validate("yaml", text).errors] == [expected]

@@ -140,3 +140,25 @@ def test_each_drop_in_an_alter_table_is_refused_where_it_is() -> None:
         (3, 3, "ALTER TABLE ... DROP COLUMN removes a definition; a schema document only defines them"),
         (4, 3, "ALTER TABLE ... DROP CONSTRAINT removes a definition; a schema document only defines them"),
     ]
+
+
+def test_a_column_key_written_foreign_key_references_is_a_reference() -> None:
+    text = (
+        "CREATE TABLE p (id INT PRIMARY KEY);\n"
+        "CREATE TABLE c (pid INT FOREIGN KEY REFERENCES p(id),"
+        " q INT CONSTRAINT fk FOREIGN KEY REFERENCES p(id));"
+    )
+    for dialect in ("tsql", "snowflake"):
+        result = validate("sql", text, dialect=dialect)
+        assert result.valid, [e.to_json() for e in result.errors]
+        child = result.entities[1]["fields"]
+        assert [(f["type"], f["ref"]) for f in child] == [("reference", "p.id")] * 2
+    bad = validate("sql", text.replace("p(id),", "p(nope),"), dialect="tsql").errors
+    assert [e.message for e in bad] == ["foreign key of 'c' to 'p' names undefined columns: nope"]
+
+
+def test_a_drop_inside_a_string_or_a_comment_is_not_one() -> None:
+    text = (
+        "CREATE TABLE t (id INT);\nALTER TABLE t ADD note TEXT DEFAULT 'DROP COLUMN x' /* drop column id */;"
+    )
+    assert validate("sql", text, dialect="postgres").errors == ()
