@@ -181,10 +181,12 @@ def _serial(data_type: exp.DataType) -> bool:
 
 
 def _table_constraint_in(item: exp.ColumnDef) -> str | None:
-    """``FOREIGN KEY`` or ``PRIMARY KEY`` when a table-level constraint (with its own column list)
+    """``FOREIGN KEY``, ``PRIMARY KEY`` or ``UNIQUE`` when a table-level constraint (with its own column list)
     ended up among a column's constraints: databases refuse that; sqlglot takes it silently."""
     for constraint in item.constraints:
         kind = constraint.args.get("kind")
+        if isinstance(kind, exp.UniqueColumnConstraint) and isinstance(kind.this, exp.Schema):
+            return "UNIQUE"  # a column's own UNIQUE has no column list
         if not isinstance(kind, (exp.ForeignKey, exp.PrimaryKey)) or not kind.expressions:
             continue  # T-SQL and Snowflake write a column's own key as `FOREIGN KEY REFERENCES t(c)`
         return "FOREIGN KEY" if isinstance(kind, exp.ForeignKey) else "PRIMARY KEY"

@@ -132,6 +132,10 @@ def test_a_table_constraint_without_the_comma_before_it_is_refused() -> None:
         )
     ]
     assert not validate("sql", "CREATE TABLE t (a INT NOT NULL PRIMARY KEY (a));", dialect="postgres").valid
+    unique = validate("sql", "CREATE TABLE t (a INT, b INT UNIQUE (a), c INT UNIQUE);", dialect="postgres")
+    assert [e.message for e in unique.errors] == [
+        "column 'b' runs into a UNIQUE constraint (a comma is missing) in table 't'"
+    ]
 
 
 def test_each_drop_in_an_alter_table_is_refused_where_it_is() -> None:
