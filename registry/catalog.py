@@ -416,6 +416,14 @@ class Catalog:
             other = view.meta.project_named(state.name)
             if other is not None and other.id != state.id:
                 raise NameTaken(f"a project named {other.name!r} now exists; rename it first")
+            if current is not None and (current.name, current.format, current.dialect) == (
+                state.name,
+                state.format,
+                state.dialect,
+            ):
+                same = view.files.get(current.file) if current.has_data else None
+                if same == (blob_id(state.data.encode()) if state.data is not None else None):
+                    raise Unchanged  # it is that state already
             stamp = timestamp_text(now)
             restored = ProjectMeta(
                 state.id,
@@ -438,8 +446,7 @@ class Catalog:
                 view.meta.with_project(restored), summary, "restore", touch(restored, "restore"), files
             )
 
-        view, _ = self.writer.write(state.group_id, build, author=author, message=message)
-        return self._project(view, view.meta.projects[state.id], written=True)
+        return self._write_project(state.id, build, author=author, message=message)
 
     def create_tag(
         self, group_id: str, name: str, *, version: str, author: str, message: str | None = None

@@ -64,15 +64,17 @@ class _State:
             action = "rename" if name != self.meta.projects[pid].name else "update"
             self._touch(version, pid, action, when, new_file)
         for new_file in sorted(added):
-            self._touch(version, self._created(new_file, when), "create", when, new_file)
+            pid, created = self._created(new_file, when)
+            self._touch(version, pid, "create" if created else "update", when, new_file)
         for path in sorted(f for f in after if f in before and after[f] != before[f]):
             self._touch(version, self.by_file[path], "update", when, path)
 
-    def _created(self, path: str, when: str) -> str:
+    def _created(self, path: str, when: str) -> tuple[str, bool]:
+        """The project an added file is: (its id, whether it is new rather than one without data)."""
         name, fmt = split_file(path) or ("", "")
         existing = self.meta.project_named(name)
         if existing is not None and not existing.has_data:  # a project that had no schema yet
-            return existing.id
+            return existing.id, False
         if existing is not None:  # never two projects of one name, whatever the tree held
             raise PushRefused(f"{path}: a project named {existing.name!r} already exists ({existing.id})")
         pid = project_id(self.meta.id, self.meta.next_project_number)
@@ -80,7 +82,7 @@ class _State:
         self.meta = replace(self.meta, next_project_number=self.meta.next_project_number + 1).with_project(
             project
         )
-        return pid
+        return pid, True
 
     def _touch(self, version: str, pid: str, action: str, when: str, path: str | None) -> None:
         project = self.meta.projects[pid]
@@ -197,8 +199,11 @@ class PushHandler:
             with repo.writer() as writer:
                 target = repo.peel(new)
                 head = repo.head()
-                if head is None or not (target == head or repo.is_ancestor(target, head)):
-                    raise PushRefused(f"{ref} must name a commit on main; push main first")
+                # On main's first-parent line, as history and ?at= read it (not a merged side commit).
+                if head is None or target not in {c.id for c in repo.first_parent_log(head)}:
+                    raise PushRefused(
+                        f"{ref} must name a commit on main's first-parent line; push main first"
+                    )
                 taken = taken_ignoring_case(name, repo.tag_names())
                 if taken is not None:
                     raise PushRefused(f"a tag named {taken!r} already exists (tag names ignore case)")
@@ -242,11 +247,19 @@ class PushHandler:
     def _validate(
         self, repo: GitRepository, path: str, blob: str, fmt: str, view: GroupSnapshot
     ) -> list[str]:
+        content = repo.read_blob(blob)
         try:
-            text = repo.read_blob(blob).decode("utf-8")
-        except UnicodeDecodeError:
-            return [f"{path}:1:1: not UTF-8 text"]
+            text = content.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = content.count(b"\n", 0, exc.start) + 1
+            column = exc.start - (content.rfind(b"\n", 0, exc.start) + 1) + 1
+            return [f"{path}:{line}:{column}: not UTF-8 text (byte {content[exc.start]:#04x})"]
         existing = view.meta.project_named((split_file(path) or ("", ""))[0])
+        if existing is None:  # a renamed file (git mv) keeps its project, and so its dialect
+            existing = next(
+                (p for p in view.meta.projects.values() if p.has_data and view.files.get(p.file) == blob),
+                None,
+            )
         dialect = existing.dialect if existing is not None and existing.format == fmt else None
         result = self.catalog.validator(fmt, text, dialect=dialect)
         return [f"{path}:{p.line or 1}:{p.column or 1}: {p.message}" for p in result.errors]

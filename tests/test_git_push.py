@@ -284,7 +284,58 @@ def test_a_pushed_tag_must_name_a_commit_on_main(work: Path) -> None:
     git("tag", "side-tag", cwd=work)
     result = git("push", "origin", "side-tag", cwd=work, check=False)
     assert result.returncode != 0
-    assert "must name a commit on main" in result.stderr
+    assert "must name a commit on main's first-parent line" in result.stderr
+
+
+def test_a_pushed_tag_on_a_merged_side_commit_is_refused(
+    api: Client, group: dict[str, Any], work: Path
+) -> None:
+    """History and ?at= follow main's first parents: a tag there would name a version they lack."""
+    git("checkout", "-q", "-b", "side", cwd=work)
+    (work / "side.yaml").write_text(USERS)
+    commit(work, "Side work")
+    git("checkout", "-q", "main", cwd=work)
+    git("merge", "-q", "--no-ff", "-m", "Merge side", "side", cwd=work)
+    git("push", "-q", "origin", "main", cwd=work)
+    git("tag", "side-tag", "side", cwd=work)
+    result = git("push", "origin", "side-tag", cwd=work, check=False)
+    assert result.returncode != 0 and "must name a commit on main's first-parent line" in result.stderr
+    git("tag", "merge-tag", "main", cwd=work)
+    git("push", "-q", "origin", "merge-tag", cwd=work)
+    assert [t["name"] for t in api.get(f"/project-group/{group['id']}/tags").json["tags"]] == ["merge-tag"]
+
+
+def test_git_mv_of_a_sql_project_keeps_its_dialect(api: Client, group: dict[str, Any], work: Path) -> None:
+    tsql = "CREATE TABLE t ([id] INT IDENTITY(1,1) PRIMARY KEY, [name] NVARCHAR(MAX));\n"
+    project = api.post(
+        "/project",
+        {"project_group_id": group["id"], "name": "ts", "format": "sql", "dialect": "tsql", "data": tsql},
+    ).json
+    git("pull", "-q", cwd=work)
+    git("mv", "ts.sql", "ts2.sql", cwd=work)
+    commit(work, "Rename ts")
+    git("push", "-q", "origin", "main", cwd=work)
+    moved = api.get(f"/project/{project['id']}").json
+    assert (moved["name"], moved["dialect"], moved["data"]) == ("ts2", "tsql", tsql)
+
+
+def test_a_pushed_file_for_a_project_without_data_is_its_update(
+    api: Client, group: dict[str, Any], work: Path
+) -> None:
+    empty = api.post("/project", {"project_group_id": group["id"], "name": "empty"}).json
+    git("pull", "-q", cwd=work)
+    (work / "empty.yaml").write_text(USERS)
+    commit(work, "Fill in empty")
+    git("push", "-q", "origin", "main", cwd=work)
+    actions = [v["action"] for v in api.get(f"/project/{empty['id']}/history").json["versions"]]
+    assert actions == ["update", "create"]
+
+
+def test_a_file_that_is_not_utf8_is_refused_where_the_bad_byte_is(work: Path) -> None:
+    (work / "latin.yaml").write_bytes(b"user:\n  name: string\n  city: caf\xe9\n")
+    commit(work, "Latin-1")
+    result = git("push", "origin", "main", cwd=work, check=False)
+    assert result.returncode != 0 and "latin.yaml:3:12: not UTF-8 text (byte 0xe9)" in result.stderr
 
 
 def test_a_push_body_waits_for_a_git_slot_before_it_is_read(tmp_path: Path) -> None:

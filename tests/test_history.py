@@ -174,6 +174,17 @@ def test_restore_writes_an_old_version_as_a_new_commit(api: Client, story: dict[
     assert api.get(f"/project/{story['group']['name']}/users").json["data"] == V2
 
 
+def test_a_restore_of_the_state_a_project_is_in_makes_no_commit(
+    api: Client, server: Server, story: dict[str, Any]
+) -> None:
+    repo = repo_path(server.data_dir, story["group"]["id"])
+    first = api.post(f"/project/{story['id']}/restore", {"version": story["versions"][1]})
+    commits = git("rev-list", "--count", "main", cwd=repo).stdout
+    again = api.post(f"/project/{story['id']}/restore", {"version": story["versions"][1]})
+    assert again.status == 200 and again.json["version"] == first.json["version"]
+    assert git("rev-list", "--count", "main", cwd=repo).stdout == commits
+
+
 def test_restore_undeletes_with_the_same_id(api: Client, story: dict[str, Any]) -> None:
     api.delete(f"/project/{story['id']}")
     assert api.get(f"/project/{story['id']}").status == 404
