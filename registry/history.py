@@ -8,6 +8,7 @@ commit objects, cached per group and extended incrementally when the branch move
 
 from __future__ import annotations
 
+import re
 import threading
 from bisect import bisect_right
 from collections import OrderedDict
@@ -212,13 +213,24 @@ class GroupHistory:
         return self.position[version]
 
 
+_RFC3339 = re.compile(r"(\d{4}-\d{2}-\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})")
+
+
 def parse_time(text: str) -> int | None:
-    """Seconds since the epoch for an RFC 3339 date-time with a zone, else None."""
-    try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
-    except ValueError:
+    """Seconds since the epoch for an RFC 3339 date-time (with seconds and a zone), else None.
+
+    ``datetime.fromisoformat`` alone takes more (``16:39Z`` without seconds, ``09,5``) and less (a
+    leap second, ``:60``, which is read here as the last moment of its minute).
+    """
+    match = _RFC3339.fullmatch(text)
+    if match is None:
         return None
-    if moment.tzinfo is None or "T" not in text.upper():
+    date, hours, minutes, seconds, fraction, zone = match.groups()
+    leap = seconds == "60"
+    iso = f"{date}T{hours}:{minutes}:{'59' if leap else seconds}{fraction or ''}"
+    try:
+        moment = datetime.fromisoformat(iso + ("+00:00" if zone in "Zz" else zone))
+    except ValueError:
         return None
     return int(moment.timestamp())
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from registry.history import parse_time
 from tests.support.client import Client
 from tests.support.git import git, repo_path
 from tests.support.server import Server
@@ -310,3 +311,15 @@ def test_a_group_at_every_version_lists_the_projects_of_then(api: Client, group:
     assert listings[0] == [("a2", "yaml"), ("b", "sql")]  # newest first: c is deleted
     assert [("a", "yaml"), ("a2", "yaml"), ("b", "sql")] in listings
     assert [("a", "yaml"), ("b", "yaml")] in listings and listings[-1] == []
+
+
+def test_times_are_rfc_3339_with_seconds_and_a_zone() -> None:
+    assert parse_time("2026-11-30T16:39:09Z") == parse_time("2026-11-30T18:39:09+02:00") == 1796056749
+    assert parse_time("2016-12-31T23:59:60Z") == parse_time("2016-12-31T23:59:59Z")  # a leap second
+    for loose in (
+        "2026-11-30T16:39Z",
+        "2026-11-30T16:39:09.Z",
+        "2026-11-30T16:39:09,5Z",
+        "2026-11-30T16:39:09",
+    ):
+        assert parse_time(loose) is None, loose
