@@ -190,7 +190,8 @@ class GroupHistory:
             if len(matches) == 1:
                 return self.position[matches[0]]
             if len(matches) > 1:
-                raise InvalidInput(f"version prefix {at!r} is ambiguous")
+                shown = ", ".join(sorted(matches)[:5]) + (", ..." if len(matches) > 5 else "")
+                raise InvalidInput(f"version prefix {at!r} is ambiguous: {shown}")
             raise NotFound(f"no version {at!r} in this project group's history")
         seconds = parse_time(at)
         if seconds is None:

@@ -75,6 +75,6 @@ async def _answer(request: web.Request, handler: Handler, keys: KeyStore) -> web
     except web.HTTPException as exc:
         if exc.status < 400:
             raise
-        return problem_for_http(exc)
+        return problem_for_http(exc, request.path)
     except Exception:
         return internal_error(request)

@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from registry.history import parse_time
+from registry.errors import InvalidInput
+from registry.history import GroupHistory, Revision, parse_time
 from tests.support.client import Client
 from tests.support.git import git, repo_path
 from tests.support.server import Server
@@ -323,3 +324,19 @@ def test_times_are_rfc_3339_with_seconds_and_a_zone() -> None:
         "2026-11-30T16:39:09",
     ):
         assert parse_time(loose) is None, loose
+
+
+def test_an_ambiguous_prefix_names_the_versions_it_could_be() -> None:
+    versions = ["3192" + "a" * 36, "3192" + "b" * 36, "4000" + "c" * 36]
+    revisions = [Revision(v, "admin", 0, "s", None, "update", "g") for v in versions]
+    history = GroupHistory(head=versions[-1], revisions=revisions)
+    with pytest.raises(InvalidInput, match=f"'3192' is ambiguous: {versions[0]}, {versions[1]}$"):
+        history.resolve("3192", tags={})
+    assert history.resolve("4000", tags={}) == 2
+
+
+def test_per_project_routes_by_name_say_they_take_an_id(api: Client, story: dict[str, Any]) -> None:
+    api = Client(api.base_url, api.key)  # undocumented routes on purpose: no OpenAPI check
+    answer = api.get(f"/project/{story['group']['name']}/members/history")
+    assert answer.status == 404 and "take its id" in answer.json["detail"]
+    assert api.get("/project/a/b/c/nothing").json["detail"] == "Not Found"
