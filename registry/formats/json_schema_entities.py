@@ -22,10 +22,8 @@ STRING_FORMATS = {
 def schema_entities(doc: dict[str, Any], limits: Limits) -> list[dict[str, Any]]:
     model = _Model(doc)
     entities: list[dict[str, Any]] = []
-    if _is_object(doc):
-        title = doc.get("title")
-        name = title if isinstance(title, str) and title.strip() else "root"
-        entities.append(entity_model(name, model.fields(doc, limits.max_depth)))
+    if model.root_name is not None:
+        entities.append(entity_model(model.root_name, model.fields(doc, limits.max_depth)))
     for defs in model.defs.values():
         for name, sub in defs.items():
             if isinstance(sub, dict) and _is_object(sub):
@@ -52,6 +50,11 @@ class _Model:
 
     def __init__(self, doc: dict[str, Any]) -> None:
         self.defs = {k: doc[k] for k in ("$defs", "definitions") if isinstance(doc.get(k), dict)}
+        title = doc.get("title")
+        # The root object schema's entity (``$ref: "#"`` refers to it: trees, linked lists).
+        self.root_name = (
+            (title if isinstance(title, str) and title.strip() else "root") if _is_object(doc) else None
+        )
 
     def fields(self, schema: dict[str, Any], depth: int) -> list[dict[str, Any]]:
         properties = schema.get("properties")
@@ -90,6 +93,8 @@ class _Model:
 
     def _referenced(self, ref: str, depth: int) -> dict[str, Any]:
         """An object definition is an entity to refer to; any other definition is its type."""
+        if ref == "#" and self.root_name is not None:
+            return {"type": "reference", "ref": self.root_name, "source_type": ref}
         for keyword in ("$defs", "definitions"):
             prefix = f"#/{keyword}/"
             if ref.startswith(prefix) and "/" not in ref[len(prefix) :]:

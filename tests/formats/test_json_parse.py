@@ -110,3 +110,14 @@ def test_parquet_list_items_are_a_type_whatever_the_layout() -> None:
     assert [f["items"] for f in result.entities[0]["fields"]] == [
         {"type": "integer", "source_type": "INT32"}
     ] * 3
+
+
+def test_a_ref_to_the_root_is_a_reference_to_the_root_entity() -> None:
+    tree = (
+        '{"title": "Node", "type": "object", "properties": {"value": {"type": "string"},'
+        ' "children": {"type": "array", "items": {"$ref": "#"}}, "parent": {"$ref": "#"}}}'
+    )
+    fields = {f["name"]: f for f in validate("json_schema", tree).entities[0]["fields"]}
+    assert fields["parent"]["type"] == "reference" and fields["parent"]["ref"] == "Node"
+    assert fields["children"]["items"] == {"type": "reference", "ref": "Node", "source_type": "#"}
+    assert validate("json_schema", '{"type": "array", "items": {"$ref": "#"}}').entities == ()
