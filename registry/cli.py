@@ -167,10 +167,7 @@ def _revoke(store: KeyStore, data_dir: Path, name: str, out: TextIO) -> None:
     """Revoke ``name``; the first-start key file goes with its key, and a registry left without
     an admin key is pointed out (nobody could then create groups)."""
     admin_file = data_dir / ADMIN_KEY_FILE
-    try:
-        held = store.authenticate(admin_file.read_text(encoding="utf-8").strip())
-    except (OSError, ValueError):  # missing, unreadable or not text: it holds no key to remove
-        held = None
+    held = store.first_start_key()
     store.revoke(name)
     print(f"Revoked key {name!r}", file=out)
     if held is not None and held.name.casefold() == name.casefold():

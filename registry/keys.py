@@ -79,6 +79,15 @@ class KeyStore:
                 found = key
         return found
 
+    def first_start_key(self) -> ApiKey | None:
+        """The key whose secret ``admin.key`` (beside the key file) holds, if it is there,
+        readable and one of these keys."""
+        try:
+            secret = (self.path.parent / ADMIN_KEY_FILE).read_text(encoding="utf-8").strip()
+        except (OSError, ValueError):  # missing, unreadable or not text
+            return None
+        return self.authenticate(secret)
+
     def reload_if_changed(self) -> bool:
         """Re-read the key file if it changed on disk (blocking: call from a worker thread)."""
         try:

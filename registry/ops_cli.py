@@ -87,11 +87,7 @@ def _drop_stale_admin_key(data_dir: Path, out: TextIO) -> None:
     """The first-start key file of the folder restored into holds a key the backup's keys do not
     have: it would only mislead (every request with it is 401)."""
     admin_file = data_dir / ADMIN_KEY_FILE
-    try:
-        secret = admin_file.read_text(encoding="utf-8").strip()
-    except (OSError, ValueError):
-        return
-    if KeyStore(data_dir).authenticate(secret) is None:
+    if admin_file.exists() and KeyStore(data_dir).first_start_key() is None:
         admin_file.unlink(missing_ok=True)
         print(f"Removed {admin_file}: its key is not among the backup's keys", file=out)
 
