@@ -44,15 +44,18 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
 
-class _Duplicated(Exception):
-    """An object names a member twice (``json.loads`` would silently keep the last one)."""
+class _Members:
+    """``object_pairs_hook`` noting whether any object names a member twice (``json.loads``
+    would silently keep the last one); the parse goes on, so the whole text is still checked."""
 
+    def __init__(self) -> None:
+        self.repeated = False
 
-def _unique_members(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    members = dict(pairs)
-    if len(members) != len(pairs):
-        raise _Duplicated
-    return members
+    def __call__(self, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        members = dict(pairs)
+        if len(members) != len(pairs):
+            self.repeated = True
+        return members
 
 
 def _finite(text: str) -> float:
@@ -80,7 +83,9 @@ _BOM = "\ufeff"
 
 def parse(text: str, limits: Limits) -> Parsed:
     """The value of ``text``; raises :class:`JsonProblem` for syntax errors and too deep nesting."""
-    positions = Positions(text)
+    # RFC 8259 lets a parser ignore a byte order mark; a space in its place keeps every offset.
+    readable = " " + text[1:] if text.startswith(_BOM) else text
+    positions = Positions(readable)
     depth = 0
     for match in _BRACKETS.finditer(text):
         char = match.group()
@@ -91,27 +96,21 @@ def parse(text: str, limits: Limits) -> Parsed:
                 raise JsonProblem(Problem(f"nesting deeper than {limits.max_depth} levels", line, column))
         elif char in "]}":
             depth -= 1
-    if not text.strip(_BOM + " \t\r\n"):
+    if not readable.strip(" \t\r\n"):
         raise JsonProblem(Problem("the document is empty", 1, 1))
-    # RFC 8259 lets a parser ignore a byte order mark; a space in its place keeps every offset.
-    readable = " " + text[1:] if text.startswith(_BOM) else text
+    members = _Members()
     try:
-        value = _loads(readable, object_pairs_hook=_unique_members)
-    except _Duplicated:
-        _loads(readable)  # the whole text must be JSON before the position scan may read it
-        raise JsonProblem(*positions.duplicate_members()) from None
-    return Parsed(value, positions)
-
-
-def _loads(text: str, **hooks: Any) -> Any:
-    """``json.loads`` refusing what is not JSON, each problem located (:class:`JsonProblem`)."""
-    try:
-        return json.loads(text, parse_constant=_reject_constant, parse_float=_finite, **hooks)
+        value = json.loads(
+            readable, parse_constant=_reject_constant, parse_float=_finite, object_pairs_hook=members
+        )
     except json.JSONDecodeError as exc:
         raise JsonProblem(Problem(f"invalid JSON: {exc.msg}", exc.lineno, exc.colno)) from None
     except (ValueError, RecursionError) as exc:
         # NaN/Infinity and numbers out of range: json.loads gives no position for these.
-        raise JsonProblem(Problem(f"invalid JSON: {exc}", *Positions(text).first_bare(_unreadable))) from None
+        raise JsonProblem(Problem(f"invalid JSON: {exc}", *positions.first_bare(_unreadable))) from None
+    if members.repeated:
+        raise JsonProblem(*positions.duplicate_members())
+    return Parsed(value, positions)
 
 
 def pointer(path: Iterable[str | int]) -> str:

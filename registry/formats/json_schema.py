@@ -31,7 +31,9 @@ DIALECTS: dict[str, Any] = {
 DEFAULT_DIALECT = jsonschema.Draft202012Validator
 
 
-_DRAFT4_MODIFIERS = frozenset({"exclusiveMinimum", "exclusiveMaximum"})
+# Draft-4 keywords that are no validators of their own: the boolean bounds minimum/maximum read,
+# and "id" (draft 4's $id).
+_DRAFT4_MODIFIERS = frozenset({"exclusiveMinimum", "exclusiveMaximum", "id"})
 
 
 def _dialect_key(uri: str) -> str:
@@ -77,7 +79,6 @@ def validate(text: str, *, dialect: str | None = None, limits: Limits = DEFAULT_
         return problems.result()
     _check_meta_schema(cls, doc, positions, problems)
     draft4 = cls is jsonschema.Draft4Validator
-    # Draft 4's boolean exclusiveMinimum/Maximum are read by minimum/maximum, not validators of their own.
     keywords = frozenset(cls.VALIDATORS) | (_DRAFT4_MODIFIERS if draft4 else frozenset())
     walk = Walk(draft4=draft4, keywords=keywords)
     walk.run(doc)

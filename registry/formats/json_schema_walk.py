@@ -126,11 +126,7 @@ class Walk:
         if self.draft4 and isinstance(patterns, dict):
             self.patterns.extend((key, (*path, "patternProperties", key)) for key in patterns)
         for keyword in schema:
-            if (
-                keyword not in self.keywords
-                and keyword not in ANNOTATIONS
-                and not (self.draft4 and keyword == "id")
-            ):
+            if keyword not in self.keywords and keyword not in ANNOTATIONS:
                 self.unknown_keywords.setdefault(keyword, (*path, keyword))
 
 

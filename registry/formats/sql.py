@@ -93,10 +93,15 @@ def _dropped_names(text: str) -> list[str]:
     return [part.strip().split(".")[-1].strip('"`[]') for part in names.split(",") if part.strip()]
 
 
+def _code(text: str) -> str:
+    """``text`` with its strings and comments blanked, offsets kept: what words it really has."""
+    return _STRINGS_AND_COMMENTS.sub(lambda m: " " * len(m.group()), text)
+
+
 def _owns(text: str) -> bool:
     """Whether an ALTER statement sets who owns an object (``OWNER TO``, ``OWNED BY``), outside
     its strings and comments (``ADD VALUE 'OWNER TO'`` does not)."""
-    return _OWNERSHIP.search(_STRINGS_AND_COMMENTS.sub(" ", text)) is not None
+    return _OWNERSHIP.search(_code(text)) is not None
 
 
 def _blank_attributes(text: str, words: frozenset[str] | None, dialect: str | None, *, depth: int) -> str:
@@ -269,8 +274,7 @@ class _Checker:
             return failed if isinstance(failed, SqlglotError) else ParseError("unsupported table syntax")
         tree = self.parse_one(st, text[:close])
         if isinstance(tree, exp.Create):
-            offset = close + len(text[close:]) - len(text[close:].lstrip())
-            line, column = st.absolute(text.count("\n", 0, offset) + 1, offset - text.rfind("\n", 0, offset))
+            line, column = st.at_offset(close + len(text[close:]) - len(text[close:].lstrip()))
             rest = " ".join(text[close:].split())[:60]
             self.problems.warn(
                 f"table options not understood by sqlglot were ignored: {rest!r}", line, column
@@ -278,7 +282,7 @@ class _Checker:
         return tree
 
     def alter(self, st: Statement) -> None:
-        drops = list(ALTER_DROPS.finditer(_STRINGS_AND_COMMENTS.sub(lambda m: " " * len(m.group()), st.text)))
+        drops = list(ALTER_DROPS.finditer(_code(st.text)))
         for dropped in drops:
             self.problems.error(
                 f"ALTER TABLE ... {' '.join(dropped.group().upper().split())} removes a definition;"
@@ -298,7 +302,7 @@ class _Checker:
                 self.problems.error(
                     "ALTER TABLE defining keys or columns is not understood by sqlglot", st.line, st.column
                 )
-        elif not re.search(r"\bOWNER\s+TO\b", st.text, re.IGNORECASE):
+        elif not _owns(st.text):
             self.skipped(st, "ALTER TABLE")
 
     def drop(self, index: int, st: Statement, kind: str | None) -> None:

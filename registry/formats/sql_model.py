@@ -116,7 +116,7 @@ class Document:
         pending = [t for t in self.tables.order if t.parents or t.copy_of]
         for _ in range(len(pending) + 1):
             waiting: list[Table] = []
-            waiting_ids: set[int] = set()  # by identity: Table's == compares every column
+            waiting_set: set[Table] = set()  # tables hash by identity
             for table in pending:
                 sources = [table.copy_of] if table.copy_of else table.parents
                 parents = [self.tables.find(name, table.namespace, besides=table) for name in sources]
@@ -126,9 +126,9 @@ class Document:
                         self._unknown(f"table {table.name!r} derives from", missing), table.line, table.column
                     )
                     continue
-                if any(p is not None and id(p) in waiting_ids for p in parents):
+                if any(p in waiting_set for p in parents):
                     waiting.append(table)
-                    waiting_ids.add(id(table))
+                    waiting_set.add(table)
                     continue
                 inherited = [
                     copy.copy(c)
