@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from registry.errors import InvalidInput, NotFound
+from registry.names import taken_ignoring_case
 from repo_store import CommitInfo, GitRepository
 
 ACTION = "Registry-Action"
@@ -182,7 +183,7 @@ class GroupHistory:
         lowered = at.lower()
         if lowered in self.position:  # a full id first: no tag may hide a version
             return self.position[lowered]
-        tag = at if at in tags else next((name for name in tags if name.casefold() == at.casefold()), None)
+        tag = at if at in tags else taken_ignoring_case(at, tags)
         if tag is not None:  # names ignore case, tags too (a tag pushed before that rule: exact first)
             return self._position_of(tags[tag], at)
         if 4 <= len(lowered) <= 40 and all(c in "0123456789abcdef" for c in lowered):

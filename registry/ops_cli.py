@@ -106,7 +106,10 @@ def _check(data_dir: Path, out: TextIO, *, as_json: bool) -> int:
 
 
 def _maintain(data_dir: Path, names: list[str] | None, out: TextIO) -> int:
-    groups = None if names is None else [_group_id(data_dir, name) for name in names]
+    groups = None
+    if names is not None:
+        catalog = Catalog(data_dir)  # once: it lays out folders and reads the group index
+        groups = [_group_id(catalog, name) for name in names]
     done: set[str] = set()
     failed = 0
     for r in maintain(data_dir, groups):
@@ -124,12 +127,12 @@ def _maintain(data_dir: Path, names: list[str] | None, out: TextIO) -> int:
     return 1 if missing or failed else 0
 
 
-def _group_id(data_dir: Path, name_or_id: str) -> str:
+def _group_id(catalog: Catalog, name_or_id: str) -> str:
     """A live group's id from its id or name (ids pass through: a group being repacked or moved
     is reported by maintain itself)."""
     if name_or_id.startswith("_"):  # names cannot start so (api.md)
         return name_or_id
     try:
-        return Catalog(data_dir).group(name_or_id).meta.id
+        return catalog.group(name_or_id).meta.id
     except NotFound:
         return name_or_id  # reported with the other groups not found, after the repacks

@@ -201,8 +201,8 @@ class PushHandler:
                 head = repo.head()
                 # On main's first-parent line, as history and ?at= read it (not a merged side
                 # commit): the group's cached history, extended to the head we hold the lock on.
-                history = self.catalog.snapshots.history(self.group_id) if head is not None else None
-                if history is None or history.head != head or target not in history.position:
+                history = self.catalog.snapshots.histories.get(self.group_id, repo, head) if head else None
+                if history is None or target not in history.position:
                     raise PushRefused(
                         f"{ref} must name a commit on main's first-parent line; push main first"
                     )
