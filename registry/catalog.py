@@ -223,10 +223,7 @@ class Catalog:
             )
 
         with self._names_held():
-            try:
-                return self.writer.write(group_id, build, author=author, message=message)[0]
-            except Unchanged:
-                return self.snapshots.get(group_id)
+            return self.writer.write(group_id, build, author=author, message=message)[0]
 
     def delete_group(
         self,
@@ -295,6 +292,7 @@ class Catalog:
             return Change(meta, f"Create {name} ({fmt})", "create", touch(project, "create"), files)
 
         view, change = self.writer.write(group_id, build, author=author, message=message)
+        assert change is not None  # a create always changes
         assert change.project_id is not None
         return self._project(view, view.meta.projects[change.project_id], written=True)
 
@@ -344,13 +342,8 @@ class Catalog:
         self, pid: str, build: Callable[[GroupSnapshot, int], Change], *, author: str, message: str | None
     ) -> Project:
         """Commit a change to project ``pid``; a change of nothing answers with its current state."""
-        group_id = self._group_id_of(pid)
-        try:
-            view, _ = self.writer.write(group_id, build, author=author, message=message)
-        except Unchanged:  # answered with the current state, as a read would be
-            current = self.snapshots.get(group_id)
-            return self._project(current, live_project(current, pid))
-        return self._project(view, view.meta.projects[pid], written=True)
+        view, change = self.writer.write(self._group_id_of(pid), build, author=author, message=message)
+        return self._project(view, live_project(view, pid), written=change is not None)
 
     def rename_project(
         self,

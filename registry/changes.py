@@ -60,10 +60,9 @@ class Change:
 class Unchanged(Exception):  # an outcome, not an error
     """A write that would change nothing (the same schema again, a rename to the same name).
 
-    A change's ``build`` raises it instead of returning a change. No commit is made; the write's
-    outcome is this, told once the batch it was built on is published, and the caller answers
-    with the group's current state. An empty commit would only make every other client's
-    ``If-Match`` stale.
+    A change's ``build`` raises it instead of returning a change. No commit is made, and the
+    group writer answers the write with the group's view once its batch is published and no
+    change. An empty commit would only make every other client's ``If-Match`` stale.
     """
 
 

@@ -27,6 +27,9 @@ class _Job:
     then: Callable[[], None] | None
 
 
+_Outcome = tuple[GroupSnapshot, Change | None]  # the view after a write, and its change (None: none)
+
+
 @dataclass
 class _OpenGroup:
     """A group's repository kept open between batches, with the top tree this process published
@@ -42,7 +45,7 @@ class GroupWriter:
         self.snapshots = snapshots
         self.clock = clock
         self.repacker = Repacker(locks)
-        self._queues: WriteQueues[_Job, tuple[GroupSnapshot, Change]] = WriteQueues(self._commit_batch)
+        self._queues: WriteQueues[_Job, _Outcome] = WriteQueues(self._commit_batch)
         # Opening a repository costs about 2 ms; only the group's current leader uses its entry.
         self._open: dict[str, _OpenGroup] = {}
 
@@ -54,22 +57,24 @@ class GroupWriter:
         author: str,
         message: str | None,
         then: Callable[[], None] | None = None,
-    ) -> tuple[GroupSnapshot, Change]:
+    ) -> _Outcome:
         """Build a change from the group's state under its writer lock, and commit it.
 
-        Concurrent writes to one group are committed together (see :mod:`registry.group_commit`).
+        A build that raises :class:`Unchanged` makes no commit: the answer is the group's view
+        once the batch is published, with no change. Concurrent writes to one group are committed
+        together (see :mod:`registry.group_commit`).
         ``then`` runs after the commit, still under the lock, and such a write is committed alone.
         """
         job = _Job(build, author, message, then)
         return self._queues.submit(group_id, Write(job, alone=then is not None))
 
-    def _commit_batch(self, group_id: str, batch: list[Write[_Job, tuple[GroupSnapshot, Change]]]) -> None:
+    def _commit_batch(self, group_id: str, batch: list[Write[_Job, _Outcome]]) -> None:
         """Commit a batch of writes as a chain of commits published at once; finish every write."""
         group = self._open.pop(group_id, None) or _OpenGroup(self.snapshots.open(group_id))
         keep = not any(write.alone for write in batch)  # a group delete moves the repository
         try:
             with group.repo.writer() as writer:
-                done, unchanged = self._commit(group_id, group, writer, batch)
+                done = self._commit(group_id, group, writer, batch)
             self.repacker.after_commit(group.repo.path)
         except RepositoryNotFound as exc:  # moved aside by a delete in another process
             keep = False
@@ -85,23 +90,18 @@ class GroupWriter:
                 group.repo.close()
         for write, new_view, change in done:
             write.succeed((new_view, change))
-        for write in unchanged:  # told only now: the writes they were built on are published
-            write.fail(Unchanged())
 
     def _commit(
         self,
         group_id: str,
         group: _OpenGroup,
         writer: Writer,
-        batch: list[Write[_Job, tuple[GroupSnapshot, Change]]],
-    ) -> tuple[
-        list[tuple[Write[_Job, tuple[GroupSnapshot, Change]], GroupSnapshot, Change]],
-        list[Write[_Job, tuple[GroupSnapshot, Change]]],
-    ]:
-        """Build each write of ``batch`` on the last, publish them; the writes still to be told:
-        those committed, and those that changed nothing."""
-        done: list[tuple[Write[_Job, tuple[GroupSnapshot, Change]], GroupSnapshot, Change]] = []
-        unchanged: list[Write[_Job, tuple[GroupSnapshot, Change]]] = []
+        batch: list[Write[_Job, _Outcome]],
+    ) -> list[tuple[Write[_Job, _Outcome], GroupSnapshot, Change | None]]:
+        """Build each write of ``batch`` on the last, publish them; the writes still to be told,
+        each with its view and change (the published view and None for one that changed nothing)."""
+        done: list[tuple[Write[_Job, _Outcome], GroupSnapshot, Change | None]] = []
+        unchanged: list[Write[_Job, _Outcome]] = []
         view = self.snapshots.get(group_id)
         chain = writer.chain(view.version, group.tree if group.version == view.version else None)
         now = max(int(self.clock()), 0)
@@ -126,7 +126,7 @@ class GroupWriter:
             view = self._next_view(group_id, view, change, files, chain.tree, version)
             done.append((write, view, change))
         if not done:
-            return done, unchanged
+            return [(write, view, None) for write in unchanged]
         try:
             writer.publish(chain)
         except RefConflict as exc:  # only a writer outside our locks can cause this
@@ -136,7 +136,7 @@ class GroupWriter:
         for write, _, _ in done:
             if write.payload.then is not None:
                 write.payload.then()
-        return done, unchanged
+        return [*done, *((write, view, None) for write in unchanged)]  # the view published above
 
     def _next_view(
         self,
