@@ -14,6 +14,7 @@ from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
+from typing import TypeVar
 
 from registry.beacon import ChangeBeacon
 from registry.changes import (
@@ -54,6 +55,8 @@ from repo_store import (
     fsync_path,
     hold_file_lock,
 )
+
+_T = TypeVar("_T")
 
 
 class Catalog:
@@ -449,19 +452,18 @@ class Catalog:
         repo = self.snapshots.open(group_id)
         try:
             with repo.writer() as writer:
-                taken = taken_ignoring_case(name, repo.tag_names())
-                if taken is not None:
-                    raise NameTaken(f"a tag named {taken!r} already exists (tag names ignore case)")
                 try:
-                    return writer.create_tag(
-                        name=name,
-                        target=version,
-                        tagger=author_signature(author),
-                        message=message or f"Tag {name}",
-                        timestamp=int(self.clock()),
+                    return new_tag(
+                        repo,
+                        name,
+                        lambda: writer.create_tag(
+                            name=name,
+                            target=version,
+                            tagger=author_signature(author),
+                            message=message or f"Tag {name}",
+                            timestamp=int(self.clock()),
+                        ),
                     )
-                except RefConflict as exc:
-                    raise NameTaken(f"a tag named {name!r} already exists") from exc
                 except ObjectMissing as exc:
                     raise NotFound(f"no version {version!r} in this project group") from exc
         finally:
@@ -472,6 +474,18 @@ class Catalog:
         if group_id is None:
             raise NotFound(f"no project with id {pid!r}")
         return group_id
+
+
+def new_tag(repo: GitRepository, name: str, make: Callable[[], _T]) -> _T:
+    """Make tag ``name`` with ``make``, under the repository's writer lock (the API and pushes
+    alike): tag names are unique ignoring case, as every name is. :class:`NameTaken` if taken."""
+    taken = taken_ignoring_case(name, repo.tag_names())
+    if taken is not None:
+        raise NameTaken(f"a tag named {taken!r} already exists (tag names ignore case)")
+    try:
+        return make()
+    except RefConflict as exc:
+        raise NameTaken(f"a tag named {name!r} already exists") from exc
 
 
 def _named(view: GroupSnapshot | None, folded_name: str) -> GroupSnapshot | None:

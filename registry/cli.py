@@ -18,7 +18,7 @@ from registry.catalog import Catalog
 from registry.config import LOG_FORMATS, Config, config_from, env_default
 from registry.errors import InvalidInput, RegistryError
 from registry.keys import ADMIN_KEY_FILE, KEYS_FILE, ROLES, KeyStore, write_secret_file
-from registry.maintenance import DELETED_DIR, GROUPS_DIR, unfinished_restore
+from registry.maintenance import DELETED_DIR, GROUPS_DIR, is_data_folder, unfinished_restore
 from registry.observability import configure_logging
 from registry.workers import serve_workers
 
@@ -110,7 +110,7 @@ def serve(config: Config, out: TextIO) -> int:
 def refuse_foreign_folder(data_dir: Path) -> None:
     """``serve`` makes a data folder of a new or empty folder, never of one that holds other
     things: a typo such as ``--data-dir /srv`` must not scatter the registry's files there."""
-    if not data_dir.is_dir() or (data_dir / GROUPS_DIR).is_dir() or (data_dir / KEYS_FILE).exists():
+    if not data_dir.is_dir() or is_data_folder(data_dir) or (data_dir / KEYS_FILE).exists():
         return
     if any(not _may_precede_a_data_folder(entry.name) for entry in data_dir.iterdir()):
         raise InvalidInput(
@@ -182,7 +182,7 @@ def _revoke(store: KeyStore, data_dir: Path, name: str, out: TextIO) -> None:
 
 
 def _group_names(data_dir: Path) -> dict[str, str]:
-    if not (data_dir / GROUPS_DIR).is_dir():  # no groups yet: do not lay out a data folder to list keys
+    if not is_data_folder(data_dir):  # no groups yet: do not lay out a data folder to list keys
         return {}
     return {summary.id: summary.name for summary in Catalog(data_dir).list_groups()}
 

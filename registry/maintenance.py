@@ -47,10 +47,15 @@ def unfinished_restore(data_dir: Path) -> str | None:
         return None
 
 
+def is_data_folder(data_dir: Path) -> bool:
+    """Whether ``data_dir`` is a registry data folder (a server has laid out its ``groups/``)."""
+    return (data_dir / GROUPS_DIR).is_dir()
+
+
 def require_data_folder(data_dir: Path) -> None:
     """Refuse a folder that is not a registry data folder: a typo in ``--data-dir`` must not pass
     as a registry with nothing to check, repack or list."""
-    if not (data_dir / GROUPS_DIR).is_dir():
+    if not is_data_folder(data_dir):
         raise MaintenanceError(f"{data_dir} is not a registry data folder (it has no {GROUPS_DIR}/)")
 
 

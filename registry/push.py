@@ -12,12 +12,12 @@ import stat
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
-from registry.catalog import Catalog
+from registry.catalog import Catalog, new_tag
 from registry.changes import COMMITTER, author_signature
-from registry.errors import InvalidInput
+from registry.errors import InvalidInput, NameTaken
 from registry.history import ACTION, Touch, commit_message
 from registry.metadata import EXTENSIONS, METADATA_FILE, GroupMeta, ProjectMeta, timestamp_text
-from registry.names import check_name, check_tag_name, project_id, taken_ignoring_case
+from registry.names import check_name, check_tag_name, project_id
 from registry.snapshots import GroupSnapshot
 from repo_store import CommitInfo, GitRepository, RefConflict
 from repo_store.smart_protocol import PushRefused
@@ -206,13 +206,10 @@ class PushHandler:
                     raise PushRefused(
                         f"{ref} must name a commit on main's first-parent line; push main first"
                     )
-                taken = taken_ignoring_case(name, repo.tag_names())
-                if taken is not None:
-                    raise PushRefused(f"a tag named {taken!r} already exists (tag names ignore case)")
                 try:
-                    writer.add_tag_ref(name, new)
-                except RefConflict as exc:
-                    raise PushRefused(f"a tag named {name!r} already exists") from exc
+                    new_tag(repo, name, lambda: writer.add_tag_ref(name, new))
+                except NameTaken as exc:
+                    raise PushRefused(exc.detail) from exc
         finally:
             repo.close()
 

@@ -164,11 +164,9 @@ class Timeline:
         history, index = self.position(group_id, at)
         folded = name.casefold()
         for pid in history.by_project:
-            indexes = history.project_indexes(pid, upto=index)
-            if indexes and history.touch_of(indexes[-1], pid).name.casefold() == folded:
-                project = self._state(group_id, history, pid, index)
-                if project is not None:
-                    return project
+            last = self._last_touch(history, pid, index)
+            if last is not None and last[0].name.casefold() == folded:
+                return self._state_of(group_id, history, pid, *last)
         raise NotFound(f"no project named {name!r} at {at!r}")
 
     def group_at(self, group_id: str, at: str) -> GroupAt:
@@ -213,9 +211,12 @@ class Timeline:
     def _state(self, group_id: str, history: GroupHistory, project_id: str, index: int) -> Project | None:
         """The project as of position ``index``, or None if it did not exist then."""
         last = self._last_touch(history, project_id, index)
-        if last is None:
-            return None
-        touch, indexes = last
+        return None if last is None else self._state_of(group_id, history, project_id, *last)
+
+    def _state_of(
+        self, group_id: str, history: GroupHistory, project_id: str, touch: Touch, indexes: list[int]
+    ) -> Project:
+        """The project as its last change ``touch`` (at ``indexes[-1]``) left it."""
         revision = history.revisions[indexes[-1]]
         return Project(
             id=project_id,

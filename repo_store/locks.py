@@ -66,10 +66,13 @@ def hold_file_lock(path: Path, *, wait: bool = True, create: bool = True) -> Ite
     run as another user, or on a read-only snapshot): it yields False, holding nothing, when
     there is no such file, as then no process has taken that lock yet.
     """
-    if not create and not path.exists():
-        yield False
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644) if create else os.open(path, os.O_RDONLY)
+    except FileNotFoundError:
+        if create:
+            raise
+        yield False  # one open, no exists() before it: a file made meanwhile is not missed
         return
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644) if create else os.open(path, os.O_RDONLY)
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
