@@ -28,9 +28,9 @@ from dulwich.refs import Ref
 from dulwich.repo import Repo
 
 from bench.generate import AUTHOR, FORMAT, MetaText, schema_text
-from registry.changes import COMMITTER, author_signature
-from registry.history import Touch, commit_message
-from registry.metadata import METADATA_FILE, GroupMeta, timestamp_text
+from registry.core.changes import COMMITTER, author_signature
+from registry.core.history import Touch, commit_message
+from registry.core.metadata import METADATA_FILE, GroupMeta, timestamp_text
 from repo_store import GitRepository, WriterLocks, fsync_path
 
 BRANCH = Ref(b"refs/heads/main")

@@ -3,7 +3,7 @@
 Going through HTTP (or even ``Catalog``) costs a durable commit per change: 100,000 commits would
 take tens of minutes. Instead this writes one ``git fast-import`` stream per group: the same files
 (``.registry.json`` plus ``NAME.yaml`` at the top of the tree), the same commit messages and
-trailers (:func:`registry.history.commit_message`), the same author and committer lines and the
+trailers (:func:`registry.core.history.commit_message`), the same author and committer lines and the
 same ``encoding UTF-8`` header that :class:`repo_store.Writer` writes. Only the storage differs:
 fast-import writes one pack per group (with deltas) where the server writes loose objects, which
 is the state a maintained (repacked) repository is in.
@@ -24,10 +24,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from registry.changes import COMMITTER, author_signature
-from registry.history import Touch, commit_message
-from registry.metadata import METADATA_FILE, GroupMeta, ProjectMeta, project_text, timestamp_text
-from registry.names import new_group_id, project_id
+from registry.core.changes import COMMITTER, author_signature
+from registry.core.history import Touch, commit_message
+from registry.core.metadata import METADATA_FILE, GroupMeta, ProjectMeta, project_text, timestamp_text
+from registry.core.names import new_group_id, project_id
 from repo_store import GitRepository, WriterLocks
 
 AUTHOR = "admin"

@@ -14,8 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from registry.cli import ensure_admin_key
-from registry.keys import ADMIN_KEY_FILE
+from registry.core.keys import ADMIN_KEY_FILE
+from registry.ops.cli import ensure_admin_key
 from repo_store import read_head
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -116,7 +116,16 @@ def _spawn(args: list[str], log: Path, ready_path: str, port: int, wrapper: Sequ
 def start_registry(data_dir: Path, log: Path, wrapper: Sequence[str] = ()) -> Server:
     """``schema-registry serve`` on a free port, ready once ``/readyz`` answers 200."""
     port = free_port()
-    args = [sys.executable, "-m", "registry.cli", "serve", "--data-dir", str(data_dir), "--port", str(port)]
+    args = [
+        sys.executable,
+        "-m",
+        "registry.ops.cli",
+        "serve",
+        "--data-dir",
+        str(data_dir),
+        "--port",
+        str(port),
+    ]
     return _spawn(args, log, "/readyz", port, wrapper)
 
 

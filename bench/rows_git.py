@@ -142,7 +142,7 @@ def row_9(ctx: Context) -> list[Row]:
         [
             sys.executable,
             "-m",
-            "registry.cli",
+            "registry.ops.cli",
             "maintain",
             "--group",
             group.id,

@@ -16,7 +16,7 @@ from bench.generate import BuiltGroup, schema_text
 from bench.load import PLACEHOLDER, LoadResult, LoadSpec, run_load
 from bench.procs import read_head_of, start_baseline_app, wait_settled
 from bench.table import Row, at_least, ratio
-from registry.names import group_of_project
+from registry.core.names import group_of_project
 
 READ_CONNECTIONS = 32
 CommitLoop = Callable[[Path, list[str], float], tuple[int, float]]

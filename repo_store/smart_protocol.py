@@ -1,7 +1,7 @@
 """git's smart protocol (v0, stateless RPC) for one repository, on dulwich's handlers.
 
 Transport-neutral: the caller supplies the request body and a ``write`` callable.
-:mod:`registry.routes.git` runs these in worker threads and streams ``write`` to the response.
+:mod:`registry.http.routes.git` runs these in worker threads and streams ``write`` to the response.
 
 Pushes go through a caller-supplied :data:`UpdateHandler` that sees each ref update after the
 pack's objects are in the store and before any ref moves; it may refuse (with lines the client

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from registry.catalog import Catalog
-from registry.history import Histories
-from registry.snapshots import Snapshots
+from registry.core.catalog import Catalog
+from registry.core.history import Histories
+from registry.core.snapshots import Snapshots
 from repo_store import GitRepository, WriterLocks
 
 

@@ -133,9 +133,18 @@ def test_a_bad_setting_is_one_error_line_not_a_traceback(
     tmp_path: Path, name: str, value: str, expected: str
 ) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "registry.cli", "serve", "--data-dir", str(tmp_path / "data"), "--port", "0"]
+        [
+            sys.executable,
+            "-m",
+            "registry.ops.cli",
+            "serve",
+            "--data-dir",
+            str(tmp_path / "data"),
+            "--port",
+            "0",
+        ]
         if name != "REGISTRY_PORT"
-        else [sys.executable, "-m", "registry.cli", "serve", "--data-dir", str(tmp_path / "data")],
+        else [sys.executable, "-m", "registry.ops.cli", "serve", "--data-dir", str(tmp_path / "data")],
         env={**os.environ, name: value},
         capture_output=True,
         text=True,
@@ -159,7 +168,7 @@ def test_keys_commands_refuse_a_data_folder_that_does_not_exist(tmp_path: Path) 
 
 
 def test_settings_that_always_worked_still_do() -> None:
-    from registry.config import config_from
+    from registry.core.config import config_from
 
     config = config_from(
         env={"REGISTRY_WORKERS": "0", "REGISTRY_SHUTDOWN_TIMEOUT": "0", "REGISTRY_PORT": "0"}

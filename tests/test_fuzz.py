@@ -27,7 +27,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from registry.routes.meta import openapi_document
+from registry.http.routes.meta import openapi_document
 from tests.support.client import Client
 from tests.support.git import commit_count, git, repo_path
 from tests.support.server import Server

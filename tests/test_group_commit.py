@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from registry.catalog import Catalog
-from registry.errors import NotFound, VersionMismatch
+from registry.core.catalog import Catalog
+from registry.core.errors import NotFound, VersionMismatch
 from repo_store import Repacker, pack_count, repack
 
 THREADS = 16

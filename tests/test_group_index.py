@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from registry.catalog import Catalog
-from registry.group_index import INDEX_FILE
+from registry.core.catalog import Catalog
+from registry.core.group_index import INDEX_FILE
 
 
 def _names(catalog: Catalog) -> list[str]:

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from registry.errors import InvalidInput
-from registry.history import GroupHistory, Revision, parse_time
+from registry.core.errors import InvalidInput
+from registry.core.history import GroupHistory, Revision, parse_time
 from tests.support.client import Client
 from tests.support.git import git, repo_path
 from tests.support.server import Server

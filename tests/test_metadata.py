@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from registry.metadata import GroupMeta, ProjectMeta
+from registry.core.metadata import GroupMeta, ProjectMeta
 
 
 def reference(meta: GroupMeta) -> bytes:

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import yaml
 
-from registry.app import create_app
-from registry.config import Config
-from registry.problems import PROBLEM_CODES
+from registry.core.config import Config
+from registry.http.app import create_app
+from registry.http.problems import PROBLEM_CODES
 from tests.support.client import Client
 from tests.support.openapi_check import OPENAPI_PATH
 

@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from registry.metadata import METADATA_FILE
+from registry.core.metadata import METADATA_FILE
 from repo_store import GitRepository, Signature, WriterLocks
 from tests.support.client import Client
 from tests.support.git import commit_count, git, repo_path

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from registry.changes import Project
-from registry.representations import RenderedProjects, project_detail, versioned
+from registry.core.changes import Project
+from registry.http.representations import RenderedProjects, project_detail, versioned
 
 PROJECT = Project(
     id="_pabc",

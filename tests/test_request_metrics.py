@@ -6,7 +6,7 @@ import re
 
 from prometheus_client import CollectorRegistry, generate_latest
 
-from registry.request_metrics import LocalRequestMetrics, RequestMetrics, SharedRequestMetrics
+from registry.http.request_metrics import LocalRequestMetrics, RequestMetrics, SharedRequestMetrics
 
 REQUESTS = [
     ("GET", "/project/{project_id}", 200, 0.0003),

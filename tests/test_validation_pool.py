@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from registry.core.validation_pool import ValidationPool
 from registry.formats import validate
-from registry.validation_pool import ValidationPool
 from tests.support.client import Client
 from tests.support.git import commit_count, repo_path
 from tests.support.server import Server

@@ -12,7 +12,7 @@ from typing import Any
 
 from prometheus_client.parser import text_string_to_metric_families
 
-from registry.cli import main
+from registry.ops.cli import main
 from tests.support.client import Client
 
 

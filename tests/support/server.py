@@ -22,7 +22,7 @@ def free_port() -> int:
 
 def run_cli(*args: str, data_dir: Path | None = None, check: bool = True) -> subprocess.CompletedProcess[str]:
     """Run ``schema-registry ARGS`` the way a user does."""
-    cmd = [sys.executable, "-m", "registry.cli", *args]
+    cmd = [sys.executable, "-m", "registry.ops.cli", *args]
     if data_dir is not None:
         cmd += ["--data-dir", str(data_dir)]
     return subprocess.run(cmd, capture_output=True, text=True, check=check, timeout=60)
@@ -49,7 +49,7 @@ class Server:
                 [
                     sys.executable,
                     "-m",
-                    "registry.cli",
+                    "registry.ops.cli",
                     "serve",
                     "--data-dir",
                     str(self.data_dir),

@@ -1,0 +1,63 @@
+"""The registry's domain errors: one root, data on the subclasses, no HTTP status codes.
+
+The error middleware (:mod:`registry.http.problems`) maps each class to a status and a stable
+``code``; the same classes serve the CLI.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from registry.formats import Problem
+
+
+class RegistryError(Exception):
+    """Root of every error the registry reports to a client."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class InvalidInput(RegistryError):
+    """The request is malformed: bad JSON, a wrong field type, a bad name or id."""
+
+
+class Unauthenticated(RegistryError):
+    """No key, or a key the registry does not know."""
+
+
+class Forbidden(RegistryError):
+    """The key is valid but its role or group scope does not allow this."""
+
+
+class NotFound(RegistryError):
+    """The group, project, version or route does not exist."""
+
+
+class NameTaken(RegistryError):
+    """Another group or project in the same scope already has that name (ignoring case)."""
+
+
+class GroupNotEmpty(RegistryError):
+    """A group that still has projects cannot be deleted."""
+
+
+class VersionMismatch(RegistryError):
+    """``If-Match`` named another version than the current one; nothing was written."""
+
+
+class WriteConflict(RegistryError):
+    """Another writer moved the repository while this change was being made; retry it."""
+
+
+class PayloadTooLarge(RegistryError):
+    """The request body is over the configured limit."""
+
+
+class InvalidSchema(RegistryError):
+    """The schema document failed validation; ``problems`` says where and why."""
+
+    def __init__(self, detail: str, problems: Sequence[Problem]) -> None:
+        super().__init__(detail)
+        self.problems = tuple(problems)

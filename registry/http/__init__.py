@@ -1,0 +1,1 @@
+"""The HTTP layer (aiohttp): the app, middleware, authentication, representations and routes."""

@@ -1,0 +1,120 @@
+"""JSON shapes of groups and projects, and the version headers that go with them."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from aiohttp import web
+
+from registry.core.changes import Project
+from registry.core.lru import SizedLRU
+from registry.core.metadata import ProjectMeta
+from registry.core.snapshots import GroupSnapshot
+from registry.core.timeline import GroupAt, ProjectAt
+
+
+def group_summary(view: GroupSnapshot) -> dict[str, Any]:
+    return {
+        "id": view.meta.id,
+        "name": view.meta.name,
+        "created_at": view.meta.created_at,
+        "version": view.version,
+    }
+
+
+def group_detail(view: GroupSnapshot) -> dict[str, Any]:
+    return {**group_summary(view), "projects": project_list(view.meta.projects.values())}
+
+
+def group_at_detail(past: GroupAt) -> dict[str, Any]:
+    """A group as it was at a version (``?at=``): the same shape as :func:`group_detail`."""
+    return {
+        "id": past.id,
+        "name": past.name,
+        "created_at": past.created_at,
+        "version": past.version,
+        "projects": project_list(past.projects),
+    }
+
+
+def project_list(projects: Iterable[ProjectMeta | ProjectAt]) -> list[dict[str, Any]]:
+    """The summary of each project, by name."""
+    return [
+        {
+            "id": p.id,
+            "name": p.name,
+            "format": p.format,
+            "dialect": p.dialect,
+            "created_at": p.created_at,
+            "updated_at": p.updated_at,
+        }
+        for p in sorted(projects, key=lambda p: p.name.casefold())
+    ]
+
+
+def project_detail(project: Project) -> dict[str, Any]:
+    return {
+        "id": project.id,
+        "project_group_id": project.group_id,
+        "name": project.name,
+        "format": project.format,
+        "dialect": project.dialect,
+        "data": project.data,
+        "created_at": project.created_at,
+        "updated_at": project.updated_at,
+        "version": project.version,
+    }
+
+
+class RenderedProjects:
+    """The JSON bodies of current projects, so a repeated read does no ``json.dumps``.
+
+    Keyed by the group's head and the project id: one head is one tree, so an entry can never be
+    stale, only unused (after a write moves the head) until the LRU drops it. Looking one up
+    hashes two strings, where a key of the whole :class:`Project` hashed nine fields per read.
+    """
+
+    def __init__(self, max_bytes: int = 8 << 20) -> None:
+        self._bodies: SizedLRU[tuple[str, str], tuple[bytes, str]] = SizedLRU(max_bytes, _body_size)
+
+    def current(self, head: str, project_id: str) -> web.Response | None:
+        """The answer for the project as of the group's ``head``, if it was rendered before."""
+        entry = self._bodies.get((head, project_id))
+        return None if entry is None else _answer(*entry, status=200)
+
+    def response(self, project: Project, *, status: int = 200, head: str | None = None) -> web.Response:
+        """Like ``versioned(project_detail(project), project.version)``, byte for byte.
+
+        With ``head`` (the group head ``project`` was read at) the body is kept for :meth:`current`.
+        """
+        entry = json.dumps(project_detail(project)).encode(), f'"{project.version}"'  # as json_response
+        if head is not None:
+            self._bodies.put((head, project.id), entry)
+        return _answer(*entry, status=status)
+
+
+def _body_size(entry: tuple[bytes, str]) -> int:
+    return len(entry[0])
+
+
+def _answer(body: bytes, etag: str, *, status: int) -> web.Response:
+    return web.Response(body=body, status=status, headers={"ETag": etag, "Content-Type": JSON_CONTENT_TYPE})
+
+
+JSON_CONTENT_TYPE = "application/json; charset=utf-8"  # what web.json_response sends
+RENDERED_PROJECTS = web.AppKey("rendered_projects", RenderedProjects)
+
+
+def versioned(body: dict[str, Any], version: str, *, status: int = 200) -> web.Response:
+    """A JSON response whose ETag is the version a client can send back in If-Match."""
+    return web.json_response(body, status=status, headers={"ETag": f'"{version}"'})
+
+
+def if_match(request: web.Request) -> tuple[str, ...] | None:
+    """The versions named by ``If-Match`` (quotes and weak markers removed), or None."""
+    header = request.headers.get("If-Match")
+    if header is None:
+        return None
+    return tuple(part.strip().removeprefix("W/").strip('"') for part in header.split(",") if part.strip())

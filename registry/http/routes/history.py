@@ -1,0 +1,154 @@
+"""History endpoints: project and group history, versions, diffs, restore, tags.
+
+Registered before the project routes: ``/project/{project_id}/history`` must win over
+``/project/{group}/{name}``; ids start with ``_``, which no group name can, so they never clash.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from registry.core.errors import InvalidInput, NotFound
+from registry.core.metadata import timestamp_text
+from registry.core.names import group_of_project
+from registry.http.auth import caller, require
+from registry.http.bodies import field, json_object, required
+from registry.http.context import CATALOG, OFFLOADER, TIMELINE
+from registry.http.representations import if_match, project_detail, versioned
+from registry.http.routes.scope import visible_group
+from repo_store import TagInfo
+
+routes = web.RouteTableDef()
+PROJECT = "/project/{project_id:_p[0-9a-z]+}"
+
+
+def _project_group(request: web.Request, role: str = "read") -> tuple[str, str]:
+    pid = request.match_info["project_id"]
+    group_id = group_of_project(pid)
+    if group_id is None:
+        raise NotFound(f"no project with id {pid!r}")
+    return pid, require(request, role, group_id).name
+
+
+def _limit(request: web.Request) -> int | None:
+    raw = request.query.get("limit")
+    if raw is None:
+        return None
+    if not (raw.isascii() and raw.isdigit()):  # "²".isdigit() is true, and int() refuses it
+        raise InvalidInput("limit must be a positive integer")
+    return int(raw)
+
+
+@routes.get(PROJECT + "/history")
+async def project_history(request: web.Request) -> web.Response:
+    pid, _ = _project_group(request)
+    page = await request.app[OFFLOADER].run(
+        request.app[TIMELINE].project_history, pid, limit=_limit(request), cursor=request.query.get("cursor")
+    )
+    return web.json_response({"versions": page.items, "next_cursor": page.next_cursor})
+
+
+@routes.get(PROJECT + "/versions/{version}")
+async def project_version(request: web.Request) -> web.Response:
+    pid, _ = _project_group(request)
+    project = await request.app[OFFLOADER].run(
+        request.app[TIMELINE].project_at, pid, request.match_info["version"]
+    )
+    return web.json_response(_with_timestamp(project_detail(project)))
+
+
+@routes.get(PROJECT + "/diff")
+async def project_diff(request: web.Request) -> web.Response:
+    pid, _ = _project_group(request)
+    diff = await request.app[OFFLOADER].run(
+        request.app[TIMELINE].diff, pid, from_=request.query.get("from"), to=request.query.get("to")
+    )
+    if "application/json" in request.headers.get("Accept", ""):
+        return web.json_response(
+            {
+                "from": diff.from_version,
+                "to": diff.to_version,
+                "from_file": diff.from_file,
+                "to_file": diff.to_file,
+                "diff": diff.text,
+            }
+        )
+    return web.Response(text=diff.text, content_type="text/x-diff")
+
+
+# Any id-shaped or not: POST has no by-name twin, and a non-id answers 404 rather than 405.
+@routes.post("/project/{project_id}/restore")
+async def restore_project(request: web.Request) -> web.Response:
+    pid, author = _project_group(request, "write")
+    body = await json_object(request)
+    version = required(body, "version", str)
+    run = request.app[OFFLOADER]
+    state = await run.run(request.app[TIMELINE].project_at, pid, version)
+    project = await run.write(
+        state.group_id,
+        request.app[CATALOG].restore_project,
+        state,
+        author=author,
+        message=field(body, "message", str),
+        if_match=if_match(request),
+    )
+    return versioned(project_detail(project), project.version)
+
+
+@routes.get("/project-group/{group}/history")
+async def group_history(request: web.Request) -> web.Response:
+    group_id = await _group_id(request, "read")
+    page = await request.app[OFFLOADER].run(
+        request.app[TIMELINE].group_history,
+        group_id,
+        limit=_limit(request),
+        cursor=request.query.get("cursor"),
+    )
+    return web.json_response({"versions": page.items, "next_cursor": page.next_cursor})
+
+
+@routes.get("/project-group/{group}/tags")
+async def list_tags(request: web.Request) -> web.Response:
+    group_id = await _group_id(request, "read")
+    tags = await request.app[OFFLOADER].run(request.app[TIMELINE].tags, group_id)
+    return web.json_response({"tags": [_tag_json(t) for t in tags]})
+
+
+@routes.post("/project-group/{group}/tags")
+async def create_tag(request: web.Request) -> web.Response:
+    group_id = await _group_id(request, "write")
+    key = caller(request)  # visible_group checked the role on this group
+    body = await json_object(request)
+    name = required(body, "name", str)
+    run = request.app[OFFLOADER]
+    history, index = await run.run(request.app[TIMELINE].position, group_id, field(body, "version", str))
+    tag = await run.write(
+        group_id,
+        request.app[CATALOG].create_tag,
+        group_id,
+        name,
+        version=history.revisions[index].version,
+        author=key.name,
+        message=field(body, "message", str),
+    )
+    return web.json_response(_tag_json(tag), status=201)
+
+
+async def _group_id(request: web.Request, role: str) -> str:
+    return (await visible_group(request, request.match_info["group"], role)).meta.id
+
+
+def _tag_json(tag: TagInfo) -> dict[str, Any]:
+    return {
+        "name": tag.name,
+        "version": tag.target,
+        "message": tag.message,
+        "tagger": tag.tagger,
+        "timestamp": timestamp_text(tag.timestamp) if tag.timestamp is not None else None,
+    }
+
+
+def _with_timestamp(body: dict[str, Any]) -> dict[str, Any]:
+    return {**body, "timestamp": body["updated_at"]}

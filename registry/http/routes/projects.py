@@ -1,0 +1,202 @@
+"""/project: create, read, update, rename and delete projects (by id, or by group and name).
+
+Two route tables: ``routes`` (``/project`` and ``/project/{project_id}``) is registered before
+every other ``/project/...`` route, so a read by id is matched first and with one pattern;
+``by_name_routes`` (``/project/{group}/{name}``) comes after ``/project/{id}/history`` and the
+like, which it would otherwise swallow.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from registry.core.catalog import Catalog, named_project
+from registry.core.changes import Project
+from registry.core.errors import NotFound
+from registry.core.keys import ApiKey
+from registry.core.names import group_of_project
+from registry.core.snapshots import GroupSnapshot
+from registry.core.timeline import Timeline
+from registry.http.auth import caller, require
+from registry.http.bodies import field, json_object, required
+from registry.http.context import CATALOG, OFFLOADER, TIMELINE
+from registry.http.representations import RENDERED_PROJECTS, if_match
+from registry.http.routes.scope import visible, visible_group, visible_in_memory
+
+routes = web.RouteTableDef()
+by_name_routes = web.RouteTableDef()
+
+
+def _project_response(request: web.Request, project: Project, *, status: int = 200) -> web.Response:
+    return request.app[RENDERED_PROJECTS].response(project, status=status)
+
+
+@routes.get("/project/{project_id}")
+async def get_project(request: web.Request) -> web.Response:
+    group_id = _group_id(request)
+    require(request, "read", group_id)
+    pid, app = request.match_info["project_id"], request.app
+    at = request.query.get("at") if request.query_string else None  # most reads have no query
+    if at is not None:  # time travel: the project as it was then
+        return _project_response(request, await app[OFFLOADER].run(app[TIMELINE].project_at, pid, at))
+    catalog = app[CATALOG]
+    view = catalog.fresh_view(group_id)
+    response = _from_memory(app, view, pid) if view is not None else None
+    if response is not None:
+        return response
+    return _project_response(request, await app[OFFLOADER].run(catalog.project, pid))
+
+
+def _from_memory(app: web.Application, view: GroupSnapshot, project_id: str) -> web.Response | None:
+    """The project's answer from memory alone, or None if that needs disk.
+
+    While nothing changed this is a read's whole work: no thread hop, and no rendering after
+    the first read.
+    """
+    rendered = app[RENDERED_PROJECTS]
+    response = rendered.current(view.version, project_id)
+    if response is not None:
+        return response
+    project = app[CATALOG].cached_project(view, project_id)
+    return rendered.response(project, head=view.version) if project is not None else None
+
+
+# After the read by id: aiohttp tries the routes under /project in the order they were added,
+# and a read should not first be checked against this one.
+@routes.post("/project")
+async def create_project(request: web.Request) -> web.Response:
+    require(request, "write")
+    body = await json_object(request)
+    group = await visible_group(request, required(body, "project_group_id", str), "write")
+    key = caller(request)  # visible_group checked the role on this group
+    project = await request.app[OFFLOADER].write(
+        group.meta.id,
+        request.app[CATALOG].create_project,
+        group.meta.id,
+        required(body, "name", str),
+        fmt=field(body, "format", str) or "yaml",
+        dialect=field(body, "dialect", str),
+        data=field(body, "data", str),
+        author=key.name,
+        message=field(body, "message", str),
+    )
+    response = _project_response(request, project, status=201)
+    response.headers["Location"] = f"/project/{project.id}"
+    return response
+
+
+@routes.put("/project/{project_id}")
+async def update_project(request: web.Request) -> web.Response:
+    return await _update(request, request.match_info["project_id"])
+
+
+@routes.patch("/project/{project_id}")
+async def rename_project(request: web.Request) -> web.Response:
+    group_id = _group_id(request)
+    key = require(request, "write", group_id)
+    body = await json_object(request)
+    project = await request.app[OFFLOADER].write(
+        group_id,
+        request.app[CATALOG].rename_project,
+        request.match_info["project_id"],
+        required(body, "name", str),
+        **_provenance(request, key.name, body),
+    )
+    return _project_response(request, project)
+
+
+@routes.delete("/project/{project_id}")
+async def delete_project(request: web.Request) -> web.Response:
+    group_id = _group_id(request)
+    key = require(request, "write", group_id)
+    body = await json_object(request) if request.can_read_body else {}
+    await request.app[OFFLOADER].write(
+        group_id,
+        request.app[CATALOG].delete_project,
+        request.match_info["project_id"],
+        **_provenance(request, key.name, body),
+    )
+    return web.json_response({"message": "Project deleted"})
+
+
+@by_name_routes.get("/project/{group}/{name}")
+async def get_project_by_name(request: web.Request) -> web.Response:
+    require(request, "read")
+    group, name, app = request.match_info["group"], request.match_info["name"], request.app
+    at = request.query.get("at")
+    if at is None:
+        response = _by_name_from_memory(request, group, name)
+        if response is not None:
+            return response
+    project = await app[OFFLOADER].run(_named, app[CATALOG], app[TIMELINE], caller(request), group, name, at)
+    return _project_response(request, project)
+
+
+def _named(
+    catalog: Catalog, timeline: Timeline, key: ApiKey, group: str, name: str, at: str | None
+) -> Project:
+    """The project named ``name`` in a group the key may read (as it was ``at``, if given).
+
+    Blocking (one read-pool hop); the group's scope is checked before the name is looked up.
+    """
+    view = visible(catalog, key, group, "read")
+    return (
+        catalog.project_in(view, name) if at is None else timeline.project_by_name_at(view.meta.id, name, at)
+    )
+
+
+def _by_name_from_memory(request: web.Request, group: str, name: str) -> web.Response | None:
+    """:func:`_from_memory` for a read by name, once the group's view is in memory and fresh."""
+    view = visible_in_memory(request, group, "read")  # the group's scope before the name
+    if view is None:  # not in memory: the read pool answers
+        return None
+    meta = view.meta.project_named(name)
+    return _from_memory(request.app, view, meta.id) if meta is not None else None
+
+
+@by_name_routes.put("/project/{group}/{name}")
+async def update_project_by_name(request: web.Request) -> web.Response:
+    require(request, "write")
+    return await _update(request, await _id_by_name(request))
+
+
+async def _update(request: web.Request, project_id: str) -> web.Response:
+    group_id = group_of_project(project_id)
+    if group_id is None:
+        raise NotFound(f"no project with id {project_id!r}")
+    key = require(request, "write", group_id)
+    body = await json_object(request)
+    project = await request.app[OFFLOADER].write(
+        group_id,
+        request.app[CATALOG].update_project,
+        project_id,
+        data=required(body, "data", str),
+        fmt=field(body, "format", str),
+        dialect=field(body, "dialect", str),
+        **_provenance(request, key.name, body),
+    )
+    return _project_response(request, project)
+
+
+def _provenance(request: web.Request, author: str, body: dict[str, Any]) -> dict[str, Any]:
+    return {"author": author, "message": field(body, "message", str), "if_match": if_match(request)}
+
+
+def _group_id(request: web.Request) -> str:
+    group_id = group_of_project(request.match_info["project_id"])
+    if group_id is None:
+        raise NotFound(f"no project with id {request.match_info['project_id']!r}")
+    return group_id
+
+
+async def _id_by_name(request: web.Request) -> str:
+    """The id of the project a by-name write names (its schema text is not read for that)."""
+    key, catalog = require(request, "read"), request.app[CATALOG]
+    group, name = request.match_info["group"], request.match_info["name"]
+
+    def find() -> str:
+        return named_project(visible(catalog, key, group, "read"), name).id
+
+    return await request.app[OFFLOADER].run(find)

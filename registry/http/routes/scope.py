@@ -1,0 +1,47 @@
+"""The group a request names, as far as the caller's key may know of it."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from registry.core.catalog import Catalog
+from registry.core.errors import Forbidden, NotFound
+from registry.core.keys import ApiKey
+from registry.core.snapshots import GroupSnapshot
+from registry.http.auth import caller, permit, require
+from registry.http.context import CATALOG, OFFLOADER
+
+
+def visible(catalog: Catalog, key: ApiKey, ref: str, role: str) -> GroupSnapshot:
+    """The group ``ref`` (id or name) names, if ``key`` has ``role`` on it (blocking: a thread).
+
+    A key limited to some groups gets 403 for every other reference, whether or not a group of
+    that name exists: a 404 for one name and a 403 for another would tell it which names exist
+    in groups it cannot see. Look a project up only after this, for the same reason.
+    """
+    try:
+        view = catalog.group(ref)
+    except NotFound:
+        if key.groups:
+            raise Forbidden(f"key {key.name!r} does not cover this project group") from None
+        raise
+    permit(key, role, view.meta.id)
+    return view
+
+
+def visible_in_memory(request: web.Request, ref: str, role: str) -> GroupSnapshot | None:
+    """:func:`visible` from memory alone (event-loop safe), or None if that needs disk."""
+    key = require(request, role)
+    view = request.app[CATALOG].fresh_group(ref)
+    if view is not None:
+        permit(key, role, view.meta.id)
+    return view
+
+
+async def visible_group(request: web.Request, ref: str, role: str) -> GroupSnapshot:
+    """:func:`visible` for the caller's key: from memory while the group's view is fresh, else
+    in the read pool."""
+    view = visible_in_memory(request, ref, role)
+    if view is not None:
+        return view
+    return await request.app[OFFLOADER].run(visible, request.app[CATALOG], caller(request), ref, role)

@@ -1,0 +1,1 @@
+"""Operations: the command line, worker processes, maintenance, backup and restore."""

@@ -1,1 +1,0 @@
-"""One route table per resource; :func:`registry.app.create_app` adds them all."""
