@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from registry.core.logs import BatchStreamHandler, JsonFormatter, TextFormatter
 from registry.http.access_log import AccessLine
-from registry.http.observability import BatchStreamHandler, JsonFormatter, TextFormatter
 
 LOGGER = logging.getLogger("registry.access.test")
 ROOT = Path(__file__).resolve().parents[1]
@@ -132,7 +132,7 @@ def test_a_traceback_is_indented_so_an_exception_message_cannot_forge_a_record()
 def test_a_validation_worker_logs_in_the_servers_format_and_never_sqlglot(log_format: str) -> None:
     script = (
         "import logging\n"
-        "from registry.http.observability import configure_worker_logging\n"
+        "from registry.core.logs import configure_worker_logging\n"
         f"configure_worker_logging({log_format!r})\n"
         "logging.getLogger('sqlglot').warning('CREATE FUNCTION secret() ... unsupported syntax')\n"
         "logging.getLogger('registry.formats').error('validator for %s failed', 'sql\\nFORGED')\n"

@@ -21,8 +21,8 @@ import time
 from dataclasses import dataclass, field
 from multiprocessing.process import BaseProcess
 
+from registry.core.logs import configure_worker_logging
 from registry.formats import DEFAULT_LIMITS, Limits, Problem, ValidationResult, report_validation, validate
-from registry.http.observability import configure_worker_logging
 
 log = logging.getLogger(__name__)
 

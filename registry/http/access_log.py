@@ -4,7 +4,7 @@ The request id rides along as a record field, so the text format shows it and JS
 it (with the other fields) as keys of their own.
 
 The line is written for every request, so the event loop does as little as it can: under
-:func:`registry.http.observability.configure_logging` it queues an :class:`AccessLine` tuple and the
+:func:`registry.core.logs.configure_logging` it queues an :class:`AccessLine` tuple and the
 log thread builds the very ``LogRecord`` that ``Logger.info`` would have built.
 """
 
@@ -19,8 +19,9 @@ from typing import Any, NamedTuple
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 
+from registry.core.logs import late_sink
 from registry.http.auth import API_KEY
-from registry.http.observability import late_sink, request_id_of
+from registry.http.request_ids import request_id_of
 
 MESSAGE = "%s %s %s %.1fms key=%s"
 

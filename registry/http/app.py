@@ -22,6 +22,7 @@ from registry.http.context import CATALOG, CONFIG, OFFLOADER, TIMELINE, VALIDATI
 from registry.http.metrics import METRICS, Metrics, refresh_periodically
 from registry.http.middleware import request_middleware
 from registry.http.representations import RENDERED_PROJECTS, RenderedProjects
+from registry.http.request_ids import quiet_malformed_requests
 from registry.http.routes import git, groups, history, meta, ops, projects, validation
 
 log = logging.getLogger(__name__)
@@ -39,6 +40,7 @@ def create_app(config: Config) -> web.Application:
         middlewares=[request_middleware(metrics, keys)],
     )
     body_guard.setup(app)
+    quiet_malformed_requests()  # the server that runs this app logs bad requests briefly
     app[CONFIG] = config
     app[VALIDATION_POOL] = pool
     app[CATALOG] = catalog

@@ -2,7 +2,7 @@
 
 These were five middlewares. Each cost a coroutine frame and a wrapper call per request, which on
 a cached read (a few dozen microseconds of real work) was a fifth of the server's time. The steps
-themselves live with their subjects (:mod:`registry.http.observability`, :mod:`registry.http.metrics`,
+themselves live with their subjects (:mod:`registry.http.request_ids`, :mod:`registry.http.metrics`,
 :mod:`registry.http.problems`, :mod:`registry.http.auth`, :mod:`registry.http.body_guard`); this module only
 puts them in order.
 """
@@ -21,8 +21,8 @@ from registry.core.keys import KeyStore
 from registry.http.auth import authenticate
 from registry.http.body_guard import body_pending, guarded
 from registry.http.metrics import CLIENT_CLOSED, Metrics, route_of
-from registry.http.observability import assign_request_id, stamp
 from registry.http.problems import Handler, internal_error, problem_for, problem_for_http
+from registry.http.request_ids import assign_request_id, stamp
 
 UNDECODABLE_BODY = "the request body could not be decoded; check Content-Encoding"
 

@@ -15,9 +15,9 @@ from registry.core.catalog import Catalog
 from registry.core.config import LOG_FORMATS, Config, config_from, env_default
 from registry.core.errors import InvalidInput, RegistryError
 from registry.core.keys import ADMIN_KEY_FILE, KEYS_FILE, ROLES, KeyStore, write_secret_file
+from registry.core.logs import configure_logging
 from registry.http.access_log import AccessLogger
 from registry.http.app import create_app
-from registry.http.observability import configure_logging
 from registry.ops import ops_cli
 from registry.ops.maintenance import DELETED_DIR, GROUPS_DIR, is_data_folder, unfinished_restore
 from registry.ops.workers import serve_workers

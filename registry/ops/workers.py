@@ -35,10 +35,10 @@ from aiohttp import web
 from prometheus_client import multiprocess
 
 from registry.core.config import Config
+from registry.core.logs import configure_logging
 from registry.http.access_log import AccessLogger
 from registry.http.app import create_app
 from registry.http.metrics import MULTIPROC_ENV
-from registry.http.observability import configure_logging
 
 log = logging.getLogger("registry.ops.workers")
 _PR_SET_PDEATHSIG = 1

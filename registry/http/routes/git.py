@@ -22,7 +22,7 @@ from registry.core.errors import Forbidden, InvalidInput, PayloadTooLarge
 from registry.core.push import PushHandler
 from registry.http.auth import caller
 from registry.http.context import CATALOG, CONFIG, OFFLOADER
-from registry.http.observability import request_id_header
+from registry.http.request_ids import request_id_header
 from registry.http.routes.scope import visible_group
 from repo_store import GitRepository
 from repo_store.smart_protocol import RECEIVE_PACK, UPLOAD_PACK, advertise, receive_pack, upload_pack

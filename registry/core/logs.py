@@ -1,23 +1,20 @@
-"""Request ids and logging: every request gets an id, echoed in ``X-Request-Id`` and in its log lines.
+"""Logging set-up for every process: servers, validation workers and commands.
 
-A client may send its own ``X-Request-Id`` (a proxy or a caller that wants to correlate); ids that
-are too long or carry odd characters are replaced, so a log line can never be forged through it.
-Log lines are text or one JSON object per line (``--log-format json``); both carry the request id
-and the process id, which tells the workers of ``serve --workers N`` apart.
+Every record carries the id of the request it belongs to (``-`` outside one), which
+:mod:`registry.http.request_ids` assigns. Log lines are text or one JSON object per line
+(``--log-format json``); both carry the request id and the process id, which tells the workers
+of ``serve --workers N`` apart.
 """
 
 from __future__ import annotations
 
 import atexit
 import contextvars
-import itertools
 import json
 import logging
 import logging.handlers
 import os
 import queue
-import re
-import secrets
 import sys
 import threading
 import time
@@ -25,51 +22,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, Protocol, TextIO
 
-from aiohttp import web
-from aiohttp.http_exceptions import HttpProcessingError
-
-REQUEST_ID_HEADER = "X-Request-Id"
-REQUEST_ID = "id"  # request slot; registry.http.problems logs it with unexpected errors
-_ACCEPTED_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:@/+=-]{0,127}")
-
 current_request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
-
-
-def request_id_of(request: web.BaseRequest) -> str:
-    value = request.get(REQUEST_ID)
-    return value if isinstance(value, str) else "-"
-
-
-# 32 hex digits, like a uuid4's, but without asking the OS for randomness on every request:
-# 64 random bits per process, then a counter.
-_ID_PREFIX = secrets.token_hex(8)
-_ID_COUNTER = itertools.count(1)
-
-
-def _incoming_id(request: web.Request) -> str:
-    offered = request.headers.get(REQUEST_ID_HEADER)
-    if offered and _ACCEPTED_ID.fullmatch(offered):
-        return offered
-    return f"{_ID_PREFIX}{next(_ID_COUNTER):016x}"
-
-
-def assign_request_id(request: web.Request) -> str:
-    """Give the request its id and make log lines carry it; :func:`stamp` echoes it."""
-    request_id = _incoming_id(request)
-    request[REQUEST_ID] = request_id
-    current_request_id.set(request_id)
-    return request_id
-
-
-def request_id_header(request: web.BaseRequest) -> dict[str, str]:
-    """The ``X-Request-Id`` header, for a streamed answer to carry from its start."""
-    return {REQUEST_ID_HEADER: request_id_of(request)}
-
-
-def stamp(response: web.StreamResponse | web.HTTPException, request_id: str) -> None:
-    """Echo the request id on an answer the handler returned or raised (not yet sent)."""
-    if not (isinstance(response, web.StreamResponse) and response.prepared):
-        response.headers[REQUEST_ID_HEADER] = request_id
 
 
 # -- logging -------------------------------------------------------------------------------
@@ -81,20 +34,6 @@ class RequestIdFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if not isinstance(getattr(record, "request_id", None), str):
             record.request_id = current_request_id.get()
-        return True
-
-
-class MalformedRequestFilter(logging.Filter):
-    """aiohttp logs every unparsable request as an ERROR with a traceback; it is the client's
-    fault, so it becomes one INFO line (a flood of bad requests must not flood the error log)."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        error = record.exc_info[1] if record.exc_info else None
-        if isinstance(error, HttpProcessingError):
-            record.msg = f"{record.getMessage()}: {error.code} {error.message}".replace("\n", " ")
-            record.args = ()
-            record.exc_info = record.exc_text = None
-            record.levelno, record.levelname = logging.INFO, "INFO"
         return True
 
 
@@ -372,9 +311,6 @@ def configure_logging(log_format: str, stream: TextIO | None = None) -> None:
         root.removeHandler(old)
     root.addHandler(enqueue)
     root.setLevel(logging.INFO)
-    server_log = logging.getLogger("aiohttp.server")
-    if not any(isinstance(f, MalformedRequestFilter) for f in server_log.filters):
-        server_log.addFilter(MalformedRequestFilter())
     # Libraries that are chatty at INFO: their warnings still show.
     logging.getLogger("sqlglot").setLevel(logging.ERROR)
     logging.getLogger("dulwich").setLevel(logging.WARNING)
