@@ -1,14 +1,13 @@
 """Validation throughput per format over the schema corpus, and the time for its largest file.
 
-Run ``python -m bench.validation`` (``--quick`` for one pass, ``--corpus DIR`` to point elsewhere;
-``$SCHEMA_CORPUS_DIR`` works too).
+Run ``python -m bench.validation`` (``--quick`` for one pass, ``--corpus DIR`` to point elsewhere
+than the repository's own ``tests/corpus``).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
 from pathlib import Path
@@ -16,7 +15,7 @@ from typing import TextIO
 
 from registry.formats import validate
 
-DEFAULT_CORPUS = Path(__file__).resolve().parents[1] / ".." / "shared" / "corpus"
+DEFAULT_CORPUS = Path(__file__).resolve().parents[1] / "tests" / "corpus"
 
 
 def _time(fmt: str, text: str, dialect: str | None, repeat: int) -> float:
@@ -58,9 +57,7 @@ def run(corpus: Path, repeat: int, out: TextIO) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--quick", action="store_true", help="one run per file instead of the best of five")
-    parser.add_argument(
-        "--corpus", type=Path, default=Path(os.environ.get("SCHEMA_CORPUS_DIR", DEFAULT_CORPUS))
-    )
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     args = parser.parse_args(argv)
     if not (args.corpus / "manifest.json").is_file():
         sys.stderr.write(f"no corpus at {args.corpus}\n")

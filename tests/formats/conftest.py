@@ -1,27 +1,24 @@
-"""Where the shared schema corpus and the hand-made cases live."""
+"""Where the schema corpus and the hand-made cases live: both inside the repository."""
 
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[2]
 CASES = REPO / "tests" / "cases"
+CORPUS = REPO / "tests" / "corpus"
 
 
 def corpus_dir() -> Path:
-    """``shared/corpus`` beside the checkout, or ``$SCHEMA_CORPUS_DIR``."""
-    override = os.environ.get("SCHEMA_CORPUS_DIR")
-    return Path(override) if override else (REPO / ".." / "shared" / "corpus").resolve()
+    """The corpus of real-world schemas (``tests/corpus``, see its README for sources)."""
+    return CORPUS
 
 
 def corpus_manifest() -> list[dict[str, Any]]:
-    """The manifest's cases; an empty list when the corpus is missing (its test then fails)."""
+    """The manifest's cases."""
     manifest = corpus_dir() / "manifest.json"
-    if not manifest.is_file():
-        return []
     cases: list[dict[str, Any]] = json.loads(manifest.read_text(encoding="utf-8"))
     return cases
 

@@ -1,0 +1,58 @@
+"""The floors of docs/architecture.md hold: import-linter's contracts in pyproject.toml pass, and
+they would stop a change that climbs a floor."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
+
+
+def lint_imports(root: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    return subprocess.run(
+        [str(LINT_IMPORTS), "--no-cache"], cwd=root, env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_the_contracts_are_kept() -> None:
+    result = lint_imports(REPO)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "3 kept, 0 broken" in result.stdout
+
+
+def copy_of_the_code(tmp_path: Path) -> Path:
+    for package in ("registry", "repo_store"):
+        shutil.copytree(REPO / package, tmp_path / package, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(REPO / "pyproject.toml", tmp_path / "pyproject.toml")
+    return tmp_path
+
+
+def test_core_importing_aiohttp_is_stopped(tmp_path: Path) -> None:
+    root = copy_of_the_code(tmp_path)
+    (root / "registry" / "core" / "climbs.py").write_text("from aiohttp import web\n")
+    result = lint_imports(root)
+    assert result.returncode == 1
+    assert "Only the HTTP layer and the commands above it use aiohttp BROKEN" in result.stdout
+    assert "registry.core.climbs -> aiohttp" in result.stdout
+
+
+def test_core_importing_http_or_storage_importing_the_registry_is_stopped(tmp_path: Path) -> None:
+    root = copy_of_the_code(tmp_path)
+    (root / "registry" / "core" / "climbs.py").write_text("from registry.http import app\n")
+    (root / "repo_store" / "climbs.py").write_text("from registry.core import catalog\n")
+    (root / "registry" / "formats" / "climbs.py").write_text("from registry.core import names\n")
+    result = lint_imports(root)
+    assert result.returncode == 1
+    assert "repo_store knows none of them BROKEN" in result.stdout
+    for edge in (
+        "registry.core.climbs -> registry.http",
+        "repo_store.climbs -> registry.core",
+        "registry.formats.climbs -> registry.core",
+    ):
+        assert edge in result.stdout, edge
