@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 ROWS = ("1", "2", "3", "4", "5", "5b", "6", "6b", "6c", "7", "7b", "8", "9")
 
 

@@ -15,7 +15,7 @@ from registry.core.logs import BatchStreamHandler, JsonFormatter, TextFormatter
 from registry.http.access_log import AccessLine
 
 LOGGER = logging.getLogger("registry.access.test")
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def line(created: float, path: str = "/project/_pabc", seconds: float = 0.0013) -> AccessLine:
