@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from registry.formats import FORMATS, SQL_DIALECTS, Limits, check_dialect, validate
+from registry.formats import FORMATS, Limits, check_dialect, sql_dialects, validate
 
 HOSTILE = [
     "",
@@ -62,7 +62,7 @@ def test_limits_are_configurable() -> None:
 
 
 def test_dialects() -> None:
-    assert {"postgres", "mysql", "tsql", "oracle", "sqlite"} <= SQL_DIALECTS
+    assert {"postgres", "mysql", "tsql", "oracle", "sqlite"} <= sql_dialects()
     assert check_dialect("Postgres")
     assert not check_dialect("klingon")
     result = validate("sql", "CREATE TABLE a (id INT);", dialect="klingon")
