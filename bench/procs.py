@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from registry.core.keys import ADMIN_KEY_FILE
+from registry.core.layout import ADMIN_KEY_FILE
 from registry.ops.cli import ensure_admin_key
 from repo_store import read_head
 

@@ -15,7 +15,8 @@ import os
 import secrets
 from pathlib import Path
 
-BEACON_FILE = "change-beacon"
+from registry.core.layout import BEACON_FILE
+
 _SIZE = 8
 
 

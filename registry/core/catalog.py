@@ -35,6 +35,14 @@ from registry.core.changes import (
 from registry.core.errors import GroupNotEmpty, NameTaken, NotFound
 from registry.core.group_index import GroupIndex, GroupSummary
 from registry.core.group_writer import GroupWriter
+from registry.core.layout import (
+    DELETED_DIR,
+    DELETED_STAMP,
+    GROUPS_DIR,
+    NAMES_LOCK_FILE,
+    STAGING_PREFIX,
+    staging_name,
+)
 from registry.core.metadata import METADATA_FILE, GroupMeta, ProjectMeta, timestamp_text
 from registry.core.names import (
     check_name,
@@ -69,8 +77,8 @@ class Catalog:
         clock: Callable[[], float] = time.time,
         validator: SchemaValidator = validate,
     ) -> None:
-        self.groups_dir = data_dir / "groups"
-        self.deleted_dir = data_dir / "deleted-groups"
+        self.groups_dir = data_dir / GROUPS_DIR
+        self.deleted_dir = data_dir / DELETED_DIR
         self.groups_dir.mkdir(parents=True, exist_ok=True)
         self.deleted_dir.mkdir(parents=True, exist_ok=True)
         self.clock = clock
@@ -81,7 +89,7 @@ class Catalog:
         self.index = GroupIndex(data_dir, self.snapshots)
         # Group names are unique across the registry: creating or renaming one holds this lock.
         self._names_lock = threading.Lock()
-        self._names_lock_file = data_dir / "group-names.flock"
+        self._names_lock_file = data_dir / NAMES_LOCK_FILE
         self.writer = GroupWriter(self.snapshots, self._locks, clock)
         self._remove_abandoned_staging()
 
@@ -89,7 +97,7 @@ class Catalog:
         """Remove groups a crash left half-made. Creation stages under the names lock, so a
         staging folder seen while holding it belongs to no live writer."""
         with self._names_held():
-            for staging in self.groups_dir.glob(".staging-*.git"):
+            for staging in self.groups_dir.glob(f"{STAGING_PREFIX}*.git"):
                 shutil.rmtree(staging, ignore_errors=True)
 
     # -- reading -----------------------------------------------------------------------------
@@ -181,7 +189,7 @@ class Catalog:
             meta = GroupMeta(id=group_id, name=name, created_at=timestamp_text(now))
             change = Change(meta=meta, summary=f"Create project group {name}", action="create-group")
             # Built aside and renamed into place, so a crash never leaves a half-made group.
-            staging = self.groups_dir / f".staging-{group_id}.git"
+            staging = self.groups_dir / staging_name(group_id)
             repo = GitRepository.create(staging, self._locks)
             try:
                 with repo.writer() as writer:
@@ -253,7 +261,7 @@ class Catalog:
             )
 
         def move_aside() -> None:
-            stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(self.clock()))
+            stamp = time.strftime(DELETED_STAMP, time.gmtime(self.clock()))
             self.snapshots.path(group_id).rename(self.deleted_dir / f"{group_id}-{stamp}.git")
             fsync_path(self.groups_dir)
             fsync_path(self.deleted_dir)

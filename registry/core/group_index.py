@@ -21,10 +21,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from registry.core.errors import NotFound
+from registry.core.layout import GROUP_INDEX_FILE
 from registry.core.snapshots import GroupSnapshot, Snapshots
 from repo_store import RepositoryNotFound, read_head
 
-INDEX_FILE = "group-index.json"
 log = logging.getLogger(__name__)
 
 
@@ -45,7 +45,7 @@ class GroupSummary:
 
 class GroupIndex:
     def __init__(self, data_dir: Path, snapshots: Snapshots) -> None:
-        self.path = data_dir / INDEX_FILE
+        self.path = data_dir / GROUP_INDEX_FILE
         self.snapshots = snapshots
         self._lock = threading.Lock()
         self._entries: dict[str, GroupSummary] | None = None  # read from the file on first use
@@ -112,7 +112,7 @@ class GroupIndex:
 
     def _save(self, entries: dict[str, GroupSummary]) -> None:
         body = {"groups": {gid: [s.name, s.created_at, s.version] for gid, s in sorted(entries.items())}}
-        tmp = self.path.with_name(f".{INDEX_FILE}.{os.getpid()}.{threading.get_ident()}.tmp")
+        tmp = self.path.with_name(f".{GROUP_INDEX_FILE}.{os.getpid()}.{threading.get_ident()}.tmp")
         try:
             tmp.write_text(json.dumps(body, ensure_ascii=False))
             os.replace(tmp, self.path)  # atomic: readers see the old file or the new one

@@ -19,13 +19,12 @@ from pathlib import Path
 from typing import Any
 
 from registry.core.errors import InvalidInput, NameTaken, NotFound
+from registry.core.layout import ADMIN_KEY_FILE, KEYS_FILE, KEYS_LOCK_FILE
 from registry.core.names import check_name
 from repo_store import fsync_path, hold_file_lock
 
 ROLES = ("read", "write", "admin")
 KEY_PREFIX = "sr_"
-KEYS_FILE = "keys.json"
-ADMIN_KEY_FILE = "admin.key"  # the first-start admin key, written by `serve` (mode 0600)
 
 
 @dataclass(frozen=True)
@@ -59,7 +58,7 @@ def _digest(secret: str) -> str:
 class KeyStore:
     def __init__(self, data_dir: Path) -> None:
         self.path = data_dir / KEYS_FILE
-        self._lock_path = data_dir / "keys.flock"
+        self._lock_path = data_dir / KEYS_LOCK_FILE
         self._guard = threading.Lock()
         self._keys: tuple[ApiKey, ...] = ()
         self._stamp: tuple[int, int] | None = (-1, -1)  # "never read"

@@ -27,6 +27,7 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 
+from registry.core.layout import DELETED_DIR, GROUPS_DIR
 from registry.http.request_metrics import (
     LATENCY_BUCKETS,
     LocalRequestMetrics,
@@ -130,7 +131,7 @@ class StorageCollector(Collector):
     """Repository count and bytes on disk, live and deleted groups, measured at scrape time."""
 
     def __init__(self, data_dir: Path) -> None:
-        self._dirs = {"live": data_dir / "groups", "deleted": data_dir / "deleted-groups"}
+        self._dirs = {"live": data_dir / GROUPS_DIR, "deleted": data_dir / DELETED_DIR}
 
     def collect(self) -> Iterator[Metric]:
         count = GaugeMetricFamily("registry_repositories", "Group repositories on disk", labels=["state"])

@@ -21,21 +21,24 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from registry.core.keys import KEYS_FILE
-from registry.core.names import GROUP_ID_RE, group_id_of_repository
-from registry.ops.maintenance import (
+from registry.core.layout import (
     DELETED_DIR,
-    GIT_TIMEOUT_SECONDS,
     GROUPS_DIR,
+    KEYS_FILE,
     NAMES_LOCK_FILE,
     RESTORE_MARKER,
+    STAGING_PREFIX,
+    WRITER_LOCK_FILE,
+)
+from registry.core.names import GROUP_ID_RE, group_id_of_repository
+from registry.ops.maintenance import (
+    GIT_TIMEOUT_SECONDS,
     MaintenanceError,
     fsck_problems,
     require_data_folder,
     unfinished_restore,
 )
 from repo_store import GitRepository, RepositoryNotFound, WriterLocks, fsync_path, hold_file_lock, read_head
-from repo_store.locks import LOCK_FILE_NAME as WRITER_LOCK_FILE
 
 MANIFEST = "manifest.json"
 BACKUP_FORMAT = 1
@@ -218,7 +221,7 @@ def _restore_repository(bundle: Path, target: Path) -> None:
         raise MaintenanceError(f"the manifest names an odd repository {name!r}")
     if target.exists():
         raise MaintenanceError(f"{target} already exists")
-    staging = target.parent / f".staging-restore-{name}"
+    staging = target.parent / f"{STAGING_PREFIX}restore-{name}"
     shutil.rmtree(staging, ignore_errors=True)  # left by an earlier, interrupted restore
     GitRepository.create(staging, WriterLocks()).close()  # our config: branch main, fsync on
     _git("--git-dir", str(staging), "bundle", "verify", "--quiet", str(bundle))

@@ -12,10 +12,11 @@ from typing import TextIO
 from registry.core.catalog import Catalog
 from registry.core.config import LOG_FORMATS, Config, config_from, env_default
 from registry.core.errors import InvalidInput, RegistryError
-from registry.core.keys import ADMIN_KEY_FILE, KEYS_FILE, ROLES, KeyStore, write_secret_file
+from registry.core.keys import ROLES, KeyStore, write_secret_file
+from registry.core.layout import ADMIN_KEY_FILE, DELETED_DIR, GROUPS_DIR, KEYS_FILE
 from registry.core.logs import configure_logging
 from registry.ops import ops_cli
-from registry.ops.maintenance import DELETED_DIR, GROUPS_DIR, is_data_folder, unfinished_restore
+from registry.ops.maintenance import is_data_folder, unfinished_restore
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -20,23 +20,24 @@ from registry.core.catalog import Catalog
 from registry.core.changes import COMMITTER, author_signature
 from registry.core.errors import InvalidInput, NameTaken, NotFound, RegistryError
 from registry.core.history import commit_message
-from registry.core.keys import KEYS_FILE
+from registry.core.layout import (
+    DELETED_DIR,
+    DELETED_STAMP,
+    GROUPS_DIR,
+    KEYS_FILE,
+    NAMES_LOCK_FILE,
+    RESTORE_MARKER,
+    STAGING_PREFIX,
+)
 from registry.core.metadata import EXTENSIONS, METADATA_FILE, GroupMeta
 from registry.core.names import GROUP_ID_RE, PROJECT_ID_RE, group_of_project, is_name
 from repo_store import GitRepository, StoreError, WriterLocks, fsync_path, hold_file_lock, read_head
 
-GROUPS_DIR = "groups"
-DELETED_DIR = "deleted-groups"
-NAMES_LOCK_FILE = "group-names.flock"  # the file lock Catalog holds while creating or renaming groups
-DELETED_STAMP = "%Y%m%dT%H%M%SZ"  # Catalog.delete_group names folders <id>-<stamp>.git
 GIT_TIMEOUT_SECONDS = 600
 
 
 class MaintenanceError(RegistryError):
     """A maintenance command cannot do what was asked (the detail says why)."""
-
-
-RESTORE_MARKER = "restore-in-progress"  # in a data folder while a restore into it runs
 
 
 def unfinished_restore(data_dir: Path) -> str | None:
@@ -137,7 +138,7 @@ def _repository_dirs(data_dir: Path, findings: list[Finding]) -> Iterator[tuple[
         for path in sorted(folder.iterdir()):
             where = str(path.relative_to(data_dir))
             group_id = path.name.removesuffix(".git") if live else path.name.partition("-")[0]
-            if path.name.startswith(".staging-"):
+            if path.name.startswith(STAGING_PREFIX):
                 findings.append(Finding("warning", where, "left by an interrupted write; safe to delete"))
             elif path.is_dir() and path.name.endswith(".git") and GROUP_ID_RE.fullmatch(group_id):
                 yield path, live

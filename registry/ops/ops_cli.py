@@ -14,7 +14,8 @@ from typing import TextIO
 from registry.core.catalog import Catalog
 from registry.core.config import env_default
 from registry.core.errors import NotFound
-from registry.core.keys import ADMIN_KEY_FILE, KeyStore
+from registry.core.keys import KeyStore
+from registry.core.layout import ADMIN_KEY_FILE
 from registry.ops.backup import backup, restore
 from registry.ops.maintenance import check_data_dir, deleted_groups, require_data_folder, undelete_group
 from registry.ops.repacking import maintain

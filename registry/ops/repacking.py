@@ -15,8 +15,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from registry.core.layout import GROUPS_DIR
 from registry.core.names import live_group_ids
-from registry.ops.maintenance import GROUPS_DIR
 from repo_store import WriterLocks, pack_count, repack
 
 

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from registry.core.catalog import Catalog
-from registry.core.group_index import INDEX_FILE
+from registry.core.layout import GROUP_INDEX_FILE as INDEX_FILE
 
 
 def _names(catalog: Catalog) -> list[str]:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from aiohttp import web
 
+from registry.core.layout import GROUPS_DIR
 from registry.http.auth import require
 from registry.http.context import CONFIG, OFFLOADER, VALIDATION_POOL
 from registry.http.metrics import CONTENT_TYPE, METRICS
@@ -41,7 +42,7 @@ def data_dir_problem(data_dir: Path) -> str | None:
     """
     probe = data_dir / f".readyz-{os.getpid()}-{secrets.token_hex(4)}"
     try:
-        os.listdir(data_dir / "groups")
+        os.listdir(data_dir / GROUPS_DIR)
         fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         try:
             os.write(fd, b"ok\n")
