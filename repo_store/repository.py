@@ -145,6 +145,12 @@ class GitRepository:
     def close(self) -> None:
         self._repo.close()
 
+    def __enter__(self) -> GitRepository:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
     def release_packs(self) -> None:
         """Close the pack files read so far (they are opened again when needed).
 

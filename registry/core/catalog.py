@@ -190,19 +190,15 @@ class Catalog:
             change = Change(meta=meta, summary=f"Create project group {name}", action="create-group")
             # Built aside and renamed into place, so a crash never leaves a half-made group.
             staging = self.groups_dir / staging_name(group_id)
-            repo = GitRepository.create(staging, self._locks)
-            try:
-                with repo.writer() as writer:
-                    version = writer.commit(
-                        parent=None,
-                        changes={METADATA_FILE: meta.dumps()},
-                        author=author_signature(author),
-                        committer=COMMITTER,
-                        message=change.message(message),
-                        timestamp=now,
-                    )
-            finally:
-                repo.close()
+            with GitRepository.create(staging, self._locks) as repo, repo.writer() as writer:
+                version = writer.commit(
+                    parent=None,
+                    changes={METADATA_FILE: meta.dumps()},
+                    author=author_signature(author),
+                    committer=COMMITTER,
+                    message=change.message(message),
+                    timestamp=now,
+                )
             staging.rename(self.snapshots.path(group_id))
             fsync_path(self.groups_dir)
             self.beacon.signal()
@@ -457,25 +453,21 @@ class Catalog:
     ) -> TagInfo:
         """An annotated tag on ``version`` (a commit of the group's history)."""
         check_tag_name(name)
-        repo = self.snapshots.open(group_id)
-        try:
-            with repo.writer() as writer:
-                try:
-                    return new_tag(
-                        repo,
-                        name,
-                        lambda: writer.create_tag(
-                            name=name,
-                            target=version,
-                            tagger=author_signature(author),
-                            message=message or f"Tag {name}",
-                            timestamp=int(self.clock()),
-                        ),
-                    )
-                except ObjectMissing as exc:
-                    raise NotFound(f"no version {version!r} in this project group") from exc
-        finally:
-            repo.close()
+        with self.snapshots.open(group_id) as repo, repo.writer() as writer:
+            try:
+                return new_tag(
+                    repo,
+                    name,
+                    lambda: writer.create_tag(
+                        name=name,
+                        target=version,
+                        tagger=author_signature(author),
+                        message=message or f"Tag {name}",
+                        timestamp=int(self.clock()),
+                    ),
+                )
+            except ObjectMissing as exc:
+                raise NotFound(f"no version {version!r} in this project group") from exc
 
     def _group_id_of(self, pid: str) -> str:
         group_id = group_of_project(pid)

@@ -147,40 +147,36 @@ class PushHandler:
             raise PushRefused(f"only main and tags can be pushed, not {ref}")
         if new is None:
             raise PushRefused("main cannot be deleted")
-        repo = self.catalog.snapshots.open(self.group_id)
-        try:
-            with repo.writer() as writer:
-                view = self.catalog.snapshots.get(self.group_id)
-                if old != view.version:
-                    raise PushRefused("main moved since you fetched it: pull, then push again")
-                if not repo.is_ancestor(view.version, new):
-                    raise PushRefused("non-fast-forward: pull (or rebase) first; history is never rewritten")
-                pushed = self._pushed_commits(repo, view.version, new)
-                self._check_tree(repo, view, new)
-                now = int(self.catalog.clock())  # pushed commits carry dates the pusher chose
-                state = self._attribute(repo, view, pushed, timestamp_text(now))
-                message = commit_message(
-                    f"Record {len(state.pushed)} pushed change(s)",
-                    None,
-                    action="push",
-                    group_id=state.meta.id,
-                    group_name=state.meta.name,
-                    pushed=tuple(state.pushed),
+        with self.catalog.snapshots.open(self.group_id) as repo, repo.writer() as writer:
+            view = self.catalog.snapshots.get(self.group_id)
+            if old != view.version:
+                raise PushRefused("main moved since you fetched it: pull, then push again")
+            if not repo.is_ancestor(view.version, new):
+                raise PushRefused("non-fast-forward: pull (or rebase) first; history is never rewritten")
+            pushed = self._pushed_commits(repo, view.version, new)
+            self._check_tree(repo, view, new)
+            now = int(self.catalog.clock())  # pushed commits carry dates the pusher chose
+            state = self._attribute(repo, view, pushed, timestamp_text(now))
+            message = commit_message(
+                f"Record {len(state.pushed)} pushed change(s)",
+                None,
+                action="push",
+                group_id=state.meta.id,
+                group_name=state.meta.name,
+                pushed=tuple(state.pushed),
+            )
+            try:
+                recorded = writer.commit(
+                    parent=new,
+                    expected_head=view.version,
+                    changes={METADATA_FILE: state.meta.dumps()},
+                    author=author_signature(self.author),
+                    committer=COMMITTER,
+                    message=message,
+                    timestamp=now,
                 )
-                try:
-                    recorded = writer.commit(
-                        parent=new,
-                        expected_head=view.version,
-                        changes={METADATA_FILE: state.meta.dumps()},
-                        author=author_signature(self.author),
-                        committer=COMMITTER,
-                        message=message,
-                        timestamp=now,
-                    )
-                except RefConflict as exc:
-                    raise PushRefused("main moved during the push: pull, then push again") from exc
-        finally:
-            repo.close()
+            except RefConflict as exc:
+                raise PushRefused("main moved during the push: pull, then push again") from exc
         progress(
             f"schema-registry: recorded {len(state.pushed)} change(s) in {recorded[:12]}; pull to get it"
         )
@@ -194,24 +190,18 @@ class PushHandler:
             check_tag_name(name)
         except InvalidInput as exc:
             raise PushRefused(f"{ref}: {exc.detail}") from exc
-        repo = self.catalog.snapshots.open(self.group_id)
-        try:
-            with repo.writer() as writer:
-                target = repo.peel(new)
-                head = repo.head()
-                # On main's first-parent line, as history and ?at= read it (not a merged side
-                # commit): the group's cached history, extended to the head we hold the lock on.
-                history = self.catalog.snapshots.histories.get(self.group_id, repo, head) if head else None
-                if history is None or target not in history.position:
-                    raise PushRefused(
-                        f"{ref} must name a commit on main's first-parent line; push main first"
-                    )
-                try:
-                    new_tag(repo, name, lambda: writer.add_tag_ref(name, new))
-                except NameTaken as exc:
-                    raise PushRefused(exc.detail) from exc
-        finally:
-            repo.close()
+        with self.catalog.snapshots.open(self.group_id) as repo, repo.writer() as writer:
+            target = repo.peel(new)
+            head = repo.head()
+            # On main's first-parent line, as history and ?at= read it (not a merged side
+            # commit): the group's cached history, extended to the head we hold the lock on.
+            history = self.catalog.snapshots.histories.get(self.group_id, repo, head) if head else None
+            if history is None or target not in history.position:
+                raise PushRefused(f"{ref} must name a commit on main's first-parent line; push main first")
+            try:
+                new_tag(repo, name, lambda: writer.add_tag_ref(name, new))
+            except NameTaken as exc:
+                raise PushRefused(exc.detail) from exc
 
     def _check_tree(self, repo: GitRepository, view: GroupSnapshot, new: str) -> None:
         """Every file must be a valid schema named as the API names projects; refuse with all problems."""

@@ -153,11 +153,8 @@ class Snapshots:
         cached = self._texts.get(blob)
         if cached is not None:
             return cached
-        repo = self.open(group_id)
-        try:
+        with self.open(group_id) as repo:
             text = repo.read_blob(blob).decode("utf-8")
-        finally:
-            repo.close()
         self._texts.put(blob, text)
         return text
 
@@ -166,13 +163,11 @@ class Snapshots:
         cached = self._trees.get((version, path))
         if cached is not None:
             return cached or None  # "": known to be absent
-        repo = self.open(group_id)
-        try:
-            blob = repo.file_at(version, path)
-        except StoreError as exc:
-            raise NotFound(f"no version {version!r} in this project group") from exc
-        finally:
-            repo.close()
+        with self.open(group_id) as repo:
+            try:
+                blob = repo.file_at(version, path)
+            except StoreError as exc:
+                raise NotFound(f"no version {version!r} in this project group") from exc
         self._trees.put((version, path), blob or "")
         return blob
 
@@ -182,32 +177,24 @@ class Snapshots:
     def history(self, group_id: str) -> GroupHistory:
         """The group's history up to its current head."""
         head = self.get(group_id).version
-        repo = self.open(group_id)
-        try:
+        with self.open(group_id) as repo:
             return self.histories.get(group_id, repo, head)
-        finally:
-            repo.close()
 
     def _load(self, group_id: str, head: str, previous: GroupSnapshot | None) -> GroupSnapshot:
-        repo = self.open(group_id)
-        try:
-            files = repo.tree_files(head)
-            meta = GroupMeta.loads(repo.read_blob(files[METADATA_FILE]))
-        except (StoreError, KeyError, ValueError) as exc:
-            raise NotFound(f"project group {group_id!r} cannot be read: {exc}") from exc
-        finally:
-            repo.close()
+        with self.open(group_id) as repo:
+            try:
+                files = repo.tree_files(head)
+                meta = GroupMeta.loads(repo.read_blob(files[METADATA_FILE]))
+            except (StoreError, KeyError, ValueError) as exc:
+                raise NotFound(f"project group {group_id!r} cannot be read: {exc}") from exc
         return self.lazy_view(group_id, head, meta, files)
 
     def lazy_view(self, group_id: str, head: str, meta: GroupMeta, files: Mapping[str, str]) -> GroupSnapshot:
         """A view whose projects' versions come from the (cached, incremental) history when asked."""
 
         def resolve() -> dict[str, str]:
-            repo = self.open(group_id)
-            try:
+            with self.open(group_id) as repo:
                 history = self.histories.get(group_id, repo, head)
-            finally:
-                repo.close()
             return {
                 pid: history.revisions[history.by_project[pid][-1]].version
                 if pid in history.by_project

@@ -272,11 +272,8 @@ class Timeline:
     # -- tags --------------------------------------------------------------------------------
 
     def tags(self, group_id: str) -> list[TagInfo]:
-        repo = self.snapshots.open(group_id)
-        try:
+        with self.snapshots.open(group_id) as repo:
             return sorted(repo.tags().values(), key=lambda t: t.name)
-        finally:
-            repo.close()
 
     def tag_targets(self, group_id: str) -> dict[str, str]:
         return {t.name: t.target for t in self.tags(group_id)}

@@ -175,31 +175,29 @@ def _check_metadata(path: Path, where: str, findings: list[Finding], *, live: bo
     if head is None:
         error("branch main does not exist")
         return None
-    repo = GitRepository(path, WriterLocks())
-    try:
-        files = repo.tree_files(head)
-        if METADATA_FILE not in files:
-            error(f"{METADATA_FILE} is missing at main")
-            return None
+    with GitRepository(path, WriterLocks()) as repo:
         try:
-            meta = GroupMeta.loads(repo.read_blob(files[METADATA_FILE]))
-        except (ValueError, KeyError, TypeError, AttributeError) as exc:
-            error(f"{METADATA_FILE} cannot be read: {exc!r}")
+            files = repo.tree_files(head)
+            if METADATA_FILE not in files:
+                error(f"{METADATA_FILE} is missing at main")
+                return None
+            try:
+                meta = GroupMeta.loads(repo.read_blob(files[METADATA_FILE]))
+            except (ValueError, KeyError, TypeError, AttributeError) as exc:
+                error(f"{METADATA_FILE} cannot be read: {exc!r}")
+                return None
+            group_id = path.name.removesuffix(".git") if live else path.name.partition("-")[0]
+            if meta.id != group_id:
+                error(f"{METADATA_FILE} names group {meta.id!r}, but the folder is {group_id!r}")
+            for message in _metadata_problems(meta, files):
+                error(message)
+            for name, blob in files.items():
+                if name != METADATA_FILE and _not_utf8(repo, blob):
+                    error(f"{name} is not valid UTF-8")
+            return meta
+        except StoreError as exc:
+            error(f"cannot read main ({head}): {type(exc).__name__} {exc}")
             return None
-        group_id = path.name.removesuffix(".git") if live else path.name.partition("-")[0]
-        if meta.id != group_id:
-            error(f"{METADATA_FILE} names group {meta.id!r}, but the folder is {group_id!r}")
-        for message in _metadata_problems(meta, files):
-            error(message)
-        for name, blob in files.items():
-            if name != METADATA_FILE and _not_utf8(repo, blob):
-                error(f"{name} is not valid UTF-8")
-        return meta
-    except StoreError as exc:
-        error(f"cannot read main ({head}): {type(exc).__name__} {exc}")
-        return None
-    finally:
-        repo.close()
 
 
 def _metadata_problems(meta: GroupMeta, files: dict[str, str]) -> Iterator[str]:
@@ -261,13 +259,11 @@ def deleted_groups(data_dir: Path) -> list[DeletedGroup]:
         head = read_head(path)
         if not GROUP_ID_RE.fullmatch(group_id) or head is None:
             continue
-        repo = GitRepository(path, WriterLocks())
-        try:
-            meta = GroupMeta.loads(repo.read_blob(repo.tree_files(head)[METADATA_FILE]))
-        except (StoreError, KeyError, ValueError):
-            continue  # `check` reports it; it cannot be undeleted as it is
-        finally:
-            repo.close()
+        with GitRepository(path, WriterLocks()) as repo:
+            try:
+                meta = GroupMeta.loads(repo.read_blob(repo.tree_files(head)[METADATA_FILE]))
+            except (StoreError, KeyError, ValueError):
+                continue  # `check` reports it; it cannot be undeleted as it is
         found.append(
             DeletedGroup(path.name, group_id, meta.name, _stamp_text(stamp), head, len(meta.projects))
         )
@@ -308,27 +304,23 @@ def undelete_group(data_dir: Path, ref: str, *, author: str = "schema-registry")
                 raise NameTaken(
                     f"a live project group is named {live.name!r}; rename it before undeleting this one"
                 )
-        repo = GitRepository(source, WriterLocks())
-        try:
-            with repo.writer() as writer:
-                head = read_head(source)
-                meta_bytes = repo.read_blob(repo.tree_files(group.version)[METADATA_FILE])
-                if head != group.version:
-                    raise MaintenanceError("the deleted group changed while being undeleted; try again")
-                summary = f"Undelete project group {group.name}"
-                writer.commit(
-                    parent=head,
-                    changes={METADATA_FILE: meta_bytes},
-                    author=author_signature(author),
-                    committer=COMMITTER,
-                    message=commit_message(
-                        summary, None, action="undelete-group", group_id=group.id, group_name=group.name
-                    ),
-                    timestamp=int(time.time()),
-                )
-                source.rename(target)
-                fsync_path(source.parent)
-                fsync_path(target.parent)
-        finally:
-            repo.close()
+        with GitRepository(source, WriterLocks()) as repo, repo.writer() as writer:
+            head = read_head(source)
+            meta_bytes = repo.read_blob(repo.tree_files(group.version)[METADATA_FILE])
+            if head != group.version:
+                raise MaintenanceError("the deleted group changed while being undeleted; try again")
+            summary = f"Undelete project group {group.name}"
+            writer.commit(
+                parent=head,
+                changes={METADATA_FILE: meta_bytes},
+                author=author_signature(author),
+                committer=COMMITTER,
+                message=commit_message(
+                    summary, None, action="undelete-group", group_id=group.id, group_name=group.name
+                ),
+                timestamp=int(time.time()),
+            )
+            source.rename(target)
+            fsync_path(source.parent)
+            fsync_path(target.parent)
     return group

@@ -372,21 +372,18 @@ def test_check_finds_metadata_that_disagrees_with_the_files(populated: tuple[Ser
     srv, api = populated
     group = api.get("/project-group/beta").json
     repo = GitRepository(repo_path(srv.data_dir, group["id"]), WriterLocks())
-    try:
-        with repo.writer() as writer:
-            head = repo.head()
-            meta = json.loads(repo.read_blob(repo.tree_files(head or "")[METADATA_FILE]))
-            meta["group"]["id"] = "_g0000000000000000"
-            writer.commit(
-                parent=head,
-                changes={"stray.txt": b"?", "one.yaml": None, METADATA_FILE: json.dumps(meta).encode()},
-                author=Signature("t", "t@x"),
-                committer=Signature("t", "t@x"),
-                message="break it",
-                timestamp=int(time.time()),
-            )
-    finally:
-        repo.close()
+    with repo, repo.writer() as writer:
+        head = repo.head()
+        meta = json.loads(repo.read_blob(repo.tree_files(head or "")[METADATA_FILE]))
+        meta["group"]["id"] = "_g0000000000000000"
+        writer.commit(
+            parent=head,
+            changes={"stray.txt": b"?", "one.yaml": None, METADATA_FILE: json.dumps(meta).encode()},
+            author=Signature("t", "t@x"),
+            committer=Signature("t", "t@x"),
+            message="break it",
+            timestamp=int(time.time()),
+        )
     (srv.data_dir / "groups" / ".staging-_g1111111111111111.git").mkdir()
     report = json.loads(cli("check", "--json", data_dir=srv.data_dir, check=False).stdout)
     messages = {(f["severity"], f["message"]) for f in report["findings"]}
