@@ -47,7 +47,7 @@ from registry.core.metadata import METADATA_FILE, GroupMeta, ProjectMeta, timest
 from registry.core.names import (
     check_name,
     check_tag_name,
-    group_of_project,
+    group_of_known_project,
     new_group_id,
     project_id,
     taken_ignoring_case,
@@ -149,9 +149,7 @@ class Catalog:
         return project_from(view, meta, data)
 
     def project(self, project_id: str) -> Project:
-        group_id = group_of_project(project_id)
-        if group_id is None:
-            raise NotFound(f"no project with id {project_id!r}")
+        group_id = group_of_known_project(project_id)
         view = self.snapshots.get(group_id)
         meta = view.meta.projects.get(project_id)
         if meta is None:
@@ -315,7 +313,7 @@ class Catalog:
         if_match: Collection[str] | None = None,
     ) -> Project:
         """Replace a project's schema; ``fmt`` and ``dialect`` default to the project's current ones."""
-        current = live_project(self.snapshots.get(self._group_id_of(pid)), pid)  # no version needed
+        current = live_project(self.snapshots.get(group_of_known_project(pid)), pid)  # no version needed
         effective_fmt = fmt or current.format
         effective_dialect = dialect if dialect is not None or fmt is not None else current.dialect
         effective_dialect = check_format(effective_fmt, effective_dialect)
@@ -349,7 +347,7 @@ class Catalog:
         self, pid: str, build: Callable[[GroupSnapshot, int], Change], *, author: str, message: str | None
     ) -> Project:
         """Commit a change to project ``pid``; a change of nothing answers with its current state."""
-        view, change = self.writer.write(self._group_id_of(pid), build, author=author, message=message)
+        view, change = self.writer.write(group_of_known_project(pid), build, author=author, message=message)
         return self._project(view, live_project(view, pid), written=change is not None)
 
     def rename_project(
@@ -362,7 +360,7 @@ class Catalog:
         if_match: Collection[str] | None = None,
     ) -> Project:
         check_name(name, what="project")
-        group_id = self._group_id_of(pid)
+        group_id = group_of_known_project(pid)
 
         def build(view: GroupSnapshot, now: int) -> Change:
             project = live_project(view, pid)
@@ -392,7 +390,7 @@ class Catalog:
             meta = view.meta.without_project(pid)
             return Change(meta, f"Delete {project.name}", "delete", touch(project, "delete"), files)
 
-        self.writer.write(self._group_id_of(pid), build, author=author, message=message)
+        self.writer.write(group_of_known_project(pid), build, author=author, message=message)
 
     def restore_project(
         self,
@@ -468,12 +466,6 @@ class Catalog:
                 )
             except ObjectMissing as exc:
                 raise NotFound(f"no version {version!r} in this project group") from exc
-
-    def _group_id_of(self, pid: str) -> str:
-        group_id = group_of_project(pid)
-        if group_id is None:
-            raise NotFound(f"no project with id {pid!r}")
-        return group_id
 
 
 def new_tag(repo: GitRepository, name: str, make: Callable[[], _T]) -> _T:

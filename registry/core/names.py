@@ -12,7 +12,7 @@ import secrets
 from collections.abc import Iterable
 from pathlib import Path
 
-from registry.core.errors import InvalidInput
+from registry.core.errors import InvalidInput, NotFound
 
 NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,99}")
 _FORBIDDEN_SUFFIXES = (".git", ".lock")
@@ -91,3 +91,11 @@ def group_of_project(project_id: str) -> str | None:
     """The id of the group a project id belongs to, or None if it is not a project id."""
     match = PROJECT_ID_RE.fullmatch(project_id)
     return f"_g{match.group(1)}" if match else None
+
+
+def group_of_known_project(project_id: str) -> str:
+    """The id of the group a project id belongs to; :class:`NotFound` if it is not a project id."""
+    group_id = group_of_project(project_id)
+    if group_id is None:
+        raise NotFound(f"no project with id {project_id!r}")
+    return group_id

@@ -17,7 +17,7 @@ from registry.core.changes import Project
 from registry.core.errors import InvalidInput, NotFound
 from registry.core.history import GroupHistory, Revision, Touch
 from registry.core.metadata import file_name, timestamp_text
-from registry.core.names import group_of_project
+from registry.core.names import group_of_known_project
 from repo_store import TagInfo
 
 MAX_PAGE = 200
@@ -107,9 +107,7 @@ class Timeline:
         return self.snapshots.history(group_id)
 
     def _project_history(self, project_id: str) -> tuple[str, GroupHistory]:
-        group_id = group_of_project(project_id)
-        if group_id is None:
-            raise NotFound(f"no project with id {project_id!r}")
+        group_id = group_of_known_project(project_id)
         history = self._group_history(group_id)
         if project_id not in history.by_project:
             raise NotFound(f"no project with id {project_id!r}")

@@ -10,26 +10,23 @@ from typing import Any
 
 from aiohttp import web
 
-from registry.core.errors import InvalidInput, NotFound
+from registry.core.errors import InvalidInput
 from registry.core.metadata import timestamp_text
-from registry.core.names import group_of_project
+from registry.core.names import group_of_known_project
 from registry.http.auth import caller, require
 from registry.http.bodies import field, json_object, required
 from registry.http.context import CATALOG, OFFLOADER, TIMELINE
 from registry.http.representations import if_match, project_detail, versioned
+from registry.http.routes.paths import PROJECT_BY_ID
 from registry.http.routes.scope import visible_group
 from repo_store import TagInfo
 
 routes = web.RouteTableDef()
-PROJECT = "/project/{project_id:_p[0-9a-z]+}"
 
 
 def _project_group(request: web.Request, role: str = "read") -> tuple[str, str]:
     pid = request.match_info["project_id"]
-    group_id = group_of_project(pid)
-    if group_id is None:
-        raise NotFound(f"no project with id {pid!r}")
-    return pid, require(request, role, group_id).name
+    return pid, require(request, role, group_of_known_project(pid)).name
 
 
 def _limit(request: web.Request) -> int | None:
@@ -41,7 +38,7 @@ def _limit(request: web.Request) -> int | None:
     return int(raw)
 
 
-@routes.get(PROJECT + "/history")
+@routes.get(PROJECT_BY_ID + "/history")
 async def project_history(request: web.Request) -> web.Response:
     pid, _ = _project_group(request)
     page = await request.app[OFFLOADER].run(
@@ -50,7 +47,7 @@ async def project_history(request: web.Request) -> web.Response:
     return web.json_response({"versions": page.items, "next_cursor": page.next_cursor})
 
 
-@routes.get(PROJECT + "/versions/{version}")
+@routes.get(PROJECT_BY_ID + "/versions/{version}")
 async def project_version(request: web.Request) -> web.Response:
     pid, _ = _project_group(request)
     project = await request.app[OFFLOADER].run(
@@ -59,7 +56,7 @@ async def project_version(request: web.Request) -> web.Response:
     return web.json_response(_with_timestamp(project_detail(project)))
 
 
-@routes.get(PROJECT + "/diff")
+@routes.get(PROJECT_BY_ID + "/diff")
 async def project_diff(request: web.Request) -> web.Response:
     pid, _ = _project_group(request)
     diff = await request.app[OFFLOADER].run(

@@ -14,9 +14,8 @@ from aiohttp import web
 
 from registry.core.catalog import Catalog, named_project
 from registry.core.changes import Project
-from registry.core.errors import NotFound
 from registry.core.keys import ApiKey
-from registry.core.names import group_of_project
+from registry.core.names import group_of_known_project
 from registry.core.snapshots import GroupSnapshot
 from registry.core.timeline import Timeline
 from registry.http.auth import caller, require
@@ -163,9 +162,7 @@ async def update_project_by_name(request: web.Request) -> web.Response:
 
 
 async def _update(request: web.Request, project_id: str) -> web.Response:
-    group_id = group_of_project(project_id)
-    if group_id is None:
-        raise NotFound(f"no project with id {project_id!r}")
+    group_id = group_of_known_project(project_id)
     key = require(request, "write", group_id)
     body = await json_object(request)
     project = await request.app[OFFLOADER].write(
@@ -185,10 +182,7 @@ def _provenance(request: web.Request, author: str, body: dict[str, Any]) -> dict
 
 
 def _group_id(request: web.Request) -> str:
-    group_id = group_of_project(request.match_info["project_id"])
-    if group_id is None:
-        raise NotFound(f"no project with id {request.match_info['project_id']!r}")
-    return group_id
+    return group_of_known_project(request.match_info["project_id"])
 
 
 async def _id_by_name(request: web.Request) -> str:

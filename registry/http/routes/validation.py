@@ -16,19 +16,19 @@ from typing import Any
 from aiohttp import web
 
 from registry.core.changes import Project, SchemaValidator, check_format
-from registry.core.errors import InvalidSchema, NotFound
-from registry.core.names import group_of_project
+from registry.core.errors import InvalidSchema
+from registry.core.names import group_of_known_project
 from registry.formats import ValidationResult
 from registry.http.auth import require
 from registry.http.bodies import field, json_object, required
 from registry.http.context import CATALOG, OFFLOADER
 from registry.http.representations import versioned
+from registry.http.routes.paths import PROJECT_BY_ID
 
 routes = web.RouteTableDef()
 VALIDATION_SLOTS = web.AppKey("validation_slots", asyncio.Semaphore)
 
 # Ids only: group names cannot start with "_", so this never shadows /project/{group}/{name}.
-PROJECT_ID = "{project_id:_p[0-9a-z]+}"
 
 
 @routes.post("/validate")
@@ -44,13 +44,10 @@ async def validate_document(request: web.Request) -> web.Response:
     return web.json_response(result.to_json())
 
 
-@routes.get(f"/project/{PROJECT_ID}/entities")
+@routes.get(PROJECT_BY_ID + "/entities")
 async def project_entities(request: web.Request) -> web.Response:
     project_id = request.match_info["project_id"]
-    group_id = group_of_project(project_id)
-    if group_id is None:
-        raise NotFound(f"no project with id {project_id!r}")
-    require(request, "read", group_id)
+    require(request, "read", group_of_known_project(project_id))
     project = await request.app[OFFLOADER].run(request.app[CATALOG].project, project_id)
     async with request.app[VALIDATION_SLOTS]:
         body = await request.app[OFFLOADER].run(entities_of, project, request.app[CATALOG].validator)
