@@ -16,26 +16,27 @@ import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, TypeGuard, get_args
 
 from registry.core.errors import InvalidInput, NameTaken, NotFound
 from registry.core.layout import ADMIN_KEY_FILE, KEYS_FILE, KEYS_LOCK_FILE
 from registry.core.names import check_name
 from repo_store import fsync_path, hold_file_lock
 
-ROLES = ("read", "write", "admin")
+Role = Literal["read", "write", "admin"]
+ROLES: tuple[Role, ...] = get_args(Role)  # weakest first
 KEY_PREFIX = "sr_"
 
 
 @dataclass(frozen=True)
 class ApiKey:
     name: str
-    role: str
+    role: Role
     groups: tuple[str, ...]  # group ids; empty means every group
     created_at: str
     sha256: str
 
-    def allows(self, role: str) -> bool:
+    def allows(self, role: Role) -> bool:
         return ROLES.index(self.role) >= ROLES.index(role)
 
     def covers(self, group_id: str) -> bool:
@@ -49,6 +50,16 @@ class ApiKey:
             "groups": list(self.groups),
             "created_at": self.created_at,
         }
+
+
+def is_role(value: object) -> TypeGuard[Role]:
+    return value in ROLES
+
+
+def _role(value: object) -> Role:
+    if not is_role(value):
+        raise ValueError(f"unknown role {value!r}")
+    return value
 
 
 def _digest(secret: str) -> str:
@@ -106,7 +117,7 @@ class KeyStore:
         try:
             doc = json.loads(self.path.read_text("utf-8"))
             return tuple(
-                ApiKey(k["name"], k["role"], tuple(k.get("groups", ())), k["created_at"], k["sha256"])
+                ApiKey(k["name"], _role(k["role"]), tuple(k.get("groups", ())), k["created_at"], k["sha256"])
                 for k in doc.get("keys", [])
             )
         except FileNotFoundError:
@@ -119,7 +130,7 @@ class KeyStore:
     def create(self, name: str, role: str, groups: tuple[str, ...] = ()) -> tuple[ApiKey, str]:
         """Make a new key; returns it with its secret, which is shown once and never stored."""
         check_name(name, what="key")
-        if role not in ROLES:
+        if not is_role(role):
             raise InvalidInput(f"role must be one of {', '.join(ROLES)}")
         secret = KEY_PREFIX + secrets.token_urlsafe(32)  # 256 random bits
         created = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -20,7 +20,7 @@ from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 
 from registry.core.logs import late_sink
-from registry.http.auth import API_KEY
+from registry.http.context import API_KEY
 from registry.http.request_ids import request_id_of
 
 MESSAGE = "%s %s %s %.1fms key=%s"

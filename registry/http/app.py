@@ -17,11 +17,21 @@ from registry.core.timeline import Timeline
 from registry.core.validation_pool import ValidationPool
 from registry.formats import Limits, observe_validations
 from registry.http import body_guard
-from registry.http.auth import KEYSTORE
-from registry.http.context import CATALOG, CONFIG, OFFLOADER, TIMELINE, VALIDATION_POOL
-from registry.http.metrics import METRICS, Metrics, refresh_periodically
+from registry.http.context import (
+    CATALOG,
+    CONFIG,
+    GIT_SLOTS,
+    KEYSTORE,
+    METRICS,
+    OFFLOADER,
+    RENDERED_PROJECTS,
+    TIMELINE,
+    VALIDATION_POOL,
+    VALIDATION_SLOTS,
+)
+from registry.http.metrics import Metrics, refresh_periodically
 from registry.http.middleware import request_middleware
-from registry.http.representations import RENDERED_PROJECTS, RenderedProjects
+from registry.http.representations import RenderedProjects
 from registry.http.request_ids import quiet_malformed_requests
 from registry.http.routes import git, groups, history, meta, ops, projects, validation
 
@@ -48,8 +58,8 @@ def create_app(config: Config) -> web.Application:
     app[KEYSTORE] = keys
     app[OFFLOADER] = Offloader(config.io_threads)
     app[METRICS] = metrics
-    app[git.GIT_SLOTS] = asyncio.Semaphore(config.max_concurrent_git)
-    app[validation.VALIDATION_SLOTS] = asyncio.Semaphore(max(1, config.validation_workers))
+    app[GIT_SLOTS] = asyncio.Semaphore(config.max_concurrent_git)
+    app[VALIDATION_SLOTS] = asyncio.Semaphore(max(1, config.validation_workers))
     app[RENDERED_PROJECTS] = RenderedProjects()
     # Reads by id are matched first (the hottest route). /project/{group}/{name} comes after the
     # /project/{id}/... routes of history and validation, which it would otherwise swallow.

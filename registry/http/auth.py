@@ -8,11 +8,10 @@ import binascii
 from aiohttp import web
 
 from registry.core.errors import Forbidden, Unauthenticated
-from registry.core.keys import ApiKey, KeyStore
+from registry.core.keys import ApiKey, KeyStore, Role
+from registry.http.context import API_KEY
 from registry.http.problems import problem_for
 
-KEYSTORE = web.AppKey("keystore", KeyStore)
-API_KEY = "api_key"  # request slot holding the caller's ApiKey
 PUBLIC_PATHS = frozenset({"/healthz", "/readyz"})  # probes; /metrics needs a key (docs/operations.md)
 
 
@@ -47,16 +46,15 @@ def authenticate(request: web.Request, keys: KeyStore) -> web.Response | None:
 
 
 def caller(request: web.Request) -> ApiKey:
-    key: ApiKey = request[API_KEY]
-    return key
+    return request[API_KEY]
 
 
-def require(request: web.Request, role: str, group_id: str | None = None) -> ApiKey:
+def require(request: web.Request, role: Role, group_id: str | None = None) -> ApiKey:
     """The caller's key, if its role is at least ``role`` and it covers ``group_id``."""
     return permit(caller(request), role, group_id)
 
 
-def permit(key: ApiKey, role: str, group_id: str | None = None) -> ApiKey:
+def permit(key: ApiKey, role: Role, group_id: str | None = None) -> ApiKey:
     """``key``, if its role is at least ``role`` and it covers ``group_id`` (else 403)."""
     if not key.allows(role):
         raise Forbidden(f"key {key.name!r} has role {key.role!r}; this needs {role!r}")

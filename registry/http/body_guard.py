@@ -21,7 +21,7 @@ from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
 from aiohttp.streams import StreamReader
 
-from registry.http.context import CONFIG
+from registry.http.context import CONFIG, OPEN_BODIES
 from registry.http.problems import Handler
 
 
@@ -30,9 +30,6 @@ class OpenBodies:
 
     def __init__(self) -> None:
         self.streams: set[StreamReader] = set()
-
-
-OPEN_BODIES = web.AppKey("open_bodies", OpenBodies)
 
 
 class BodyTimeout(Exception):

@@ -1,17 +1,41 @@
-"""Typed application slots shared by the route modules."""
+"""Every typed slot of the application and of a request, in one place.
+
+Route modules and middleware read the objects the app factory made through these keys; a new
+shared object gets its key here, so one file lists everything a handler can reach.
+"""
 
 from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 
 from registry.core.catalog import Catalog
 from registry.core.config import Config
+from registry.core.keys import ApiKey, KeyStore
 from registry.core.offload import Offloader
 from registry.core.timeline import Timeline
 from registry.core.validation_pool import ValidationPool
+from registry.http.metrics import Metrics
+from registry.http.representations import RenderedProjects
 
+if TYPE_CHECKING:  # body_guard reads CONFIG from here
+    from registry.http.body_guard import OpenBodies
+
+# -- the application's ---------------------------------------------------------------------
 CONFIG = web.AppKey("config", Config)
 CATALOG = web.AppKey("catalog", Catalog)
 OFFLOADER = web.AppKey("offloader", Offloader)
 TIMELINE = web.AppKey("timeline", Timeline)
 VALIDATION_POOL = web.AppKey("validation_pool", ValidationPool)
+KEYSTORE = web.AppKey("keystore", KeyStore)
+METRICS = web.AppKey("metrics", Metrics)
+RENDERED_PROJECTS = web.AppKey("rendered_projects", RenderedProjects)
+OPEN_BODIES: web.AppKey[OpenBodies] = web.AppKey("open_bodies")
+GIT_SLOTS = web.AppKey("git_slots", asyncio.Semaphore)  # git requests served at once
+VALIDATION_SLOTS = web.AppKey("validation_slots", asyncio.Semaphore)  # /entities validations at once
+
+# -- a request's ---------------------------------------------------------------------------
+API_KEY = web.RequestKey("api_key", ApiKey)  # the caller's key, once authenticated
+REQUEST_ID = web.RequestKey("id", str)  # logged with unexpected errors

@@ -175,6 +175,3 @@ def route_of(request: web.Request) -> str:
     """The route template (``/project/{project_id}``), never the raw path: bounded label values."""
     resource = request.match_info.route.resource
     return resource.canonical if resource is not None else UNMATCHED_ROUTE
-
-
-METRICS = web.AppKey("metrics", Metrics)

@@ -16,6 +16,7 @@ from typing import Any
 from aiohttp import web
 
 from registry.core import errors
+from registry.http.context import REQUEST_ID
 
 log = logging.getLogger("registry")
 
@@ -106,5 +107,7 @@ _PER_PROJECT = re.compile(r"/project/[^/]+/[^/]+/(?:history|versions|diff|restor
 
 def internal_error(request: web.Request) -> web.Response:
     """Log the exception being handled with the request id; answer a 500 that leaks nothing."""
-    log.exception("unhandled error in %s %s [request %s]", request.method, request.path, request.get("id"))
+    log.exception(
+        "unhandled error in %s %s [request %s]", request.method, request.path, request.get(REQUEST_ID)
+    )
     return problem(500, "internal-error", "Internal server error", "An unexpected error occurred")

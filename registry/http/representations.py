@@ -104,7 +104,6 @@ def _answer(body: bytes, etag: str, *, status: int) -> web.Response:
 
 
 JSON_CONTENT_TYPE = "application/json; charset=utf-8"  # what web.json_response sends
-RENDERED_PROJECTS = web.AppKey("rendered_projects", RenderedProjects)
 
 
 def versioned(body: dict[str, Any], version: str, *, status: int = 200) -> web.Response:

@@ -15,9 +15,9 @@ from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
 
 from registry.core.logs import current_request_id
+from registry.http.context import REQUEST_ID
 
 REQUEST_ID_HEADER = "X-Request-Id"
-REQUEST_ID = "id"  # request slot; registry.http.problems logs it with unexpected errors
 _ACCEPTED_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:@/+=-]{0,127}")
 
 

@@ -19,21 +19,21 @@ from aiohttp import web
 from dulwich.errors import GitProtocolError, HangupException
 
 from registry.core.errors import Forbidden, InvalidInput, PayloadTooLarge
+from registry.core.keys import Role
 from registry.core.push import PushHandler
 from registry.http.auth import caller
-from registry.http.context import CATALOG, CONFIG, OFFLOADER
+from registry.http.context import CATALOG, CONFIG, GIT_SLOTS, OFFLOADER
 from registry.http.request_ids import request_id_header
 from registry.http.routes.scope import visible_group
 from repo_store import GitRepository
 from repo_store.smart_protocol import RECEIVE_PACK, UPLOAD_PACK, advertise, receive_pack, upload_pack
 
 routes = web.RouteTableDef()
-GIT_SLOTS = web.AppKey("git_slots", asyncio.Semaphore)
 NO_CACHE = {
     "Cache-Control": "no-cache, max-age=0, must-revalidate",
     "Expires": "Fri, 01 Jan 1980 00:00:00 GMT",
 }
-ROLE = {UPLOAD_PACK: "read", RECEIVE_PACK: "write"}
+ROLE: dict[str, Role] = {UPLOAD_PACK: "read", RECEIVE_PACK: "write"}
 _CHUNK = 64 << 10
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from aiohttp import web
 
 from registry.core.errors import InvalidInput
+from registry.core.keys import Role
 from registry.core.metadata import timestamp_text
 from registry.core.names import group_of_known_project
 from registry.http.auth import caller, require
@@ -24,7 +25,7 @@ from repo_store import TagInfo
 routes = web.RouteTableDef()
 
 
-def _project_group(request: web.Request, role: str = "read") -> tuple[str, str]:
+def _project_group(request: web.Request, role: Role = "read") -> tuple[str, str]:
     pid = request.match_info["project_id"]
     return pid, require(request, role, group_of_known_project(pid)).name
 
@@ -133,7 +134,7 @@ async def create_tag(request: web.Request) -> web.Response:
     return web.json_response(_tag_json(tag), status=201)
 
 
-async def _group_id(request: web.Request, role: str) -> str:
+async def _group_id(request: web.Request, role: Role) -> str:
     return (await visible_group(request, request.match_info["group"], role)).meta.id
 
 

@@ -11,8 +11,8 @@ from aiohttp import web
 
 from registry.core.layout import GROUPS_DIR
 from registry.http.auth import require
-from registry.http.context import CONFIG, OFFLOADER, VALIDATION_POOL
-from registry.http.metrics import CONTENT_TYPE, METRICS
+from registry.http.context import CONFIG, METRICS, OFFLOADER, VALIDATION_POOL
+from registry.http.metrics import CONTENT_TYPE
 
 routes = web.RouteTableDef()
 

@@ -20,8 +20,8 @@ from registry.core.snapshots import GroupSnapshot
 from registry.core.timeline import Timeline
 from registry.http.auth import caller, require
 from registry.http.bodies import field, json_object, required
-from registry.http.context import CATALOG, OFFLOADER, TIMELINE
-from registry.http.representations import RENDERED_PROJECTS, if_match
+from registry.http.context import CATALOG, OFFLOADER, RENDERED_PROJECTS, TIMELINE
+from registry.http.representations import if_match
 from registry.http.routes.scope import visible, visible_group, visible_in_memory
 
 routes = web.RouteTableDef()

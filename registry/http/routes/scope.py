@@ -6,13 +6,13 @@ from aiohttp import web
 
 from registry.core.catalog import Catalog
 from registry.core.errors import Forbidden, NotFound
-from registry.core.keys import ApiKey
+from registry.core.keys import ApiKey, Role
 from registry.core.snapshots import GroupSnapshot
 from registry.http.auth import caller, permit, require
 from registry.http.context import CATALOG, OFFLOADER
 
 
-def visible(catalog: Catalog, key: ApiKey, ref: str, role: str) -> GroupSnapshot:
+def visible(catalog: Catalog, key: ApiKey, ref: str, role: Role) -> GroupSnapshot:
     """The group ``ref`` (id or name) names, if ``key`` has ``role`` on it (blocking: a thread).
 
     A key limited to some groups gets 403 for every other reference, whether or not a group of
@@ -29,7 +29,7 @@ def visible(catalog: Catalog, key: ApiKey, ref: str, role: str) -> GroupSnapshot
     return view
 
 
-def visible_in_memory(request: web.Request, ref: str, role: str) -> GroupSnapshot | None:
+def visible_in_memory(request: web.Request, ref: str, role: Role) -> GroupSnapshot | None:
     """:func:`visible` from memory alone (event-loop safe), or None if that needs disk."""
     key = require(request, role)
     view = request.app[CATALOG].fresh_group(ref)
@@ -38,7 +38,7 @@ def visible_in_memory(request: web.Request, ref: str, role: str) -> GroupSnapsho
     return view
 
 
-async def visible_group(request: web.Request, ref: str, role: str) -> GroupSnapshot:
+async def visible_group(request: web.Request, ref: str, role: Role) -> GroupSnapshot:
     """:func:`visible` for the caller's key: from memory while the group's view is fresh, else
     in the read pool."""
     view = visible_in_memory(request, ref, role)

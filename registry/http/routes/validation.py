@@ -10,7 +10,6 @@ they queue for a validation process, and stall every read that needs the disk).
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from aiohttp import web
@@ -21,12 +20,11 @@ from registry.core.names import group_of_known_project
 from registry.formats import ValidationResult
 from registry.http.auth import require
 from registry.http.bodies import field, json_object, required
-from registry.http.context import CATALOG, OFFLOADER
+from registry.http.context import CATALOG, OFFLOADER, VALIDATION_SLOTS
 from registry.http.representations import versioned
 from registry.http.routes.paths import PROJECT_BY_ID
 
 routes = web.RouteTableDef()
-VALIDATION_SLOTS = web.AppKey("validation_slots", asyncio.Semaphore)
 
 # Ids only: group names cannot start with "_", so this never shadows /project/{group}/{name}.
 
