@@ -44,7 +44,10 @@ def row_6(ctx: Context) -> list[Row]:
         path = f"/project/{group.project_ids[0]}/history?limit={HISTORY_LIMIT}"
         cold[commits] = timed_gets(server.port, ctx.key, path, 1)[0]
         warm[commits] = statistics.median(timed_gets(server.port, ctx.key, path, ctx.scale.history_requests))
-    ms = lambda s: f"{s * 1000:.2f} ms"  # noqa: E731
+
+    def ms(seconds: float) -> str:
+        return f"{seconds * 1000:.2f} ms"
+
     deep_r, middle_r, cold_r = (
         ratio(warm[deep], warm[small]),
         ratio(warm[middle], warm[small]),

@@ -228,7 +228,7 @@ class Catalog:
             )
 
         with self._names_held():
-            return self.writer.write(group_id, build, author=author, message=message)[0]
+            return self.writer.write(group_id, build, author=author, message=message).view
 
     def delete_group(
         self,

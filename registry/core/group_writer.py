@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from registry.core.changes import COMMITTER, Change, Unchanged, author_signature
 from registry.core.errors import NotFound, WriteConflict
@@ -27,7 +28,11 @@ class _Job:
     then: Callable[[], None] | None
 
 
-_Outcome = tuple[GroupSnapshot, Change | None]  # the view after a write, and its change (None: none)
+class Written(NamedTuple):
+    """What a write left: the group's view after it, and its change (None: it changed nothing)."""
+
+    view: GroupSnapshot
+    change: Change | None
 
 
 @dataclass
@@ -45,7 +50,7 @@ class GroupWriter:
         self.snapshots = snapshots
         self.clock = clock
         self.repacker = Repacker(locks)
-        self._queues: WriteQueues[_Job, _Outcome] = WriteQueues(self._commit_batch)
+        self._queues: WriteQueues[_Job, Written] = WriteQueues(self._commit_batch)
         # Opening a repository costs about 2 ms; only the group's current leader uses its entry.
         self._open: dict[str, _OpenGroup] = {}
 
@@ -57,7 +62,7 @@ class GroupWriter:
         author: str,
         message: str | None,
         then: Callable[[], None] | None = None,
-    ) -> _Outcome:
+    ) -> Written:
         """Build a change from the group's state under its writer lock, and commit it.
 
         A build that raises :class:`Unchanged` makes no commit: the answer is the group's view
@@ -68,7 +73,7 @@ class GroupWriter:
         job = _Job(build, author, message, then)
         return self._queues.submit(group_id, Write(job, alone=then is not None))
 
-    def _commit_batch(self, group_id: str, batch: list[Write[_Job, _Outcome]]) -> None:
+    def _commit_batch(self, group_id: str, batch: list[Write[_Job, Written]]) -> None:
         """Commit a batch of writes as a chain of commits published at once; finish every write."""
         group = self._open.pop(group_id, None) or _OpenGroup(self.snapshots.open(group_id))
         keep = not any(write.alone for write in batch)  # a group delete moves the repository
@@ -89,19 +94,19 @@ class GroupWriter:
             else:
                 group.repo.close()
         for write, new_view, change in done:
-            write.succeed((new_view, change))
+            write.succeed(Written(new_view, change))
 
     def _commit(
         self,
         group_id: str,
         group: _OpenGroup,
         writer: Writer,
-        batch: list[Write[_Job, _Outcome]],
-    ) -> list[tuple[Write[_Job, _Outcome], GroupSnapshot, Change | None]]:
+        batch: list[Write[_Job, Written]],
+    ) -> list[tuple[Write[_Job, Written], GroupSnapshot, Change | None]]:
         """Build each write of ``batch`` on the last, publish them; the writes still to be told,
         each with its view and change (the published view and None for one that changed nothing)."""
-        done: list[tuple[Write[_Job, _Outcome], GroupSnapshot, Change | None]] = []
-        unchanged: list[Write[_Job, _Outcome]] = []
+        done: list[tuple[Write[_Job, Written], GroupSnapshot, Change | None]] = []
+        unchanged: list[Write[_Job, Written]] = []
         view = self.snapshots.get(group_id)
         chain = writer.chain(view.version, group.tree if group.version == view.version else None)
         now = max(int(self.clock()), 0)

@@ -134,9 +134,12 @@ def test_writes_go_on_while_a_repack_holds_the_maintenance_lock(catalog: Catalog
     locks = catalog.writer.repacker.locks
     with locks.hold_maintenance(repo):
         done = threading.Event()
-        thread = threading.Thread(
-            target=lambda: (catalog.update_project(pid, data="e:\n  g: number\n", author="admin"), done.set())
-        )
+
+        def update() -> None:
+            catalog.update_project(pid, data="e:\n  g: number\n", author="admin")
+            done.set()
+
+        thread = threading.Thread(target=update)
         thread.start()
         assert done.wait(30), "a write waited for the maintenance lock"
         with locks.hold_maintenance(repo, wait=False) as second:

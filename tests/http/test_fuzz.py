@@ -16,6 +16,7 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 import schemathesis
@@ -63,7 +64,7 @@ def api(target: Server) -> Client:
     suppress_health_check=list(HealthCheck),
     derandomize=True,  # the same cases every CI run; REGISTRY_FUZZ_EXAMPLES widens the search
 )
-def test_no_generated_request_breaks_the_contract(case: schemathesis.Case, target: Server) -> None:
+def test_no_generated_request_breaks_the_contract(case: schemathesis.Case[Any], target: Server) -> None:
     case.call_and_validate(
         base_url=target.url,
         headers={"Authorization": f"Bearer {target.admin_key()}"},

@@ -287,9 +287,13 @@ def test_a_group_at_every_version_lists_the_projects_of_then(api: Client, group:
     """The group's state is built from history and one tree, without reading each project's text;
     it must agree with each project's own state at every version, through renames, a name taken
     over, a format change and a delete."""
-    new = lambda name, data: api.post(  # noqa: E731
-        "/project", {"project_group_id": group["id"], "name": name, "data": data}
-    ).json["id"]
+
+    def new(name: str, data: str) -> str:
+        created: str = api.post(
+            "/project", {"project_group_id": group["id"], "name": name, "data": data}
+        ).json["id"]
+        return created
+
     a, b = new("a", "A:\n  x: string\n"), new("b", "B:\n  y: number\n")
     api.put(f"/project/{a}", {"data": "A:\n  x: boolean\n"})
     api.patch(f"/project/{a}", {"name": "a2"})

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
-from dulwich.objects import Blob, Tree
+from dulwich.objects import Blob, Commit, ObjectID, Tree
 from dulwich.pack import write_pack_index
 from dulwich.repo import Repo
 
@@ -25,7 +25,7 @@ SIG = Signature("Tester", "tester@example.com")
 def _dulwich_tree(files: dict[bytes, bytes]) -> Tree:
     tree = Tree()
     for name, blob in files.items():
-        tree.add(name, FILE_MODE, blob.hex().encode())
+        tree.add(name, FILE_MODE, ObjectID(blob.hex().encode()))
     return tree
 
 
@@ -114,7 +114,9 @@ def test_commits_read_back_by_git_and_dulwich(tmp_path: Path) -> None:
     ).stdout.split()
     assert listing == ["b.sql", "c.json"]
     with Repo(str(repo.path)) as plain:
-        assert plain[second.encode()].parents == [first.encode()]
+        commit = plain[second.encode()]
+        assert isinstance(commit, Commit)
+        assert commit.parents == [first.encode()]
     repo.close()
 
 

@@ -69,7 +69,8 @@ def find_operation(method: str, path: str) -> str:
 
 @cache
 def _registry() -> Registry[Any]:
-    return Registry().with_resource("urn:openapi", DRAFT202012.create_resource(document()))
+    registry: Registry[Any] = Registry().with_resource("urn:openapi", DRAFT202012.create_resource(document()))
+    return registry
 
 
 def check_response(method: str, path: str, response: Response) -> None:
