@@ -1,7 +1,21 @@
-"""The one write path: builds each change under the group's writer lock and commits it.
+"""The write path of every project change and of group renames and deletes.
 
 Writes go through :mod:`registry.core.group_commit`, so concurrent writes to one group are built as
 a chain of commits in memory and published together (one pack, one ref update).
+
+Four other writers commit beside this queue, under the same per-repository writer lock
+(``GitRepository.writer()``), which signals the change beacon on every ref update:
+
+- creating a group builds its first commit in a staging repository that no queue can know yet
+  (``Catalog.create_group``), then renames it into place;
+- a tag is an annotated tag object and a ref, not a commit on ``main`` (``Catalog.create_tag``,
+  and ``PushHandler`` for pushed tags);
+- a push arrives as commits git already made; ``PushHandler`` checks them and records their
+  metadata under the lock;
+- undelete (``registry.ops.maintenance.undelete_group``) commits in a repository under
+  ``deleted-groups/``, which no server process serves, before moving it back.
+
+docs/architecture.md ("Write path") describes all five.
 """
 
 from __future__ import annotations
