@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Mapping
+from typing import Any, TypedDict
 
 from aiohttp import web
 
@@ -15,7 +15,47 @@ from registry.core.snapshots import GroupSnapshot
 from registry.core.timeline import GroupAt, ProjectAt
 
 
-def group_summary(view: GroupSnapshot) -> dict[str, Any]:
+class GroupSummaryJson(TypedDict):
+    """A group in a list, and the answer to a group create or rename (docs/openapi.yaml)."""
+
+    id: str
+    name: str
+    created_at: str
+    version: str
+
+
+class ProjectSummaryJson(TypedDict):
+    """A project in a group's list."""
+
+    id: str
+    name: str
+    format: str
+    dialect: str | None
+    created_at: str
+    updated_at: str
+
+
+class GroupDetailJson(GroupSummaryJson):
+    """A group with its projects, now or at a version."""
+
+    projects: list[ProjectSummaryJson]
+
+
+class ProjectDetailJson(TypedDict):
+    """A project with its schema text, now or at a version."""
+
+    id: str
+    project_group_id: str
+    name: str
+    format: str
+    dialect: str | None
+    data: str | None  # None: a version with no schema text
+    created_at: str
+    updated_at: str
+    version: str
+
+
+def group_summary(view: GroupSnapshot) -> GroupSummaryJson:
     return {
         "id": view.meta.id,
         "name": view.meta.name,
@@ -24,11 +64,11 @@ def group_summary(view: GroupSnapshot) -> dict[str, Any]:
     }
 
 
-def group_detail(view: GroupSnapshot) -> dict[str, Any]:
+def group_detail(view: GroupSnapshot) -> GroupDetailJson:
     return {**group_summary(view), "projects": project_list(view.meta.projects.values())}
 
 
-def group_at_detail(past: GroupAt) -> dict[str, Any]:
+def group_at_detail(past: GroupAt) -> GroupDetailJson:
     """A group as it was at a version (``?at=``): the same shape as :func:`group_detail`."""
     return {
         "id": past.id,
@@ -39,7 +79,7 @@ def group_at_detail(past: GroupAt) -> dict[str, Any]:
     }
 
 
-def project_list(projects: Iterable[ProjectMeta | ProjectAt]) -> list[dict[str, Any]]:
+def project_list(projects: Iterable[ProjectMeta | ProjectAt]) -> list[ProjectSummaryJson]:
     """The summary of each project, by name."""
     return [
         {
@@ -54,7 +94,7 @@ def project_list(projects: Iterable[ProjectMeta | ProjectAt]) -> list[dict[str, 
     ]
 
 
-def project_detail(project: Project) -> dict[str, Any]:
+def project_detail(project: Project) -> ProjectDetailJson:
     return {
         "id": project.id,
         "project_group_id": project.group_id,
@@ -106,7 +146,7 @@ def _answer(body: bytes, etag: str, *, status: int) -> web.Response:
 JSON_CONTENT_TYPE = "application/json; charset=utf-8"  # what web.json_response sends
 
 
-def versioned(body: dict[str, Any], version: str, *, status: int = 200) -> web.Response:
+def versioned(body: Mapping[str, Any], version: str, *, status: int = 200) -> web.Response:
     """A JSON response whose ETag is the version a client can send back in If-Match."""
     return web.json_response(body, status=status, headers={"ETag": f'"{version}"'})
 

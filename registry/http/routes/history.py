@@ -6,7 +6,7 @@ Registered before the project routes: ``/project/{project_id}/history`` must win
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 from aiohttp import web
 
@@ -17,7 +17,7 @@ from registry.core.names import group_of_known_project
 from registry.http.auth import caller, require
 from registry.http.bodies import field, json_object, required
 from registry.http.context import CATALOG, OFFLOADER, TIMELINE
-from registry.http.representations import if_match, project_detail, versioned
+from registry.http.representations import ProjectDetailJson, if_match, project_detail, versioned
 from registry.http.routes.paths import PROJECT_BY_ID
 from registry.http.routes.scope import visible_group
 from repo_store import TagInfo
@@ -138,7 +138,15 @@ async def _group_id(request: web.Request, role: Role) -> str:
     return (await visible_group(request, request.match_info["group"], role)).meta.id
 
 
-def _tag_json(tag: TagInfo) -> dict[str, Any]:
+class TagJson(TypedDict):
+    name: str
+    version: str
+    message: str | None
+    tagger: str | None
+    timestamp: str | None
+
+
+def _tag_json(tag: TagInfo) -> TagJson:
     return {
         "name": tag.name,
         "version": tag.target,
@@ -148,5 +156,5 @@ def _tag_json(tag: TagInfo) -> dict[str, Any]:
     }
 
 
-def _with_timestamp(body: dict[str, Any]) -> dict[str, Any]:
+def _with_timestamp(body: ProjectDetailJson) -> dict[str, Any]:
     return {**body, "timestamp": body["updated_at"]}
