@@ -61,3 +61,11 @@ class InvalidSchema(RegistryError):
     def __init__(self, detail: str, problems: Sequence[Problem]) -> None:
         super().__init__(detail)
         self.problems = tuple(problems)
+
+
+class UnsatisfiableSchema(InvalidSchema):
+    """The schema is valid, but no record can meet a constraint of it; ``problems`` say which."""
+
+
+class TooMuchWork(RegistryError):
+    """The request would take more work than the server allows for one answer (ask for less)."""

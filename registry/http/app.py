@@ -33,7 +33,7 @@ from registry.http.metrics import Metrics, refresh_periodically
 from registry.http.middleware import request_middleware
 from registry.http.representations import RenderedProjects
 from registry.http.request_ids import quiet_malformed_requests
-from registry.http.routes import git, groups, history, meta, ops, projects, validation
+from registry.http.routes import git, groups, history, meta, ops, projects, samples, validation
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +70,7 @@ def create_app(config: Config) -> web.Application:
         history.routes,
         groups.routes,
         validation.routes,
+        samples.routes,
         projects.by_name_routes,
         git.routes,
     ):

@@ -35,6 +35,8 @@ _PROBLEMS: dict[type[errors.RegistryError], tuple[int, str, str]] = {
     errors.VersionMismatch: (412, "version-mismatch", "The version in If-Match is not the current one"),
     errors.PayloadTooLarge: (413, "payload-too-large", "The request body is too large"),
     errors.InvalidSchema: (422, "invalid-schema", "The schema is invalid"),
+    errors.UnsatisfiableSchema: (422, "unsatisfiable-schema", "No record can meet the schema's constraints"),
+    errors.TooMuchWork: (422, "too-much-work", "The request asks for more work than one answer may take"),
 }
 _HTTP_CODES = {
     400: ("invalid-input", "The request is malformed"),

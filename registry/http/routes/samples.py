@@ -1,0 +1,79 @@
+"""/project/.../sample: records made from a project's schema (docs/samples.md)."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from registry.core.catalog import Catalog
+from registry.core.changes import Project
+from registry.core.errors import InvalidInput
+from registry.core.keys import ApiKey
+from registry.core.names import group_of_known_project
+from registry.core.samples import SAMPLE_FORMATS, Sample, SampleRequest, sample
+from registry.core.timeline import Timeline
+from registry.formats.samples import MAX_ROWS
+from registry.http.auth import caller, require
+from registry.http.context import CATALOG, OFFLOADER, TIMELINE, VALIDATION_SLOTS
+from registry.http.routes.paths import PROJECT_BY_ID
+from registry.http.routes.scope import visible
+
+routes = web.RouteTableDef()
+
+
+@routes.get(PROJECT_BY_ID + "/sample")
+async def project_sample(request: web.Request) -> web.Response:
+    project_id = request.match_info["project_id"]
+    require(request, "read", group_of_known_project(project_id))
+    asked, at, app = sample_request(request), request.query.get("at"), request.app
+    project = await app[OFFLOADER].run(_project, app[CATALOG], app[TIMELINE], project_id, at)
+    return await _answer(request, project, asked)
+
+
+@routes.get("/project/{group}/{name}/sample")
+async def project_sample_by_name(request: web.Request) -> web.Response:
+    require(request, "read")
+    group, name, app = request.match_info["group"], request.match_info["name"], request.app
+    asked, at = sample_request(request), request.query.get("at")
+    project = await app[OFFLOADER].run(
+        _named, app[CATALOG], app[TIMELINE], caller(request), group, name, at
+    )
+    return await _answer(request, project, asked)
+
+
+def sample_request(request: web.Request) -> SampleRequest:
+    """The query's sampling options, checked; a bad one is a 400 naming it."""
+    query = request.query
+    rows = _integer(query.get("rows", "10"), "rows", 1, MAX_ROWS)
+    seed = _integer(query.get("seed", "0"), "seed", 0, 2**63 - 1)
+    as_ = query.get("as", "json")
+    if as_ not in SAMPLE_FORMATS:
+        raise InvalidInput(f"as must be one of {', '.join(SAMPLE_FORMATS)}, not {as_!r}")
+    entity, dialect = query.get("entity"), query.get("dialect")
+    return SampleRequest(rows=rows, seed=seed, as_=as_, entity=entity, dialect=dialect)
+
+
+def _integer(text: str, name: str, low: int, high: int) -> int:
+    if not text.isdigit() or not low <= int(text) <= high:
+        raise InvalidInput(f"{name} must be a whole number from {low} to {high:,}, not {text!r}")
+    return int(text)
+
+
+async def _answer(request: web.Request, project: Project, asked: SampleRequest) -> web.Response:
+    app = request.app
+    async with app[VALIDATION_SLOTS]:  # one validation and its records per validation worker
+        made: Sample = await app[OFFLOADER].run(sample, project, app[CATALOG].validator, asked)
+    headers = {"ETag": f'"{project.version}-sample"'}
+    return web.Response(body=made.body, content_type=made.media_type, headers=headers)
+
+
+def _project(catalog: Catalog, timeline: Timeline, project_id: str, at: str | None) -> Project:
+    return catalog.project(project_id) if at is None else timeline.project_at(project_id, at)
+
+
+def _named(
+    catalog: Catalog, timeline: Timeline, key: ApiKey, group: str, name: str, at: str | None
+) -> Project:
+    view = visible(catalog, key, group, "read")
+    if at is None:
+        return catalog.project_in(view, name)
+    return timeline.project_by_name_at(view.meta.id, name, at)
