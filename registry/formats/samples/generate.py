@@ -26,6 +26,7 @@ Records = dict[str, list[dict[str, Any]]]  # entity name -> its records
 
 MAX_ROWS = 10_000
 UNIQUE_TRIES = 64
+EMBED_DEPTH = 2  # levels of a record embedded in itself (a recursive schema)
 PATTERN_TRIES = 32
 
 
@@ -169,6 +170,7 @@ class _Maker:
         self.made: list[dict[str, Any]] = []
         self.groups = _reference_groups(self.fields, targets)
         self.picked: dict[str, tuple[int, dict[str, Any]] | None] = {}
+        self.current: dict[str, Any] = {}  # the record being made
 
     def records(self, count: int) -> list[dict[str, Any]]:
         for index in range(count):
@@ -181,6 +183,7 @@ class _Maker:
     def _record(self, index: int) -> dict[str, Any]:
         for _ in range(UNIQUE_TRIES):
             record: dict[str, Any] = {}
+            self.current = record
             for field in self.fields:
                 present, value = self._field(field, index)
                 if present:
@@ -236,17 +239,18 @@ class _Maker:
         if group is not None and group in self.picked:
             picked = self.picked[group]
         else:
-            picked = self._pick(target, rng)
+            picked = self._pick(target, rng, whole=target_field is None)
             if group is not None:
                 self.picked[group] = picked
         return None if picked is None else _key_of(picked[0], picked[1], target, target_field)
 
-    def _pick(self, target: Entity, rng: random.Random) -> tuple[int, dict[str, Any]] | None:
-        """A record of ``target`` and its position (a self-reference: an earlier record of this
-        entity, the first one itself)."""
+    def _pick(self, target: Entity, rng: random.Random, *, whole: bool) -> tuple[int, dict[str, Any]] | None:
+        """A record of ``target`` and its position. A self-reference picks an earlier record of
+        this entity; the first record's key reference points at itself, and its reference to the
+        whole entity, which cannot hold itself, is null."""
         records = self.made if target is self.entity else self.targets.records.get(id(target))
         if not records:
-            return (0, {}) if target is self.entity else None
+            return (0, self.current) if target is self.entity and not whole else None
         index = rng.randrange(len(records))
         return index, records[index]
 
@@ -269,14 +273,37 @@ def _reference_groups(fields: list[Field], targets: _Targets) -> dict[str, str]:
 
 
 def _key_of(index: int, record: dict[str, Any], target: Entity, field: str | None) -> Any:
-    """The value a reference to ``record`` holds: the field it names, else the record's single
-    primary key, else its 1-based position among the target's records."""
+    """The value a reference to ``record`` holds: the field it names; for a reference to the
+    whole entity, the record's single primary key (a SQL foreign key), else a copy of the record
+    (a JSON Schema ``$ref`` or a yaml ``$Entity`` holds the object itself)."""
     if field is not None:
         if field in record:
             return record[field]
         return next((v for k, v in record.items() if k.casefold() == field.casefold()), None)
     keys = [f["name"] for f in target.get("fields", ()) if f.get("primary_key")]
-    return record.get(keys[0]) if len(keys) == 1 else index + 1
+    if len(keys) == 1:
+        return record.get(keys[0])
+    return _trimmed(record, target, EMBED_DEPTH)
+
+
+def _trimmed(record: dict[str, Any], entity: Entity, depth: int) -> dict[str, Any]:
+    """A copy of ``record`` whose references back to its own entity end after ``depth`` levels
+    (left out where the field may be absent, else null): a recursive schema's records stay small."""
+    out = dict(record)
+    for field in entity.get("fields", ()):
+        name = field.get("name")
+        if field.get("type") != "reference" or "." in str(field.get("ref", "")) or name not in out:
+            continue
+        if not isinstance(out[name], dict):
+            continue
+        if depth <= 0:
+            if field.get("required") is False:
+                del out[name]
+            else:
+                out[name] = None
+        else:
+            out[name] = _trimmed(out[name], entity, depth - 1)
+    return out
 
 
 def _numbered(value: str, index: int, max_length: Any) -> str:

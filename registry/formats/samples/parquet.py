@@ -16,9 +16,7 @@ def as_parquet(entity: Mapping[str, Any], rows: Sequence[Mapping[str, Any]]) -> 
     import pyarrow.parquet as pq
 
     fields = list(entity.get("fields", ()))
-    schema = pa.schema(
-        [pa.field(f["name"], _arrow_type(pa, f), nullable=_may_be_empty(f)) for f in fields]
-    )
+    schema = pa.schema([pa.field(f["name"], _arrow_type(pa, f), nullable=_may_be_empty(f)) for f in fields])
     columns = {f["name"]: [_arrow_value(f, row.get(f["name"])) for row in rows] for f in fields}
     table = pa.Table.from_pydict(columns, schema=schema)
     out = io.BytesIO()
