@@ -27,6 +27,7 @@ MAX_PAGE = 200
 class Page:
     items: list[dict[str, Any]]
     next_cursor: str | None
+    newest: str  # the newest version of the whole list: any page changes only when it does
 
 
 @dataclass(frozen=True)
@@ -117,10 +118,10 @@ class Timeline:
 
     def project_history(self, project_id: str, *, limit: int | None, cursor: str | None) -> Page:
         _, history = self._project_history(project_id)
-        chunk, next_cursor = _page(history, history.by_project[project_id], limit, cursor)
-        return Page(
-            [version_json(history.revisions[i], history.touch_of(i, project_id)) for i in chunk], next_cursor
-        )
+        positions = history.by_project[project_id]
+        chunk, next_cursor = _page(history, positions, limit, cursor)
+        items = [version_json(history.revisions[i], history.touch_of(i, project_id)) for i in chunk]
+        return Page(items, next_cursor, history.revisions[positions[-1]].version)
 
     def group_history(self, group_id: str, *, limit: int | None, cursor: str | None) -> Page:
         history = self._group_history(group_id)
@@ -137,7 +138,7 @@ class Timeline:
             }
             for r in (history.revisions[i] for i in chunk)
         ]
-        return Page(items, next_cursor)
+        return Page(items, next_cursor, history.revisions[-1].version)
 
     # -- state at a version ------------------------------------------------------------------
 

@@ -20,6 +20,7 @@ from registry.core import errors
 from registry.core.keys import KeyStore
 from registry.http.auth import authenticate
 from registry.http.body_guard import body_pending, guarded
+from registry.http.conditional import revalidated
 from registry.http.metrics import CLIENT_CLOSED, Metrics, route_of
 from registry.http.problems import Handler, internal_error, problem_for, problem_for_http
 from registry.http.request_ids import assign_request_id, stamp
@@ -42,7 +43,7 @@ def request_middleware(metrics: Metrics, keys: KeyStore) -> Middleware:
         status = 500
         metrics.request_started()
         try:
-            response = await _answer(request, handler, keys)
+            response = revalidated(request, await _answer(request, handler, keys))
             status = response.status
             stamp(response, request_id)
             return response

@@ -45,7 +45,7 @@ async def project_history(request: web.Request) -> web.Response:
     page = await request.app[OFFLOADER].run(
         request.app[TIMELINE].project_history, pid, limit=_limit(request), cursor=request.query.get("cursor")
     )
-    return web.json_response({"versions": page.items, "next_cursor": page.next_cursor})
+    return versioned({"versions": page.items, "next_cursor": page.next_cursor}, page.newest)
 
 
 @routes.get(PROJECT_BY_ID + "/versions/{version}")
@@ -104,7 +104,7 @@ async def group_history(request: web.Request) -> web.Response:
         limit=_limit(request),
         cursor=request.query.get("cursor"),
     )
-    return web.json_response({"versions": page.items, "next_cursor": page.next_cursor})
+    return versioned({"versions": page.items, "next_cursor": page.next_cursor}, page.newest)
 
 
 @routes.get("/project-group/{group}/tags")
