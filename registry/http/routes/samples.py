@@ -34,9 +34,7 @@ async def project_sample_by_name(request: web.Request) -> web.Response:
     require(request, "read")
     group, name, app = request.match_info["group"], request.match_info["name"], request.app
     asked, at = sample_request(request), request.query.get("at")
-    project = await app[OFFLOADER].run(
-        _named, app[CATALOG], app[TIMELINE], caller(request), group, name, at
-    )
+    project = await app[OFFLOADER].run(_named, app[CATALOG], app[TIMELINE], caller(request), group, name, at)
     return await _answer(request, project, asked)
 
 
