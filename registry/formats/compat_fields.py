@@ -124,9 +124,9 @@ def compare_fields(
     where: Where,
 ) -> list[Change]:
     """Fields matched by name; ``closed`` says whether the old and the new entity are closed."""
+    found: list[Change] = []
     pairs = _pairs(old, new)
     if pairs is not None:
-        found = []
         for before, field in pairs:
             if before != field and not _same(before, field):
                 field_path = f"{path}.{field.get('name')}"
@@ -136,16 +136,15 @@ def compare_fields(
     by_name: dict[str, Model] = {}
     for field in old:
         by_name.setdefault(key(field.get("name")), field)
-    found: list[Change] = []
     for field in new:
-        before = by_name.pop(key(field.get("name")), None)
-        if before is not None and (before == field or _same(before, field)):
+        earlier = by_name.pop(key(field.get("name")), None)
+        if earlier is not None and (earlier == field or _same(earlier, field)):
             continue
         field_path = f"{path}.{field.get('name')}"
-        if before is None:
+        if earlier is None:
             found.append(field_added(field, field_path, closed[0], path))
         else:
-            found.extend(compare_field(before, field, field_path, names, where_of(field, where)))
+            found.extend(compare_field(earlier, field, field_path, names, where_of(field, where)))
     for field in by_name.values():
         found.append(field_removed(field, f"{path}.{field.get('name')}", closed[1], path))
     return found
