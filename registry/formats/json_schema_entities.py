@@ -55,6 +55,9 @@ def _pointer_name(segment: str) -> str:
     return unquote(segment).replace("~1", "/").replace("~0", "~")
 
 
+NUMERIC = frozenset({"integer", "number"})
+
+
 class _Model:
     """Field types of one document; its ``$defs``/``definitions`` resolve local ``$ref``s."""
 
@@ -102,8 +105,11 @@ class _Model:
         if isinstance(ref, str):
             return self._referenced(ref, depth)
         null = is_nullable(schema)
+        const = schema.get("const")
         if isinstance(schema.get("enum"), list) and all(isinstance(v, str) for v in schema["enum"]):
             model: dict[str, Any] = {"type": "enum", "values": list(schema["enum"]), "source_type": "enum"}
+        elif isinstance(const, str):  # one allowed value: an enum of it
+            model = {"type": "enum", "values": [const], "source_type": "const"}
         else:
             kind = schema.get("type")
             if isinstance(kind, list):
@@ -111,6 +117,8 @@ class _Model:
                 kind = kinds[0] if len(kinds) == 1 else None
             model = self._typed(schema, kind, depth, path)
             model.update(constraints(schema, model["type"]))
+            if isinstance(const, (int, float)) and not isinstance(const, bool) and model["type"] in NUMERIC:
+                model["minimum"] = model["maximum"] = const  # one allowed number: both bounds
         if null:
             model["null"] = True
         return model

@@ -144,3 +144,49 @@ def test_a_read_key_of_another_group_cannot_sample(api: Client, group: Group, ma
     outsider = make_key("read", other["id"])
     assert outsider.get(f"/project/{pid}/sample").status == 403
     assert api.with_key(None).get(f"/project/{pid}/sample").status == 401
+
+
+JSON_SCHEMA = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "title": "Person",
+    "type": "object",
+    "required": ["id", "kind"],
+    "properties": {
+        "id": {"type": "integer"},
+        "kind": {"enum": ["a", "b"]},
+        "tags": {"type": "array", "items": {"type": "string"}},
+        "nick": {"type": ["string", "null"]},
+        "joined": {"type": "string", "format": "date"},
+        "home": {"type": "object", "properties": {"city": {"type": "string"}}},
+    },
+}
+
+
+def test_json_schema_samples_validate_against_the_stored_schema(api: Client, group: Group) -> None:
+    import jsonschema
+
+    pid = create(api, group, "person", "json_schema", json.dumps(JSON_SCHEMA))
+    response = api.get(f"/project/{pid}/sample?rows=50")
+    assert response.status == 200, response
+    [(_, records)] = response.json["entities"].items()
+    validator = jsonschema.Draft202012Validator(JSON_SCHEMA, format_checker=jsonschema.FormatChecker())
+    for record in records:
+        validator.validate(record)
+
+
+@pytest.mark.parametrize(
+    ("case", "fmt", "line", "fragment"),
+    [
+        ("unsatisfiable-unique-boolean.sql", "sql", None, "a boolean has two"),
+        ("unsatisfiable-pattern.json", "json_schema", None, "no string could be made to match the pattern"),
+    ],
+)
+def test_a_schema_no_record_can_meet_is_422_at_its_constraint(
+    api: Client, group: Group, case: str, fmt: str, line: int | None, fragment: str
+) -> None:
+    text = (Path(__file__).resolve().parents[1] / "cases" / "samples" / case).read_text()
+    pid = create(api, group, "impossible", fmt, text)
+    response = api.get(f"/project/{pid}/sample?rows=3")
+    assert response.status == 422, response
+    assert response.json["code"] == "unsatisfiable-schema"
+    assert any(fragment in e["message"] for e in response.json["errors"]), response.json

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import random
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import regress
@@ -110,12 +110,24 @@ def _needed(entities: Sequence[Entity], targets: _Targets, only: str | None) -> 
 
 
 def _references(entity: Entity, targets: _Targets) -> Iterable[tuple[Entity, bool]]:
-    """Each entity ``entity`` references, with whether that reference may be null."""
-    for field in entity.get("fields", ()):
-        ref = field.get("ref") if field.get("type") == "reference" else None
-        found = targets.resolve(ref) if ref else None
+    """Each entity ``entity`` references, with whether that reference may be left empty (null, or
+    absent, or inside an array that may be empty), at any depth of nested objects and arrays."""
+    for field, optional in _reference_fields(entity.get("fields", ()), False):
+        found = targets.resolve(str(field["ref"]))
         if found is not None:
-            yield found[0], bool(field.get("nullable"))
+            yield found[0], optional
+
+
+def _reference_fields(fields: Iterable[Field], optional: bool) -> Iterator[tuple[Field, bool]]:
+    for field in fields:
+        empty = optional or bool(field.get("nullable")) or field.get("required") is False
+        kind = field.get("type")
+        if kind == "reference" and field.get("ref"):
+            yield field, empty
+        elif kind == "object":
+            yield from _reference_fields(field.get("fields", ()), empty)
+        elif kind == "array" and isinstance(field.get("items"), Mapping):
+            yield from _reference_fields([field["items"]], empty or not field.get("min_items"))
 
 
 def _order(entities: list[Entity], targets: _Targets) -> list[Entity]:
@@ -287,23 +299,35 @@ def _key_of(index: int, record: dict[str, Any], target: Entity, field: str | Non
 
 
 def _trimmed(record: dict[str, Any], entity: Entity, depth: int) -> dict[str, Any]:
-    """A copy of ``record`` whose references back to its own entity end after ``depth`` levels
-    (left out where the field may be absent, else null): a recursive schema's records stay small."""
+    """A copy of ``record`` whose references back to its own entity end after ``depth`` levels:
+    there, a reference is left out where it may be (else null), an array of them is empty. A
+    recursive schema's records stay small."""
     out = dict(record)
     for field in entity.get("fields", ()):
         name = field.get("name")
-        if field.get("type") != "reference" or "." in str(field.get("ref", "")) or name not in out:
+        if name not in out or not _embeds(field, entity):
             continue
-        if not isinstance(out[name], dict):
-            continue
-        if depth <= 0:
-            if field.get("required") is False:
+        value = out[name]
+        if isinstance(value, list):
+            out[name] = (
+                [] if depth <= 0 else [_trimmed(v, entity, depth - 1) for v in value if isinstance(v, dict)]
+            )
+        elif isinstance(value, dict):
+            if depth > 0:
+                out[name] = _trimmed(value, entity, depth - 1)
+            elif field.get("required") is False:
                 del out[name]
             else:
                 out[name] = None
-        else:
-            out[name] = _trimmed(out[name], entity, depth - 1)
     return out
+
+
+def _embeds(field: Field, entity: Entity) -> bool:
+    """Whether ``field`` holds whole records of ``entity`` (itself, or an array of them)."""
+    target = field.get("items") if field.get("type") == "array" else field
+    if not isinstance(target, Mapping) or target.get("type") != "reference":
+        return False
+    return str(target.get("ref", "")) == str(entity["name"])
 
 
 def _numbered(value: str, index: int, max_length: Any) -> str:

@@ -11,6 +11,8 @@ import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
+import regress
+
 from registry.formats.samples.hints import known_hint, pool
 
 NULL_RATE = 0.1  # share of nulls in a nullable field, and of absent optional JSON Schema properties
@@ -36,7 +38,12 @@ class ValueMaker:
 
     def value(self, field: Field, rng: random.Random) -> Any:
         default = field.get("default")
-        if default is not None and not field.get("unique") and rng.random() < DEFAULT_RATE:
+        if (
+            default is not None
+            and not field.get("unique")
+            and rng.random() < DEFAULT_RATE
+            and fits(field, default)
+        ):
             return default
         return self.typed(field, rng)
 
@@ -91,12 +98,45 @@ class ValueMaker:
         values: list[Any] = []
         for _ in range(count * 8 if field.get("unique_items") else count):
             value = self.typed(items, rng)
+            if value is None and items.get("type") == "reference":
+                continue  # no target record (yet): one item fewer, never a null item
             if field.get("unique_items") and value in values:
                 continue
             values.append(value)
             if len(values) == count:
                 break
         return values
+
+
+def fits(field: Field, value: Any) -> bool:
+    """Whether ``value`` meets the field's own constraints (a schema's default need not)."""
+    kind = field.get("type")
+    if kind == "enum":
+        return value in (field.get("values") or ())
+    if kind == "string":
+        if not isinstance(value, str):
+            return False
+        if not field.get("min_length", 0) <= len(value) <= field.get("max_length", len(value)):
+            return False
+        pattern = field.get("pattern")
+        return pattern is None or regress.Regex(str(pattern)).find(value) is not None
+    if kind in ("integer", "number", "decimal"):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return False
+        return _within(field, value) and (kind != "integer" or float(value).is_integer())
+    if kind == "boolean":
+        return isinstance(value, bool)
+    return kind not in ("array", "object", "reference")  # their defaults are not checked here: skip them
+
+
+def _within(field: Field, value: float) -> bool:
+    """``value`` against the bounds the field states (none of the defaults this module assumes)."""
+    return (
+        value >= field.get("minimum", value)
+        and value <= field.get("maximum", value)
+        and ("exclusive_minimum" not in field or value > field["exclusive_minimum"])
+        and ("exclusive_maximum" not in field or value < field["exclusive_maximum"])
+    )
 
 
 def integer_bounds(field: Field) -> tuple[int, int]:

@@ -1,0 +1,4 @@
+CREATE TABLE flag (
+  id INT PRIMARY KEY,
+  on_off BOOLEAN UNIQUE
+);
