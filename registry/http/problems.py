@@ -77,7 +77,11 @@ def problem_for(exc: errors.RegistryError) -> web.Response:
     extra: dict[str, Any] = {}
     if isinstance(exc, errors.InvalidSchema):
         extra["errors"] = [p.to_json() for p in exc.problems]
+    if isinstance(exc, errors.VersionMismatch):
+        extra["current_version"] = exc.current
     response = problem(status, code, title, exc.detail, **extra)
+    if isinstance(exc, errors.VersionMismatch):  # as a GET would send it: ready for If-Match
+        response.headers["ETag"] = f'"{exc.current}"'
     if isinstance(exc, errors.Unauthenticated):
         response.headers["WWW-Authenticate"] = 'Bearer realm="schema-registry"'
     return response

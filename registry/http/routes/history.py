@@ -56,7 +56,7 @@ async def project_version(request: web.Request) -> web.Response:
     project = await request.app[OFFLOADER].run(
         request.app[TIMELINE].project_at, pid, request.match_info["version"]
     )
-    return web.json_response(_with_timestamp(project_detail(project)))
+    return versioned(_with_timestamp(project_detail(project)), project.version)
 
 
 @routes.get(PROJECT + "/diff")
