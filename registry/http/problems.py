@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -93,19 +92,11 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 def problem_for_http(exc: web.HTTPException, path: str = "") -> web.Response:
     """The problem body for an aiohttp error (404 from routing, 405, 413, ...) on ``path``."""
     code, title = _HTTP_CODES.get(exc.status, ("http-error", exc.reason))
-    by_name = exc.status == 404 and _PER_PROJECT.fullmatch(path) is not None  # routes by id only
-    response = problem(exc.status, code, title, _NOT_BY_NAME if by_name else exc.reason)
+    response = problem(exc.status, code, title, exc.reason)
     for name in ("Allow", "WWW-Authenticate"):
         if name in exc.headers:
             response.headers[name] = exc.headers[name]
     return response
-
-
-_NOT_BY_NAME = (
-    "no such route: a project's history, versions, diff and restore take its id "
-    "(/project/{project_id}/history); GET /project/{group}/{name} gives the id"
-)
-_PER_PROJECT = re.compile(r"/project/[^/]+/[^/]+/(?:history|versions|diff|restore)(?:/.*)?")
 
 
 def internal_error(request: web.Request) -> web.Response:

@@ -113,28 +113,36 @@ async def update_project(request: web.Request) -> web.Response:
 
 @routes.patch("/project/{project_id}")
 async def rename_project(request: web.Request) -> web.Response:
-    group_id = _group_id(request)
+    return await _rename(request, request.match_info["project_id"])
+
+
+@routes.delete("/project/{project_id}")
+async def delete_project(request: web.Request) -> web.Response:
+    return await _delete(request, request.match_info["project_id"])
+
+
+async def _rename(request: web.Request, project_id: str) -> web.Response:
+    group_id = _group_of(project_id)
     key = require(request, "write", group_id)
     body = await json_object(request)
     project = await request.app[OFFLOADER].write(
         group_id,
         request.app[CATALOG].rename_project,
-        request.match_info["project_id"],
+        project_id,
         required(body, "name", str),
         **_provenance(request, key.name, body),
     )
     return _project_response(request, project)
 
 
-@routes.delete("/project/{project_id}")
-async def delete_project(request: web.Request) -> web.Response:
-    group_id = _group_id(request)
+async def _delete(request: web.Request, project_id: str) -> web.Response:
+    group_id = _group_of(project_id)
     key = require(request, "write", group_id)
     body = await json_object(request) if request.can_read_body else {}
     await request.app[OFFLOADER].write(
         group_id,
         request.app[CATALOG].delete_project,
-        request.match_info["project_id"],
+        project_id,
         **_provenance(request, key.name, body),
     )
     return web.json_response({"message": "Project deleted"})
@@ -181,10 +189,20 @@ async def update_project_by_name(request: web.Request) -> web.Response:
     return await _update(request, await _id_by_name(request))
 
 
+@by_name_routes.patch("/project/{group}/{name}")
+async def rename_project_by_name(request: web.Request) -> web.Response:
+    require(request, "write")
+    return await _rename(request, await _id_by_name(request))
+
+
+@by_name_routes.delete("/project/{group}/{name}")
+async def delete_project_by_name(request: web.Request) -> web.Response:
+    require(request, "write")
+    return await _delete(request, await _id_by_name(request))
+
+
 async def _update(request: web.Request, project_id: str) -> web.Response:
-    group_id = group_of_project(project_id)
-    if group_id is None:
-        raise NotFound(f"no project with id {project_id!r}")
+    group_id = _group_of(project_id)
     key = require(request, "write", group_id)
     body = await json_object(request)
     project = await request.app[OFFLOADER].write(
@@ -204,9 +222,13 @@ def _provenance(request: web.Request, author: str, body: dict[str, Any]) -> dict
 
 
 def _group_id(request: web.Request) -> str:
-    group_id = group_of_project(request.match_info["project_id"])
+    return _group_of(request.match_info["project_id"])
+
+
+def _group_of(project_id: str) -> str:
+    group_id = group_of_project(project_id)
     if group_id is None:
-        raise NotFound(f"no project with id {request.match_info['project_id']!r}")
+        raise NotFound(f"no project with id {project_id!r}")
     return group_id
 
 
