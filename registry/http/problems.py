@@ -89,10 +89,10 @@ def problem_for(exc: errors.RegistryError) -> web.Response:
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
-def problem_for_http(exc: web.HTTPException, path: str = "") -> web.Response:
-    """The problem body for an aiohttp error (404 from routing, 405, 413, ...) on ``path``."""
+def problem_for_http(exc: web.HTTPException, detail: str | None = None) -> web.Response:
+    """The problem body for an aiohttp error (404 from routing, 405, 413, ...)."""
     code, title = _HTTP_CODES.get(exc.status, ("http-error", exc.reason))
-    response = problem(exc.status, code, title, exc.reason)
+    response = problem(exc.status, code, title, detail or exc.reason)
     for name in ("Allow", "WWW-Authenticate"):
         if name in exc.headers:
             response.headers[name] = exc.headers[name]
@@ -103,3 +103,25 @@ def internal_error(request: web.Request) -> web.Response:
     """Log the exception being handled with the request id; answer a 500 that leaks nothing."""
     log.exception("unhandled error in %s %s [request %s]", request.method, request.path, request.get("id"))
     return problem(500, "internal-error", "Internal server error", "An unexpected error occurred")
+
+
+def for_git_client(request: web.Request, response: web.StreamResponse) -> web.StreamResponse:
+    """A problem answered under ``/git/`` as plain text, unless the client asks for JSON.
+
+    git shows the body of an error only when it is ``text/plain`` (as ``remote: ...`` lines); a
+    problem document it would swallow, leaving "The requested URL returned error: 403".
+    """
+    if (
+        not isinstance(response, web.Response)
+        or response.content_type != PROBLEM_CONTENT_TYPE
+        or not request.path.startswith("/git/")
+        or "json" in request.headers.get("Accept", "")
+        or not isinstance(response.body, bytes)
+    ):
+        return response
+    body = json.loads(response.body)
+    text = web.Response(status=response.status, text=f"{body['detail']}\n", content_type="text/plain")
+    for name in ("Allow", "WWW-Authenticate", "Retry-After"):
+        if name in response.headers:
+            text.headers[name] = response.headers[name]
+    return text

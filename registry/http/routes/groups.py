@@ -22,7 +22,10 @@ NAMES_LOCK = "\0group-names"  # group create and rename serialize on one lock: n
 async def create_group(request: web.Request) -> web.Response:
     key = require(request, "admin")
     if key.groups:
-        raise Forbidden(f"key {key.name!r} is limited to some project groups and cannot create new ones")
+        raise Forbidden(
+            f"key {key.name!r} is limited to some project groups and cannot create new ones: use an "
+            "admin key not limited to groups"
+        )
     body = await json_object(request)
     name = required(body, "name", str)
     catalog = request.app[CATALOG]
