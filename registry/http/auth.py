@@ -13,7 +13,9 @@ from registry.http.problems import problem_for
 
 KEYSTORE = web.AppKey("keystore", KeyStore)
 API_KEY = "api_key"  # request slot holding the caller's ApiKey
-PUBLIC_PATHS = frozenset({"/healthz", "/readyz"})  # probes; /metrics needs a key (docs/operations.md)
+# The probes, and the API description (public information: it says what the routes are, not
+# what any group holds). /metrics needs a key (docs/operations.md).
+PUBLIC_PATHS = frozenset({"/healthz", "/readyz", "/openapi.json", "/docs", "/docs/style.css"})
 
 
 def secret_from_header(header: str) -> str | None:
