@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from registry.core.errors import NotFound
 from registry.core.history import GroupHistory
 from registry.core.metadata import timestamp_text
+from registry.core.names import fold
 from registry.core.snapshots import GroupSnapshot
 
 
@@ -76,8 +77,8 @@ def project_id_named(view: GroupSnapshot, history: Callable[[], GroupHistory], n
     live = view.meta.project_named(name)
     if live is not None:
         return live.id
-    folded = name.casefold()
+    folded = fold(name)
     for deleted in deleted_projects(history()):
-        if deleted.name.casefold() == folded:
+        if fold(deleted.name) == folded:
             return deleted.id
     raise NotFound(f"no project named {name!r} in group {view.meta.name!r}, live or deleted")

@@ -13,6 +13,7 @@ from registry.core.changes import Project
 from registry.core.errors import InvalidInput, NotFound
 from registry.core.lru import SizedLRU
 from registry.core.metadata import ProjectMeta
+from registry.core.names import fold
 from registry.core.snapshots import GroupSnapshot
 from registry.core.timeline import GroupAt, ProjectAt
 
@@ -52,7 +53,7 @@ def project_list(projects: Iterable[ProjectMeta | ProjectAt]) -> list[dict[str, 
             "created_at": p.created_at,
             "updated_at": p.updated_at,
         }
-        for p in sorted(projects, key=lambda p: p.name.casefold())
+        for p in sorted(projects, key=lambda p: fold(p.name))
     ]
 
 
