@@ -47,6 +47,7 @@ from registry.core.metadata import METADATA_FILE, GroupMeta, ProjectMeta, timest
 from registry.core.names import (
     check_name,
     check_tag_name,
+    fold,
     group_of_known_project,
     new_group_id,
     project_id,
@@ -110,7 +111,7 @@ class Catalog:
         """A group by id, or by name ignoring case (one ref read when the group index is right)."""
         if id_or_name.startswith("_"):
             return self.snapshots.get(id_or_name)
-        folded = id_or_name.casefold()
+        folded = fold(id_or_name)
         guess = self.index.id_named(folded)
         if guess is not None:
             try:
@@ -120,7 +121,7 @@ class Catalog:
             if view is not None:
                 return view
         for summary in self.list_groups():  # renamed, created or deleted elsewhere: look at all
-            if summary.name.casefold() == folded:
+            if fold(summary.name) == folded:
                 return self.snapshots.get(summary.id)
         raise NotFound(f"no project group named {id_or_name!r}")
 
@@ -128,7 +129,7 @@ class Catalog:
         """:meth:`group` from memory alone, or None if that needs disk (event-loop safe)."""
         if id_or_name.startswith("_"):
             return self.fresh_view(id_or_name)
-        folded = id_or_name.casefold()
+        folded = fold(id_or_name)
         guess = self.index.known_id_named(folded)
         return _named(self.fresh_view(guess), folded) if guess is not None else None
 
@@ -173,13 +174,13 @@ class Catalog:
             yield
 
     def _check_group_name_free(self, name: str, *, except_id: str | None = None) -> None:
-        folded = name.casefold()
+        folded = fold(name)
         for summary in self.list_groups():
-            if summary.name.casefold() == folded and summary.id != except_id:
+            if fold(summary.name) == folded and summary.id != except_id:
                 raise NameTaken(f"a project group named {summary.name!r} already exists")
 
     def create_group(self, name: str, *, author: str, message: str | None = None) -> GroupSnapshot:
-        check_name(name, what="project group")
+        name = check_name(name, what="project group")
         with self._names_held():
             self._check_group_name_free(name)
             group_id = new_group_id()
@@ -215,7 +216,7 @@ class Catalog:
         message: str | None = None,
         if_match: Collection[str] | None = None,
     ) -> GroupSnapshot:
-        check_name(name, what="project group")
+        name = check_name(name, what="project group")
 
         def build(view: GroupSnapshot, now: int) -> Change:
             check_if_match(if_match, view.version)  # first: a stale If-Match tells nothing of names
@@ -278,7 +279,7 @@ class Catalog:
         author: str,
         message: str | None = None,
     ) -> Project:
-        check_name(name, what="project")
+        name = check_name(name, what="project")
         dialect = check_format(fmt, dialect)
         if data is not None:
             validate_schema(fmt, data, dialect, self.validator)
@@ -359,7 +360,7 @@ class Catalog:
         message: str | None = None,
         if_match: Collection[str] | None = None,
     ) -> Project:
-        check_name(name, what="project")
+        name = check_name(name, what="project")
         group_id = group_of_known_project(pid)
 
         def build(view: GroupSnapshot, now: int) -> Change:
@@ -482,7 +483,7 @@ def new_tag(repo: GitRepository, name: str, make: Callable[[], _T]) -> _T:
 
 def _named(view: GroupSnapshot | None, folded_name: str) -> GroupSnapshot | None:
     """``view`` if its group is still called ``folded_name`` (the group index's ids are hints)."""
-    return view if view is not None and view.meta.name.casefold() == folded_name else None
+    return view if view is not None and fold(view.meta.name) == folded_name else None
 
 
 def named_project(view: GroupSnapshot, project_name: str) -> ProjectMeta:

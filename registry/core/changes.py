@@ -77,7 +77,9 @@ def touch(project: ProjectMeta, action: str) -> Touch:
 def check_if_match(if_match: Collection[str] | None, current: str) -> None:
     """``If-Match`` semantics: None means no precondition, ``*`` matches any version."""
     if if_match is not None and "*" not in if_match and current not in if_match:
-        raise VersionMismatch(f"the current version is {current}, not {', '.join(if_match) or 'none'}")
+        raise VersionMismatch(
+            f"the current version is {current}, not {', '.join(if_match) or 'none'}", current
+        )
 
 
 def check_project_version(if_match: Collection[str] | None, view: GroupSnapshot, pid: str) -> None:

@@ -34,6 +34,47 @@ class Config:
     shutdown_timeout_seconds: float = 30.0  # on SIGTERM, in-flight requests get this long to finish
 
 
+@dataclass(frozen=True)
+class Setting:
+    """One setting as ``serve --help`` and docs/operations.md list it."""
+
+    variable: str  # the environment variable, without its REGISTRY_ prefix
+    flag: str | None  # the serve flag, for the few that have one
+    default: str
+    meaning: str
+
+
+# Every setting config_from reads, in the README's order (a test checks none is missing).
+SETTINGS: tuple[Setting, ...] = (
+    Setting("DATA_DIR", "--data-dir", "./data", "data folder (repositories, keys)"),
+    Setting("HOST", "--host", "127.0.0.1", "address to listen on"),
+    Setting("PORT", "--port", "8080", "port to listen on"),
+    Setting("MAX_BODY_BYTES", "--max-body-bytes", "16777216 (16 MiB)", "largest request body (then 413)"),
+    Setting("WORKERS", "--workers", "1", "server processes sharing the port and the data folder"),
+    Setting("LOG_FORMAT", "--log-format", "text", "text, or json (one JSON object per line)"),
+    Setting("MAX_PUSH_BYTES", None, "268435456 (256 MiB)", "largest git push request"),
+    Setting("MAX_CONCURRENT_GIT", None, "4", "clone, fetch and push requests at once; more wait"),
+    Setting("NATIVE_GIT", None, "1", "0 serves clones with dulwich instead of the git binary"),
+    Setting("IO_THREADS", None, "32", "threads for storage reads, and as many for writes"),
+    Setting("BODY_TIMEOUT", None, "60", "seconds a request body may take to arrive (then 408)"),
+    Setting("PARSE_SECONDS", None, "10", "longest one schema may take to validate"),
+    Setting("VALIDATION_WORKERS", None, "2", "processes that validate schemas (per server process)"),
+    Setting("MAX_DEPTH", None, "128", "deepest nesting a JSON or YAML schema may have"),
+    Setting("SHUTDOWN_TIMEOUT", None, "30", "seconds in-flight requests get to finish on SIGTERM"),
+    Setting("KEY_RELOAD_SECONDS", None, "1.0", "how often the key file is checked for changes"),
+)
+
+
+def settings_help() -> str:
+    """Every setting, one a line: variable, flag (where there is one), default, meaning."""
+    width = max(len(f"REGISTRY_{s.variable}") for s in SETTINGS)
+    lines = ["settings (a flag wins over its variable, which wins over the default):"]
+    for s in SETTINGS:
+        flag = f"{s.flag}, " if s.flag else ""
+        lines.append(f"  {'REGISTRY_' + s.variable:<{width}}  {flag}default {s.default}: {s.meaning}")
+    return "\n".join(lines)
+
+
 def env_default(env: Mapping[str, str], name: str, default: str) -> str:
     return env.get(f"REGISTRY_{name}", default)
 
@@ -110,7 +151,7 @@ def _in_range(value: float, name: str, low: float, high: float | None) -> None:
         raise InvalidInput(f"{_setting(name)} must be {bounds}, not {value:g}")
 
 
-_FLAGS = {"PORT": "--port", "MAX_BODY_BYTES": "--max-body-bytes", "WORKERS": "--workers"}
+_FLAGS = {s.variable: s.flag for s in SETTINGS if s.flag}
 
 
 def _setting(name: str) -> str:

@@ -44,7 +44,15 @@ class GroupNotEmpty(RegistryError):
 
 
 class VersionMismatch(RegistryError):
-    """``If-Match`` named another version than the current one; nothing was written."""
+    """``If-Match`` named another version than the current one; nothing was written.
+
+    ``current`` is the version that is current, so a client can re-read or retry against it
+    without parsing the prose of ``detail``.
+    """
+
+    def __init__(self, detail: str, current: str) -> None:
+        super().__init__(detail)
+        self.current = current
 
 
 class WriteConflict(RegistryError):

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from registry.core.errors import NotFound
 from registry.core.layout import GROUP_INDEX_FILE
+from registry.core.names import fold
 from registry.core.snapshots import GroupSnapshot, Snapshots
 from repo_store import RepositoryNotFound, read_head
 
@@ -63,7 +64,7 @@ class GroupIndex:
         No lock: ``_by_name`` is only ever replaced whole, never changed in place, and the lock is
         held while the index file is written.
         """
-        return self._by_name.get(name.casefold())
+        return self._by_name.get(fold(name))
 
     def summaries(self) -> list[GroupSummary]:
         """Every live group, by name ignoring case (groups being created or deleted are left out)."""
@@ -88,11 +89,11 @@ class GroupIndex:
             if found != self._entries:
                 self._keep(found)
                 self._save(found)
-        return sorted(found.values(), key=lambda s: s.name.casefold())
+        return sorted(found.values(), key=lambda s: fold(s.name))
 
     def _keep(self, entries: dict[str, GroupSummary]) -> dict[str, GroupSummary]:
         self._entries = entries
-        self._by_name = {s.name.casefold(): gid for gid, s in entries.items()}
+        self._by_name = {fold(s.name): gid for gid, s in entries.items()}
         return entries
 
     def _load(self) -> dict[str, GroupSummary]:

@@ -20,7 +20,7 @@ from typing import Any, Literal, TypeGuard, get_args
 
 from registry.core.errors import InvalidInput, NameTaken, NotFound
 from registry.core.layout import ADMIN_KEY_FILE, KEYS_FILE, KEYS_LOCK_FILE
-from registry.core.names import check_name
+from registry.core.names import check_name, fold
 from repo_store import fsync_path, hold_file_lock
 
 Role = Literal["read", "write", "admin"]
@@ -129,7 +129,7 @@ class KeyStore:
 
     def create(self, name: str, role: str, groups: tuple[str, ...] = ()) -> tuple[ApiKey, str]:
         """Make a new key; returns it with its secret, which is shown once and never stored."""
-        check_name(name, what="key")
+        name = check_name(name, what="key")
         if not is_role(role):
             raise InvalidInput(f"role must be one of {', '.join(ROLES)}")
         secret = KEY_PREFIX + secrets.token_urlsafe(32)  # 256 random bits
@@ -137,7 +137,7 @@ class KeyStore:
         key = ApiKey(name, role, tuple(groups), created, _digest(secret))
         with hold_file_lock(self._lock_path):
             keys = self._read()
-            if any(k.name.casefold() == name.casefold() for k in keys):
+            if any(fold(k.name) == fold(name) for k in keys):
                 raise NameTaken(f"a key named {name!r} already exists")
             self._write((*keys, key))
         self.reload_if_changed()
@@ -146,7 +146,7 @@ class KeyStore:
     def revoke(self, name: str) -> None:
         with hold_file_lock(self._lock_path):
             keys = self._read()
-            kept = tuple(k for k in keys if k.name.casefold() != name.casefold())
+            kept = tuple(k for k in keys if fold(k.name) != fold(name))
             if len(kept) == len(keys):
                 raise NotFound(f"no key named {name!r}")
             self._write(kept)

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import cached_property, lru_cache
 
+from registry.core.names import fold
+
 METADATA_FILE = ".registry.json"
 METADATA_VERSION = 1
 
@@ -83,13 +85,13 @@ class GroupMeta:
 
     def project_named(self, name: str) -> ProjectMeta | None:
         """The project called ``name``, ignoring case (names are unique ignoring case)."""
-        return self._by_folded_name.get(name.casefold())
+        return self._by_folded_name.get(fold(name))
 
     @cached_property
     def _by_folded_name(self) -> dict[str, ProjectMeta]:
         # Built on first use: reads by name look up every request. Safe to keep, as a GroupMeta
         # is never changed (``with_project`` and the like make a new one).
-        return {p.name.casefold(): p for p in self.projects.values()}
+        return {fold(p.name): p for p in self.projects.values()}
 
     def with_project(self, project: ProjectMeta) -> GroupMeta:
         return replace(self, projects={**self.projects, project.id: project})

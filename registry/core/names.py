@@ -3,18 +3,31 @@
 Names become file names in git repositories, so they are checked here before anything touches
 the disk. Ids start with ``_``, which no name can, so ``/project-group/{id}`` and
 ``/project-group/{name}`` never clash.
+
+Names may use any script: Unicode letters and digits (and, after the first character, the marks
+some scripts need, and ``_ - .``). They are stored in NFC, the form git on Linux and Windows
+checks out as stored and git on macOS gives back (``core.precomposeUnicode``, on by default,
+turns the NFD names HFS+ and APFS report into NFC). Names are unique under :func:`fold`, Unicode
+case folding of the NFC form, which joins every pair a case-insensitive file system would (and
+more, such as ``ß`` and ``ss``), so no clone holds two files that one file system takes as one.
 """
 
 from __future__ import annotations
 
 import re
 import secrets
+import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
 
 from registry.core.errors import InvalidInput, NotFound
 
-NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,99}")
+MAX_NAME_CHARS = 100
+# A file name is the name plus its extension (".schema.json" at most); file systems allow 255
+# bytes, and a lock file or a temporary name adds a few.
+MAX_NAME_BYTES = 200
+_PUNCTUATION = frozenset("_.-")
+_MARKS = frozenset({"Mn", "Mc"})  # combining marks: Devanagari vowel signs, say, have no NFC letter
 _FORBIDDEN_SUFFIXES = (".git", ".lock")
 
 # Base32 without padding, lower case: safe in URLs, file names and case-insensitive file systems.
@@ -36,17 +49,85 @@ def group_id_of_repository(folder_name: str) -> str:
 
 
 def check_name(name: object, *, what: str) -> str:
-    """Return ``name`` if it is a valid group or project name, else raise :class:`InvalidInput`."""
+    """``name`` in NFC, if it is a valid group or project name, else raise :class:`InvalidInput`."""
     if not isinstance(name, str):
         raise InvalidInput(f"{what} name must be a string")
-    if not NAME_RE.fullmatch(name):
+    name = unicodedata.normalize("NFC", name)
+    if (
+        not name
+        or len(name) > MAX_NAME_CHARS
+        or not all(_allowed(char, first=index == 0) for index, char in enumerate(name))
+    ):
         raise InvalidInput(
-            f"{what} name must be 1 to 100 characters from letters, digits, '_', '-' and '.', "
-            "starting with a letter or digit"
+            f"{what} name must be 1 to {MAX_NAME_CHARS} characters from letters, digits (of any "
+            "script), '_', '-' and '.', starting with a letter or digit"
         )
-    if ".." in name or name.lower().endswith(_FORBIDDEN_SUFFIXES):
+    if unicodedata.normalize("NFKC", name) != name or not _one_script(name):
+        raise InvalidInput(
+            f"{what} name must not mix scripts (as a look-alike of another name would, such as a "
+            "Cyrillic letter among Latin ones) nor use compatibility forms (fullwidth or "
+            "mathematical letters, ligatures): write it in one script's plain letters"
+        )
+    if len(name.encode()) > MAX_NAME_BYTES:
+        raise InvalidInput(f"{what} name must be at most {MAX_NAME_BYTES} bytes in UTF-8 (it names a file)")
+    if ".." in name or fold(name).endswith(_FORBIDDEN_SUFFIXES):
         raise InvalidInput(f"{what} name must not contain '..' or end in '.git' or '.lock'")
     return name
+
+
+def check_file_name(name: str, *, what: str) -> str:
+    """:func:`check_name` for a name taken from a file in a pushed tree, which must be NFC already.
+
+    A pushed file cannot be renamed on the way in (the branch must end at the pushed commit), and
+    a name in NFD would check out differently from the NFC name the registry reports.
+    """
+    checked = check_name(name, what=what)
+    if checked != name:
+        raise InvalidInput(
+            f"{what} name is not in Unicode NFC, the form names are stored in; rename the file to "
+            f"{checked!r} (on macOS, `git config core.precomposeUnicode true` does it on add)"
+        )
+    return checked
+
+
+def _allowed(char: str, *, first: bool) -> bool:
+    category = unicodedata.category(char)
+    if category.startswith("L") or category == "Nd":
+        return True
+    return not first and (char in _PUNCTUATION or category in _MARKS)
+
+
+# Scripts that are written together (Unicode UTS #39, "highly restrictive"): Japanese, Chinese
+# with Bopomofo, Korean, each with Latin. Any other mix is refused: it is how look-alikes of
+# names are made (Latin and Cyrillic, Latin and Greek).
+_SCRIPT_MIXES = (
+    frozenset({"LATIN", "CJK", "HIRAGANA", "KATAKANA"}),
+    frozenset({"LATIN", "CJK", "BOPOMOFO"}),
+    frozenset({"LATIN", "CJK", "HANGUL"}),
+)
+
+
+def _one_script(name: str) -> bool:
+    """Whether the letters of ``name`` are of one script, or of a mix written together.
+
+    The script is the first word of a letter's Unicode name (``CYRILLIC SMALL LETTER IE``), which
+    the standard library knows; digits, marks and punctuation belong to every script.
+    """
+    if name.isascii():
+        return True
+    scripts = {
+        unicodedata.name(char, "UNKNOWN").split(" ")[0].split("-")[0]
+        for char in name
+        if unicodedata.category(char).startswith("L")
+    }
+    return len(scripts) <= 1 or any(scripts <= mix for mix in _SCRIPT_MIXES)
+
+
+def fold(name: str) -> str:
+    """The form names are compared in: Unicode case folding of NFC (names are unique under it)."""
+    if name.isascii():  # nearly every name: no normalization to do
+        return name.lower()
+    return unicodedata.normalize("NFC", unicodedata.normalize("NFC", name).casefold())
 
 
 _VERSION_LIKE = re.compile(r"[0-9a-fA-F]{4,40}")
@@ -66,8 +147,8 @@ def taken_ignoring_case(name: str, existing: Iterable[str]) -> str | None:
     Names are unique ignoring case everywhere (a clone on a case-insensitive file system cannot
     hold ``v1`` and ``V1``), tags included, though git itself would take both.
     """
-    folded = name.casefold()
-    return next((other for other in existing if other.casefold() == folded), None)
+    folded = fold(name)
+    return next((other for other in existing if fold(other) == folded), None)
 
 
 def is_name(value: str) -> bool:

@@ -17,7 +17,7 @@ from registry.core.changes import COMMITTER, author_signature
 from registry.core.errors import InvalidInput, NameTaken
 from registry.core.history import ACTION, Touch, commit_message
 from registry.core.metadata import EXTENSIONS, METADATA_FILE, GroupMeta, ProjectMeta, timestamp_text
-from registry.core.names import check_name, check_tag_name, project_id
+from registry.core.names import check_file_name, check_name, check_tag_name, project_id
 from registry.core.snapshots import GroupSnapshot
 from repo_store import CommitInfo, GitRepository, RefConflict
 from repo_store.smart_protocol import PushRefused
@@ -219,7 +219,7 @@ class PushHandler:
                 continue
             name, fmt = parsed
             try:
-                check_name(name, what="project")
+                check_file_name(name, what="project")
             except InvalidInput as exc:
                 problems.append(f"{path}: {exc.detail}")
                 continue

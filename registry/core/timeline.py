@@ -17,7 +17,7 @@ from registry.core.changes import Project
 from registry.core.errors import InvalidInput, NotFound
 from registry.core.history import GroupHistory, Revision, Touch
 from registry.core.metadata import file_name, timestamp_text
-from registry.core.names import group_of_known_project
+from registry.core.names import fold, group_of_known_project
 from repo_store import TagInfo
 
 MAX_PAGE = 200
@@ -161,10 +161,10 @@ class Timeline:
         """The project called ``name`` in the group as of ``at`` (names are matched from history,
         so only that project's text is read)."""
         history, index = self.position(group_id, at)
-        folded = name.casefold()
+        folded = fold(name)
         for pid in history.by_project:
             last = self._last_touch(history, pid, index)
-            if last is not None and last[0].name.casefold() == folded:
+            if last is not None and fold(last[0].name) == folded:
                 return self._state_of(group_id, history, pid, *last)
         raise NotFound(f"no project named {name!r} at {at!r}")
 

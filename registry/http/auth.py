@@ -12,7 +12,9 @@ from registry.core.keys import ApiKey, KeyStore, Role
 from registry.http.context import API_KEY
 from registry.http.problems import problem_for
 
-PUBLIC_PATHS = frozenset({"/healthz", "/readyz"})  # probes; /metrics needs a key (docs/operations.md)
+# The probes, and the API description (public information: it says what the routes are, not
+# what any group holds). /metrics needs a key (docs/operations.md).
+PUBLIC_PATHS = frozenset({"/healthz", "/readyz", "/openapi.json", "/docs", "/docs/style.css"})
 
 
 def secret_from_header(header: str) -> str | None:
@@ -57,7 +59,25 @@ def require(request: web.Request, role: Role, group_id: str | None = None) -> Ap
 def permit(key: ApiKey, role: Role, group_id: str | None = None) -> ApiKey:
     """``key``, if its role is at least ``role`` and it covers ``group_id`` (else 403)."""
     if not key.allows(role):
-        raise Forbidden(f"key {key.name!r} has role {key.role!r}; this needs {role!r}")
+        raise Forbidden(role_refused(key, role))
     if group_id is not None and not key.covers(group_id):
-        raise Forbidden(f"key {key.name!r} does not cover this project group")
+        raise Forbidden(scope_refused(key))
     return key
+
+
+# A 403 says which of the two checks refused and what to do instead: the role, or the groups the
+# key is limited to (git shows these lines to the user as ``remote: ...``).
+
+
+def role_refused(key: ApiKey, role: str) -> str:
+    return (
+        f"key {key.name!r} has role {key.role!r}; this needs {role!r}: use a key with role "
+        f"{role!r} or higher (an operator makes one with `schema-registry keys create --role {role}`)"
+    )
+
+
+def scope_refused(key: ApiKey) -> str:
+    return (
+        f"key {key.name!r} does not cover this project group (it is limited to other groups): use a "
+        "key that covers it (`schema-registry keys create --group GROUP`) or one not limited to groups"
+    )

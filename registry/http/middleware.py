@@ -22,7 +22,7 @@ from registry.http.auth import authenticate
 from registry.http.body_guard import body_pending, guarded
 from registry.http.conditional import revalidated
 from registry.http.metrics import CLIENT_CLOSED, Metrics, route_of
-from registry.http.problems import Handler, internal_error, problem_for, problem_for_http
+from registry.http.problems import Handler, for_git_client, internal_error, problem_for, problem_for_http
 from registry.http.request_ids import assign_request_id, stamp
 
 UNDECODABLE_BODY = "the request body could not be decoded; check Content-Encoding"
@@ -65,17 +65,37 @@ async def _answer(request: web.Request, handler: Handler, keys: KeyStore) -> web
     try:
         denied = authenticate(request, keys)
         if denied is not None:
-            return denied
+            return for_git_client(request, denied)
         if body_pending(request):
-            return await guarded(request, handler)
-        return await handler(request)
+            response = await guarded(request, handler)
+        else:
+            response = await handler(request)
+        return response if response.status < 400 else for_git_client(request, response)
     except errors.RegistryError as exc:
-        return problem_for(exc)
+        return for_git_client(request, problem_for(exc))
     except RequestPayloadError:  # aiohttp could not decode the body (a Content-Encoding that lies)
         return problem_for(errors.InvalidInput(UNDECODABLE_BODY))
     except web.HTTPException as exc:
         if exc.status < 400:
             raise
-        return problem_for_http(exc, request.path)
+        detail = await _trailing_slash_hint(request) if exc.status == 404 else None
+        return for_git_client(request, problem_for_http(exc, detail))
     except Exception:
         return internal_error(request)
+
+
+async def _trailing_slash_hint(request: web.Request) -> str | None:
+    """What a 404 says when the path without its trailing slash is a route, else None.
+
+    Routes have no trailing slash; a client that adds one (a base URL ending in ``/`` joined
+    with a path) is told the path to use rather than redirected: a redirect would have to
+    resend a write's body and key, and most clients do not follow one for a ``PUT``.
+    """
+    path = request.path
+    if len(path) < 2 or not path.endswith("/"):
+        return None
+    stripped = path.rstrip("/") or "/"
+    match = await request.app.router.resolve(request.clone(rel_url=request.rel_url.with_path(stripped)))
+    if match.http_exception is not None and match.http_exception.status == 404:
+        return None
+    return f"no route ends in a slash: send the request to {stripped} (without the trailing slash)"

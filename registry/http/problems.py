@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -80,7 +79,11 @@ def problem_for(exc: errors.RegistryError) -> web.Response:
     extra: dict[str, Any] = {}
     if isinstance(exc, errors.InvalidSchema):
         extra["errors"] = [p.to_json() for p in exc.problems]
+    if isinstance(exc, errors.VersionMismatch):
+        extra["current_version"] = exc.current
     response = problem(status, code, title, exc.detail, **extra)
+    if isinstance(exc, errors.VersionMismatch):  # as a GET would send it: ready for If-Match
+        response.headers["ETag"] = f'"{exc.current}"'
     if isinstance(exc, errors.Unauthenticated):
         response.headers["WWW-Authenticate"] = 'Bearer realm="schema-registry"'
     return response
@@ -89,22 +92,14 @@ def problem_for(exc: errors.RegistryError) -> web.Response:
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
-def problem_for_http(exc: web.HTTPException, path: str = "") -> web.Response:
-    """The problem body for an aiohttp error (404 from routing, 405, 413, ...) on ``path``."""
+def problem_for_http(exc: web.HTTPException, detail: str | None = None) -> web.Response:
+    """The problem body for an aiohttp error (404 from routing, 405, 413, ...)."""
     code, title = _HTTP_CODES.get(exc.status, ("http-error", exc.reason))
-    by_name = exc.status == 404 and _PER_PROJECT.fullmatch(path) is not None  # routes by id only
-    response = problem(exc.status, code, title, _NOT_BY_NAME if by_name else exc.reason)
+    response = problem(exc.status, code, title, detail or exc.reason)
     for name in ("Allow", "WWW-Authenticate"):
         if name in exc.headers:
             response.headers[name] = exc.headers[name]
     return response
-
-
-_NOT_BY_NAME = (
-    "no such route: a project's history, versions, diff and restore take its id "
-    "(/project/{project_id}/history); GET /project/{group}/{name} gives the id"
-)
-_PER_PROJECT = re.compile(r"/project/[^/]+/[^/]+/(?:history|versions|diff|restore)(?:/.*)?")
 
 
 def internal_error(request: web.Request) -> web.Response:
@@ -113,3 +108,25 @@ def internal_error(request: web.Request) -> web.Response:
         "unhandled error in %s %s [request %s]", request.method, request.path, request.get(REQUEST_ID)
     )
     return problem(500, "internal-error", "Internal server error", "An unexpected error occurred")
+
+
+def for_git_client(request: web.Request, response: web.StreamResponse) -> web.StreamResponse:
+    """A problem answered under ``/git/`` as plain text, unless the client asks for JSON.
+
+    git shows the body of an error only when it is ``text/plain`` (as ``remote: ...`` lines); a
+    problem document it would swallow, leaving "The requested URL returned error: 403".
+    """
+    if (
+        not isinstance(response, web.Response)
+        or response.content_type != PROBLEM_CONTENT_TYPE
+        or not request.path.startswith("/git/")
+        or "json" in request.headers.get("Accept", "")
+        or not isinstance(response.body, bytes)
+    ):
+        return response
+    body = json.loads(response.body)
+    text = web.Response(status=response.status, text=f"{body['detail']}\n", content_type="text/plain")
+    for name in ("Allow", "WWW-Authenticate", "Retry-After"):
+        if name in response.headers:
+            text.headers[name] = response.headers[name]
+    return text

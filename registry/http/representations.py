@@ -1,4 +1,5 @@
-"""JSON shapes of groups and projects, and the version headers that go with them."""
+"""JSON shapes of groups and projects, the schema text as stored, and the version headers that go
+with them."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ from typing import Any, TypedDict
 from aiohttp import web
 
 from registry.core.changes import Project
+from registry.core.errors import InvalidInput, NotFound
 from registry.core.lru import SizedLRU
 from registry.core.metadata import ProjectMeta
+from registry.core.names import fold
 from registry.core.snapshots import GroupSnapshot
 from registry.core.timeline import GroupAt, ProjectAt
 
@@ -90,7 +93,7 @@ def project_list(projects: Iterable[ProjectMeta | ProjectAt]) -> list[ProjectSum
             "created_at": p.created_at,
             "updated_at": p.updated_at,
         }
-        for p in sorted(projects, key=lambda p: p.name.casefold())
+        for p in sorted(projects, key=lambda p: fold(p.name))
     ]
 
 
@@ -152,8 +155,76 @@ def versioned(body: Mapping[str, Any], version: str, *, status: int = 200) -> we
 
 
 def if_match(request: web.Request) -> tuple[str, ...] | None:
-    """The versions named by ``If-Match`` (quotes and weak markers removed), or None."""
+    """The versions named by ``If-Match`` (quotes, weak markers and the raw suffix removed), or None.
+
+    The raw text's ETag names the same version as the JSON one: a client that downloaded the
+    schema as stored may send its ETag back with the update.
+    """
     header = request.headers.get("If-Match")
     if header is None:
         return None
-    return tuple(part.strip().removeprefix("W/").strip('"') for part in header.split(",") if part.strip())
+    tags = (part.strip().removeprefix("W/").strip('"') for part in header.split(",") if part.strip())
+    return tuple(tag.removesuffix(RAW_ETAG_SUFFIX) for tag in tags)
+
+
+# -- the schema text as stored (another representation of a project) ------------------------------
+
+# The media type each format's text is served as. Parquet schemas are JSON documents, so their
+# type is the JSON representation's too: Accept cannot tell the two apart, and names the text.
+MEDIA_TYPES: dict[str, str] = {
+    "yaml": "application/yaml",
+    "json_schema": "application/schema+json",
+    "json_parquet": "application/json",
+    "sql": "application/sql",
+}
+RAW_ETAG_SUFFIX = "-raw"
+VARY = {"Vary": "Accept"}
+
+
+def wants_raw(request: web.Request, fmt: str) -> bool:
+    """Whether a read of a project in format ``fmt`` asks for its text as stored.
+
+    ``?raw=1`` asks for it and ``?raw=0`` for the JSON; without either, an ``Accept`` that names
+    the format's media type (not by a wildcard) with a quality at least that of
+    ``application/json``. No ``Accept``, ``*/*`` and anything else get the JSON.
+    """
+    raw = request.query.get("raw") if request.query_string else None
+    if raw is not None:
+        if raw not in ("0", "1"):
+            raise InvalidInput("raw must be 0 or 1")
+        return raw == "1"
+    accept = request.headers.get("Accept")
+    if accept is None:
+        return False
+    qualities = _qualities(accept)
+    wanted = qualities.get(MEDIA_TYPES[fmt], 0.0)
+    return wanted > 0 and wanted >= qualities.get("application/json", 0.0)
+
+
+def _qualities(accept: str) -> dict[str, float]:
+    """The media types ``accept`` names, each with its quality (RFC 9110 section 12.5.1)."""
+    out: dict[str, float] = {}
+    for item in accept.split(","):
+        media, *params = (part.strip() for part in item.split(";"))
+        quality = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    quality = min(max(float(value), 0.0), 1.0)
+                except ValueError:
+                    quality = 0.0  # a quality that cannot be read accepts nothing
+        media = media.lower()
+        out[media] = max(out.get(media, 0.0), quality)
+    return out
+
+
+def raw_response(project: Project) -> web.Response:
+    """The project's schema text alone, as stored, with an ETag of its own."""
+    if project.data is None:
+        raise NotFound(f"project {project.name!r} has no schema yet; there is no text to download")
+    return web.Response(
+        text=project.data,
+        content_type=MEDIA_TYPES[project.format],
+        headers={"ETag": f'"{project.version}{RAW_ETAG_SUFFIX}"', **VARY},
+    )

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TextIO
 
 from registry.core.catalog import Catalog
-from registry.core.config import LOG_FORMATS, Config, config_from, env_default
+from registry.core.config import LOG_FORMATS, Config, config_from, env_default, settings_help
 from registry.core.errors import InvalidInput, RegistryError
 from registry.core.keys import ROLES, KeyStore, write_secret_file
 from registry.core.layout import ADMIN_KEY_FILE, DELETED_DIR, GROUPS_DIR, KEYS_FILE
@@ -23,7 +23,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="schema-registry", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
 
-    serve = commands.add_parser("serve", help="run the HTTP server")
+    serve = commands.add_parser(
+        "serve",
+        help="run the HTTP server",
+        description="Run the HTTP server. Every setting is listed below the options;\n"
+        "most have no flag, only their environment variable.",
+        epilog=settings_help(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,  # keep the settings one a line
+    )
     serve.add_argument("--data-dir", help="data folder (REGISTRY_DATA_DIR, default ./data)")
     serve.add_argument("--host", help="address to listen on (REGISTRY_HOST, default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port to listen on (REGISTRY_PORT, default 8080)")

@@ -38,7 +38,7 @@ def test_missing_or_unknown_key_is_401(api: Client, header: str | None) -> None:
         ("GET", "/project-group"),
         ("POST", "/project-group"),
         ("GET", "/project/_p1"),
-        ("GET", "/openapi.json"),
+        ("GET", "/metrics"),  # /openapi.json is public: test_reference_page.py
     ):
         response = client.request(method, path, headers=headers)
         assert response.status == 401, (method, path)
@@ -129,9 +129,13 @@ def test_a_scoped_key_cannot_tell_which_names_exist_in_other_groups(
             f"/project/{ref}/p",
             f"/git/{ref}.git/info/refs?service=git-upload-pack",
         ):
-            response = scoped.get(path)
+            response = scoped.get(path, headers={"Accept": "application/problem+json"})
             assert response.status == 403, path
-            assert response.json["detail"] == f"key {scoped.name!r} does not cover this project group"
+            assert response.json["detail"] == (
+                f"key {scoped.name!r} does not cover this project group (it is limited to other "
+                "groups): use a key that covers it (`schema-registry keys create --group GROUP`) or "
+                "one not limited to groups"
+            )
         assert scoped.post("/project", {"project_group_id": ref, "name": "x", "data": YAML}).status == 403
 
 

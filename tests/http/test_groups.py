@@ -26,7 +26,13 @@ HOSTILE_NAMES = [
     "a..b",
     "a" * 101,
     "t\u0435am",  # Cyrillic small letter ie: a look-alike of "team"
-    "caf\u00e9",
+    "\uff54eam",  # fullwidth t: another look-alike
+    "\U0001d41ddmin",  # mathematical bold a
+    "a\u200db",  # zero-width joiner
+    "\u202eevil",  # right-to-left override
+    "\u0301accent-first",  # a combining mark with nothing to combine with
+    "\U0001f642",
+    "\u00e9" * 101,  # 101 characters
     "name with space",
     "nul\u0000byte",
     "semi;colon",

@@ -339,8 +339,11 @@ def test_an_ambiguous_prefix_names_the_versions_it_could_be() -> None:
     assert history.resolve("4000", tags={}) == 2
 
 
-def test_per_project_routes_by_name_say_they_take_an_id(api: Client, story: dict[str, Any]) -> None:
-    api = Client(api.base_url, api.key)  # undocumented routes on purpose: no OpenAPI check
-    answer = api.get(f"/project/{story['group']['name']}/members/history")
-    assert answer.status == 404 and "take its id" in answer.json["detail"]
-    assert api.get("/project/a/b/c/nothing").json["detail"] == "Not Found"
+def test_per_project_routes_by_name_answer_like_those_by_id(api: Client, story: dict[str, Any]) -> None:
+    by_name = f"/project/{story['group']['name']}/MEMBERS"  # names match ignoring case
+    for suffix in ("/history", f"/versions/{story['versions'][0]}", "/diff"):
+        named, by_id = api.get(by_name + suffix), api.get(f"/project/{story['id']}{suffix}")
+        assert named.status == by_id.status == 200, suffix
+        assert named.body == by_id.body, suffix
+    unknown = Client(api.base_url, api.key).get("/project/a/b/c/nothing")  # no such route
+    assert unknown.status == 404 and unknown.json["detail"] == "Not Found"

@@ -10,6 +10,7 @@ from typing import Any, TypedDict
 
 from aiohttp import web
 
+from registry.core.deleted_projects import project_id_named
 from registry.core.errors import InvalidInput
 from registry.core.keys import Role
 from registry.core.metadata import timestamp_text
@@ -19,15 +20,32 @@ from registry.http.bodies import field, json_object, required
 from registry.http.context import CATALOG, OFFLOADER, TIMELINE
 from registry.http.representations import ProjectDetailJson, if_match, project_detail, versioned
 from registry.http.routes.paths import PROJECT_BY_ID
-from registry.http.routes.scope import visible_group
+from registry.http.routes.scope import visible, visible_group
 from repo_store import TagInfo
 
 routes = web.RouteTableDef()
+# The same routes by group (id or name) and project name; a name also finds a deleted project
+# (the one most recently deleted under it), whose history and restore matter most.
+BY_NAME = "/project/{group}/{name}"
 
 
-def _project_group(request: web.Request, role: Role = "read") -> tuple[str, str]:
+async def _project_group(request: web.Request, role: Role = "read") -> tuple[str, str]:
+    """The id of the project the path names (by id, or by group and name) and the key's name."""
+    if "project_id" not in request.match_info:
+        return await _project_by_name(request, role)
     pid = request.match_info["project_id"]
     return pid, require(request, role, group_of_known_project(pid)).name
+
+
+async def _project_by_name(request: web.Request, role: Role) -> tuple[str, str]:
+    key, catalog = require(request, role), request.app[CATALOG]
+    group, name = request.match_info["group"], request.match_info["name"]
+
+    def find() -> str:  # the group's scope is checked before the name is looked up
+        view = visible(catalog, key, group, role)
+        return project_id_named(view, lambda: catalog.snapshots.history(view.meta.id), name)
+
+    return await request.app[OFFLOADER].run(find), key.name
 
 
 def _limit(request: web.Request) -> int | None:
@@ -40,8 +58,9 @@ def _limit(request: web.Request) -> int | None:
 
 
 @routes.get(PROJECT_BY_ID + "/history")
+@routes.get(BY_NAME + "/history")
 async def project_history(request: web.Request) -> web.Response:
-    pid, _ = _project_group(request)
+    pid, _ = await _project_group(request)
     page = await request.app[OFFLOADER].run(
         request.app[TIMELINE].project_history, pid, limit=_limit(request), cursor=request.query.get("cursor")
     )
@@ -49,17 +68,19 @@ async def project_history(request: web.Request) -> web.Response:
 
 
 @routes.get(PROJECT_BY_ID + "/versions/{version}")
+@routes.get(BY_NAME + "/versions/{version}")
 async def project_version(request: web.Request) -> web.Response:
-    pid, _ = _project_group(request)
+    pid, _ = await _project_group(request)
     project = await request.app[OFFLOADER].run(
         request.app[TIMELINE].project_at, pid, request.match_info["version"]
     )
-    return web.json_response(_with_timestamp(project_detail(project)))
+    return versioned(_with_timestamp(project_detail(project)), project.version)
 
 
 @routes.get(PROJECT_BY_ID + "/diff")
+@routes.get(BY_NAME + "/diff")
 async def project_diff(request: web.Request) -> web.Response:
-    pid, _ = _project_group(request)
+    pid, _ = await _project_group(request)
     diff = await request.app[OFFLOADER].run(
         request.app[TIMELINE].diff, pid, from_=request.query.get("from"), to=request.query.get("to")
     )
@@ -76,10 +97,11 @@ async def project_diff(request: web.Request) -> web.Response:
     return web.Response(text=diff.text, content_type="text/x-diff")
 
 
-# Any id-shaped or not: POST has no by-name twin, and a non-id answers 404 rather than 405.
+# Any id-shaped or not, so that a non-id answers 404 rather than 405.
 @routes.post("/project/{project_id}/restore")
+@routes.post(BY_NAME + "/restore")
 async def restore_project(request: web.Request) -> web.Response:
-    pid, author = _project_group(request, "write")
+    pid, author = await _project_group(request, "write")
     body = await json_object(request)
     version = required(body, "version", str)
     run = request.app[OFFLOADER]

@@ -1,4 +1,4 @@
-"""Service endpoints: liveness and the OpenAPI document."""
+"""Service endpoints: liveness, the OpenAPI document and the reference page rendered from it."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from typing import Any
 
 import yaml
 from aiohttp import web
+
+from registry.http import reference_page
 
 routes = web.RouteTableDef()
 
@@ -26,6 +28,34 @@ async def healthz(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
 
 
+@cache
+def _openapi_json() -> str:
+    return json.dumps(openapi_document())
+
+
+@cache
+def _page() -> str:
+    return reference_page.render(openapi_document())
+
+
+# The API description is public information, so these three need no key (auth.PUBLIC_PATHS).
+# The page is rendered once per process, from the document shipped with the package.
+PAGE_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'",  # no scripts, no inline styles: nothing else
+    "X-Content-Type-Options": "nosniff",
+}
+
+
 @routes.get("/openapi.json")
 async def openapi(request: web.Request) -> web.Response:
-    return web.Response(text=json.dumps(openapi_document()), content_type="application/json")
+    return web.Response(text=_openapi_json(), content_type="application/json")
+
+
+@routes.get("/docs")
+async def reference(request: web.Request) -> web.Response:
+    return web.Response(text=_page(), content_type="text/html", headers=PAGE_HEADERS)
+
+
+@routes.get(reference_page.STYLESHEET)
+async def stylesheet(request: web.Request) -> web.Response:
+    return web.Response(text=reference_page.STYLE, content_type="text/css", headers=PAGE_HEADERS)

@@ -21,7 +21,7 @@ from registry.core.timeline import Timeline
 from registry.http.auth import caller, require
 from registry.http.bodies import field, json_object, required
 from registry.http.context import CATALOG, OFFLOADER, RENDERED_PROJECTS, TIMELINE
-from registry.http.representations import if_match
+from registry.http.representations import if_match, raw_response, wants_raw
 from registry.http.routes.scope import visible, visible_group, visible_in_memory
 
 routes = web.RouteTableDef()
@@ -32,6 +32,19 @@ def _project_response(request: web.Request, project: Project, *, status: int = 2
     return request.app[RENDERED_PROJECTS].response(project, status=status)
 
 
+def _read_answer(request: web.Request, project: Project) -> web.Response:
+    """A read's answer: the JSON, or the schema text as stored if the request asks for it."""
+    if wants_raw(request, project.format):
+        return raw_response(project)
+    return _vary(_project_response(request, project))
+
+
+def _vary(response: web.Response) -> web.Response:
+    """Reads answer by ``Accept`` (JSON or the text as stored): caches must key on it."""
+    response.headers["Vary"] = "Accept"
+    return response
+
+
 @routes.get("/project/{project_id}")
 async def get_project(request: web.Request) -> web.Response:
     group_id = _group_id(request)
@@ -39,27 +52,33 @@ async def get_project(request: web.Request) -> web.Response:
     pid, app = request.match_info["project_id"], request.app
     at = request.query.get("at") if request.query_string else None  # most reads have no query
     if at is not None:  # time travel: the project as it was then
-        return _project_response(request, await app[OFFLOADER].run(app[TIMELINE].project_at, pid, at))
+        return _read_answer(request, await app[OFFLOADER].run(app[TIMELINE].project_at, pid, at))
     catalog = app[CATALOG]
     view = catalog.fresh_view(group_id)
-    response = _from_memory(app, view, pid) if view is not None else None
+    response = _from_memory(request, view, pid) if view is not None else None
     if response is not None:
         return response
-    return _project_response(request, await app[OFFLOADER].run(catalog.project, pid))
+    return _read_answer(request, await app[OFFLOADER].run(catalog.project, pid))
 
 
-def _from_memory(app: web.Application, view: GroupSnapshot, project_id: str) -> web.Response | None:
+def _from_memory(request: web.Request, view: GroupSnapshot, project_id: str) -> web.Response | None:
     """The project's answer from memory alone, or None if that needs disk.
 
     While nothing changed this is a read's whole work: no thread hop, and no rendering after
-    the first read.
+    the first read. Only a read that may want the text as stored needs the format first.
     """
+    app = request.app
     rendered = app[RENDERED_PROJECTS]
-    response = rendered.current(view.version, project_id)
+    may_want_raw = bool(request.query_string) or request.headers.get("Accept", "*/*") != "*/*"
+    response = None if may_want_raw else rendered.current(view.version, project_id)
     if response is not None:
-        return response
+        return _vary(response)
     project = app[CATALOG].cached_project(view, project_id)
-    return rendered.response(project, head=view.version) if project is not None else None
+    if project is None:
+        return None
+    if may_want_raw and wants_raw(request, project.format):
+        return raw_response(project)
+    return _vary(rendered.response(project, head=view.version))
 
 
 # After the read by id: aiohttp tries the routes under /project in the order they were added,
@@ -93,28 +112,36 @@ async def update_project(request: web.Request) -> web.Response:
 
 @routes.patch("/project/{project_id}")
 async def rename_project(request: web.Request) -> web.Response:
-    group_id = _group_id(request)
+    return await _rename(request, request.match_info["project_id"])
+
+
+@routes.delete("/project/{project_id}")
+async def delete_project(request: web.Request) -> web.Response:
+    return await _delete(request, request.match_info["project_id"])
+
+
+async def _rename(request: web.Request, project_id: str) -> web.Response:
+    group_id = group_of_known_project(project_id)
     key = require(request, "write", group_id)
     body = await json_object(request)
     project = await request.app[OFFLOADER].write(
         group_id,
         request.app[CATALOG].rename_project,
-        request.match_info["project_id"],
+        project_id,
         required(body, "name", str),
         **_provenance(request, key.name, body),
     )
     return _project_response(request, project)
 
 
-@routes.delete("/project/{project_id}")
-async def delete_project(request: web.Request) -> web.Response:
-    group_id = _group_id(request)
+async def _delete(request: web.Request, project_id: str) -> web.Response:
+    group_id = group_of_known_project(project_id)
     key = require(request, "write", group_id)
     body = await json_object(request) if request.can_read_body else {}
     await request.app[OFFLOADER].write(
         group_id,
         request.app[CATALOG].delete_project,
-        request.match_info["project_id"],
+        project_id,
         **_provenance(request, key.name, body),
     )
     return web.json_response({"message": "Project deleted"})
@@ -130,7 +157,7 @@ async def get_project_by_name(request: web.Request) -> web.Response:
         if response is not None:
             return response
     project = await app[OFFLOADER].run(_named, app[CATALOG], app[TIMELINE], caller(request), group, name, at)
-    return _project_response(request, project)
+    return _read_answer(request, project)
 
 
 def _named(
@@ -152,13 +179,25 @@ def _by_name_from_memory(request: web.Request, group: str, name: str) -> web.Res
     if view is None:  # not in memory: the read pool answers
         return None
     meta = view.meta.project_named(name)
-    return _from_memory(request.app, view, meta.id) if meta is not None else None
+    return _from_memory(request, view, meta.id) if meta is not None else None
 
 
 @by_name_routes.put("/project/{group}/{name}")
 async def update_project_by_name(request: web.Request) -> web.Response:
     require(request, "write")
     return await _update(request, await _id_by_name(request))
+
+
+@by_name_routes.patch("/project/{group}/{name}")
+async def rename_project_by_name(request: web.Request) -> web.Response:
+    require(request, "write")
+    return await _rename(request, await _id_by_name(request))
+
+
+@by_name_routes.delete("/project/{group}/{name}")
+async def delete_project_by_name(request: web.Request) -> web.Response:
+    require(request, "write")
+    return await _delete(request, await _id_by_name(request))
 
 
 async def _update(request: web.Request, project_id: str) -> web.Response:

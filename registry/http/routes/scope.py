@@ -8,7 +8,7 @@ from registry.core.catalog import Catalog
 from registry.core.errors import Forbidden, NotFound
 from registry.core.keys import ApiKey, Role
 from registry.core.snapshots import GroupSnapshot
-from registry.http.auth import caller, permit, require
+from registry.http.auth import caller, permit, require, scope_refused
 from registry.http.context import CATALOG, OFFLOADER
 
 
@@ -23,7 +23,7 @@ def visible(catalog: Catalog, key: ApiKey, ref: str, role: Role) -> GroupSnapsho
         view = catalog.group(ref)
     except NotFound:
         if key.groups:
-            raise Forbidden(f"key {key.name!r} does not cover this project group") from None
+            raise Forbidden(scope_refused(key)) from None
         raise
     permit(key, role, view.meta.id)
     return view
