@@ -23,7 +23,7 @@ from registry.http.metrics import METRICS, Metrics, refresh_periodically
 from registry.http.middleware import request_middleware
 from registry.http.representations import RENDERED_PROJECTS, RenderedProjects
 from registry.http.request_ids import quiet_malformed_requests
-from registry.http.routes import git, groups, history, meta, ops, projects, validation
+from registry.http.routes import batch, git, groups, history, meta, ops, projects, validation
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +59,7 @@ def create_app(config: Config) -> web.Application:
         ops.routes,
         history.routes,
         groups.routes,
+        batch.routes,
         validation.routes,
         projects.by_name_routes,
         git.routes,
