@@ -1,26 +1,42 @@
 """Format validators, keyed by format name.
 
 Adding a format is one module with a ``validate`` function plus one entry in :data:`VALIDATORS`.
+Each module is imported on its first validation: a command that lists keys, or one that
+validates a YAML file, must not pay for importing sqlglot.
 """
 
 from __future__ import annotations
 
+import importlib
 import logging
 import time
 from collections.abc import Callable
+from typing import cast
 
-from registry.formats import json_parquet, json_schema, sql, yaml_schema
 from registry.formats.base import Problem, ValidationResult, Validator, too_large
 from registry.formats.limits import DEFAULT_LIMITS, Limits
-from registry.formats.sql_dialects import SQL_DIALECTS, check_dialect
+from registry.formats.sql_dialects import check_dialect, sql_dialects
 
 log = logging.getLogger(__name__)
 
+
+def _on_first_use(module: str) -> Validator:
+    """``module``'s ``validate``, imported when first called."""
+
+    def validate(
+        text: str, *, dialect: str | None = None, limits: Limits = DEFAULT_LIMITS
+    ) -> ValidationResult:
+        found = cast(Validator, importlib.import_module(module).validate)
+        return found(text, dialect=dialect, limits=limits)
+
+    return validate
+
+
 VALIDATORS: dict[str, Validator] = {
-    "yaml": yaml_schema.validate,
-    "json_schema": json_schema.validate,
-    "json_parquet": json_parquet.validate,
-    "sql": sql.validate,
+    "yaml": _on_first_use("registry.formats.yaml_schema"),
+    "json_schema": _on_first_use("registry.formats.json_schema"),
+    "json_parquet": _on_first_use("registry.formats.json_parquet"),
+    "sql": _on_first_use("registry.formats.sql"),
 }
 
 FORMATS: tuple[str, ...] = tuple(VALIDATORS)
@@ -64,6 +80,12 @@ def report_validation(fmt: str, seconds: float) -> None:
     """Tell the observers that one ``fmt`` document took ``seconds`` to validate."""
     for observer in list(_observers):
         observer(fmt, seconds)
+
+
+def __getattr__(name: str) -> frozenset[str]:
+    if name == "SQL_DIALECTS":  # built from sqlglot's list: only when asked
+        return sql_dialects()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 __all__ = [

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlglot.dialects.dialect import Dialects
+from functools import cache
 
 # Names people commonly use for a database whose sqlglot dialect has another name.
 DIALECT_ALIASES: dict[str, str] = {
@@ -15,12 +15,24 @@ DIALECT_ALIASES: dict[str, str] = {
     "mssql": "tsql",
 }
 
-SQL_DIALECTS: frozenset[str] = frozenset(d.value for d in Dialects if d.value) | frozenset(DIALECT_ALIASES)
+
+@cache
+def sql_dialects() -> frozenset[str]:
+    """Every dialect name the sql validator accepts (sqlglot is imported here, on first use)."""
+    from sqlglot.dialects.dialect import Dialects
+
+    return frozenset(d.value for d in Dialects if d.value) | frozenset(DIALECT_ALIASES)
+
+
+def __getattr__(name: str) -> frozenset[str]:
+    if name == "SQL_DIALECTS":
+        return sql_dialects()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def check_dialect(name: str) -> bool:
     """Whether ``name`` is a dialect the sql validator accepts (case-insensitive)."""
-    return name.lower() in SQL_DIALECTS
+    return name.lower() in sql_dialects()
 
 
 def canonical_dialect(name: str | None) -> str | None:

@@ -1,4 +1,5 @@
-"""The ``schema-registry`` command: ``serve``, ``keys create|list|revoke`` and the operator commands."""
+"""The ``schema-registry`` command: ``serve``, ``keys create|list|revoke``, the operator commands and
+the client commands (``validate``, ``get``, ``put``, ``history``, ``diff``, ``sync``)."""
 
 from __future__ import annotations
 
@@ -9,18 +10,13 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from aiohttp import web
-
 from registry.core.catalog import Catalog
 from registry.core.config import LOG_FORMATS, Config, config_from, env_default
 from registry.core.errors import InvalidInput, RegistryError
 from registry.core.keys import ADMIN_KEY_FILE, KEYS_FILE, ROLES, KeyStore, write_secret_file
 from registry.core.logs import configure_logging
-from registry.http.access_log import AccessLogger
-from registry.http.app import create_app
-from registry.ops import ops_cli
+from registry.ops import client_cli, ops_cli
 from registry.ops.maintenance import DELETED_DIR, GROUPS_DIR, is_data_folder, unfinished_restore
-from registry.ops.workers import serve_workers
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -55,6 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     for sub in (create, listing, revoke):
         sub.add_argument("--data-dir", help="data folder (REGISTRY_DATA_DIR, default ./data)")
     ops_cli.add_commands(commands)
+    client_cli.add_commands(commands)
     return parser
 
 
@@ -75,6 +72,8 @@ def main(argv: list[str] | None = None, *, stdout: TextIO | None = None, stderr:
             return serve(config, out)
         if args.command in ops_cli.COMMANDS:
             return ops_cli.run(args, out)
+        if args.command in client_cli.COMMANDS:
+            return client_cli.run(args, out, err)
         return keys_command(args, out)
     except RegistryError as exc:
         print(f"error: {exc.detail}", file=err)
@@ -85,6 +84,13 @@ def main(argv: list[str] | None = None, *, stdout: TextIO | None = None, stderr:
 
 
 def serve(config: Config, out: TextIO) -> int:
+    # The server's imports only here: `keys list` and the client commands start without them.
+    from aiohttp import web
+
+    from registry.http.access_log import AccessLogger
+    from registry.http.app import create_app
+    from registry.ops.workers import serve_workers
+
     unfinished = unfinished_restore(config.data_dir)
     if unfinished is not None:  # before ensure_admin_key: a partial folder has no keys yet
         raise InvalidInput(

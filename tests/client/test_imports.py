@@ -34,4 +34,5 @@ def test_importing_the_client_loads_nothing_of_the_server() -> None:
 
 
 def test_the_probe_sees_server_modules_when_they_are_loaded() -> None:
-    assert "sqlglot" in _loaded("import registry.client\nimport registry.core.catalog")
+    assert "sqlglot" in _loaded("import registry.client\nimport registry.formats.sql")
+    assert "dulwich" in _loaded("import registry.core.catalog")
