@@ -1,8 +1,8 @@
 """Format validators, keyed by format name.
 
-Adding a format is one module with a ``validate`` function plus one entry in :data:`VALIDATORS`.
-Each module is imported on its first validation: a command that lists keys, or one that
-validates a YAML file, must not pay for importing sqlglot.
+Adding a format is one module with a ``validate`` function plus one entry in
+:data:`VALIDATOR_MODULES`. A validator's module (and its parser: sqlglot, jsonschema) is imported
+on its first use, so a command that never validates (``keys list``) never pays for them.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import importlib
 import logging
 import time
 from collections.abc import Callable
-from typing import cast
+from functools import cache
 
 from registry.formats.base import Problem, ValidationResult, Validator, too_large
 from registry.formats.limits import DEFAULT_LIMITS, Limits
@@ -19,27 +19,32 @@ from registry.formats.sql_dialects import check_dialect, sql_dialects
 
 log = logging.getLogger(__name__)
 
-
-def _on_first_use(module: str) -> Validator:
-    """``module``'s ``validate``, imported when first called."""
-
-    def validate(
-        text: str, *, dialect: str | None = None, limits: Limits = DEFAULT_LIMITS
-    ) -> ValidationResult:
-        found = cast(Validator, importlib.import_module(module).validate)
-        return found(text, dialect=dialect, limits=limits)
-
-    return validate
-
-
-VALIDATORS: dict[str, Validator] = {
-    "yaml": _on_first_use("registry.formats.yaml_schema"),
-    "json_schema": _on_first_use("registry.formats.json_schema"),
-    "json_parquet": _on_first_use("registry.formats.json_parquet"),
-    "sql": _on_first_use("registry.formats.sql"),
+# Each format's module; its ``validate`` function is the format's :class:`Validator`.
+VALIDATOR_MODULES: dict[str, str] = {
+    "yaml": "registry.formats.yaml_schema",
+    "json_schema": "registry.formats.json_schema",
+    "json_parquet": "registry.formats.json_parquet",
+    "sql": "registry.formats.sql",
 }
 
-FORMATS: tuple[str, ...] = tuple(VALIDATORS)
+FORMATS: tuple[str, ...] = tuple(VALIDATOR_MODULES)
+
+
+@cache
+def validator_for(fmt: str) -> Validator | None:
+    """The validator of ``fmt``, imported on first use; ``None`` for an unknown format."""
+    module = VALIDATOR_MODULES.get(fmt)
+    if module is None:
+        return None
+    found: Validator = importlib.import_module(module).validate
+    return found
+
+
+def load_validators() -> None:
+    """Import every validator now (a validation worker does, before its clock starts)."""
+    for fmt in FORMATS:
+        validator_for(fmt)
+
 
 # Called with (format, seconds) after every validation: how /metrics learns validation time
 # without the validators knowing about metrics.
@@ -57,7 +62,7 @@ def validate(
     fmt: str, text: str, *, dialect: str | None = None, limits: Limits | None = None
 ) -> ValidationResult:
     """Validate ``text`` as ``fmt`` (one of :data:`FORMATS`); never raises for any ``text``."""
-    validator = VALIDATORS.get(fmt)
+    validator = validator_for(fmt)
     if validator is None:
         return ValidationResult(errors=(Problem(f"unknown format {fmt!r}; known: {', '.join(FORMATS)}"),))
     limits = limits or DEFAULT_LIMITS
@@ -82,23 +87,19 @@ def report_validation(fmt: str, seconds: float) -> None:
         observer(fmt, seconds)
 
 
-def __getattr__(name: str) -> frozenset[str]:
-    if name == "SQL_DIALECTS":  # built from sqlglot's list: only when asked
-        return sql_dialects()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
 __all__ = [
     "DEFAULT_LIMITS",
     "FORMATS",
-    "SQL_DIALECTS",
-    "VALIDATORS",
+    "VALIDATOR_MODULES",
     "Limits",
     "Problem",
     "ValidationResult",
     "Validator",
     "check_dialect",
+    "load_validators",
     "observe_validations",
     "report_validation",
+    "sql_dialects",
     "validate",
+    "validator_for",
 ]

@@ -1,7 +1,7 @@
 """The one result model that every format validator returns.
 
 A validator is a function ``(text, *, dialect, limits) -> ValidationResult`` registered under its
-format name in :data:`registry.formats.VALIDATORS`. It reports every problem it finds, never just
+format name in :data:`registry.formats.VALIDATOR_MODULES`. It reports every problem it finds, never just
 the first, and never raises for bad input: a broken document is a result with errors.
 """
 

@@ -18,16 +18,10 @@ DIALECT_ALIASES: dict[str, str] = {
 
 @cache
 def sql_dialects() -> frozenset[str]:
-    """Every dialect name the sql validator accepts (sqlglot is imported here, on first use)."""
+    """Every dialect name the sql validator accepts: sqlglot's (imported here, on first use) and aliases."""
     from sqlglot.dialects.dialect import Dialects
 
     return frozenset(d.value for d in Dialects if d.value) | frozenset(DIALECT_ALIASES)
-
-
-def __getattr__(name: str) -> frozenset[str]:
-    if name == "SQL_DIALECTS":
-        return sql_dialects()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def check_dialect(name: str) -> bool:

@@ -84,7 +84,8 @@ def main(argv: list[str] | None = None, *, stdout: TextIO | None = None, stderr:
 
 
 def serve(config: Config, out: TextIO) -> int:
-    # The server's imports only here: `keys list` and the client commands start without them.
+    # The server's modules are imported here, not with this module: `keys list` and the operator
+    # commands start in a fraction of the time without aiohttp and the HTTP layer.
     from aiohttp import web
 
     from registry.http.access_log import AccessLogger

@@ -3,8 +3,8 @@ against docs/openapi.yaml, and a counter of the requests a client sent."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
+import http.client
+from collections.abc import AsyncIterator, Iterator
 
 import httpx
 import pytest
@@ -16,12 +16,11 @@ from tests.support.server import Server
 
 
 def _check(request: httpx.Request, response: httpx.Response) -> None:
-    body = response.read()
-    check_response(
-        request.method,
-        str(request.url.raw_path.decode()),
-        Response(response.status_code, response.headers, body),
-    )  # type: ignore[arg-type]
+    headers = http.client.HTTPMessage()
+    for name, value in response.headers.multi_items():
+        headers[name] = value
+    answer = Response(response.status_code, headers, response.read())
+    check_response(request.method, request.url.raw_path.decode(), answer)
 
 
 class CheckedTransport(httpx.HTTPTransport):
@@ -68,6 +67,8 @@ def async_transport() -> AsyncCheckedTransport:
 
 
 @pytest.fixture
-async def aclient(server: Server, async_transport: AsyncCheckedTransport) -> Any:
+async def aclient(
+    server: Server, async_transport: AsyncCheckedTransport
+) -> AsyncIterator[AsyncRegistryClient]:
     async with AsyncRegistryClient(server.url, server.admin_key(), transport=async_transport) as c:
         yield c

@@ -22,7 +22,7 @@ from registry.client import (
 from tests.support.server import free_port
 
 FAST = Retry(attempts=4, backoff=0.01, max_delay=0.05)
-GROUPS = {"project_groups": []}
+GROUPS: dict[str, list[object]] = {"project_groups": []}
 PROJECT = {
     "id": "_pabc1",
     "project_group_id": "_gabc",
