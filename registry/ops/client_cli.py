@@ -52,6 +52,15 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "validate", parents=[schema, output], help="validate schema files offline (no server)"
     )
     check.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    _add_server_commands(commands, server, schema, output)
+
+
+def _add_server_commands(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    server: argparse.ArgumentParser,
+    schema: argparse.ArgumentParser,
+    output: argparse.ArgumentParser,
+) -> None:
     get = commands.add_parser("get", parents=[server], help="print a project's schema")
     get.add_argument("project", metavar="GROUP/NAME")
     get.add_argument("--at", help="a version, tag or RFC 3339 time")
@@ -67,6 +76,14 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     history = commands.add_parser("history", parents=[server], help="a project's versions, newest first")
     history.add_argument("project", metavar="GROUP/NAME")
     history.add_argument("--json", action="store_true", help="one JSON document instead of lines")
+    _add_diff_and_sync(commands, server, output)
+
+
+def _add_diff_and_sync(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    server: argparse.ArgumentParser,
+    output: argparse.ArgumentParser,
+) -> None:
     diff = commands.add_parser("diff", parents=[server], help="a unified diff between two versions")
     diff.add_argument("project", metavar="GROUP/NAME")
     diff.add_argument("--from", dest="from_", metavar="V", help="default: the version before --to")

@@ -92,49 +92,70 @@ def make_plan(
 ) -> Plan:
     """The steps that make ``group`` hold ``files`` (``dialect``: of new sql files)."""
     detail: GroupDetail = client.get_group(group)
-    projects = {p["name"].casefold(): p for p in detail["projects"]}
-    texts = {p["id"]: client.get_project(p["id"])["data"] for p in detail["projects"]}
-    plan = Plan(detail["name"], detail["version"], [], [], [])
-    unmatched: list[LocalFile] = []
-    for local in files:
-        project = projects.pop(local.name.casefold(), None)
-        if project is None:
-            unmatched.append(local)
-        elif texts[project["id"]] == local.text and project["format"] == local.format:
-            plan.unchanged.append(project["name"])
-        else:
-            op = BatchOperation(
-                action="update", project=project["id"], data=local.text or "", format=local.format
-            )
-            kept_dialect = project["dialect"] if project["format"] == local.format else None
-            if dialect is None and kept_dialect is not None:  # validated as the server will
-                local.checked = check_file(local.path, dialect=kept_dialect)
-            elif dialect is not None and local.format == "sql":
-                op["dialect"] = dialect
-            plan.steps.append(_step("update", local, op, project["name"], project["id"]))
+    planner = _Planner(
+        detail, {p["id"]: client.get_project(p["id"])["data"] for p in detail["projects"]}, dialect
+    )
+    unmatched = [local for local in files if not planner.by_name(local)]
     for local in unmatched:
-        renamed = next(
-            (p for p in projects.values() if texts[p["id"]] == local.text and p["format"] == local.format),
-            None,
-        )
-        if renamed is not None:
-            del projects[renamed["name"].casefold()]
-            op = BatchOperation(action="rename", project=renamed["id"], name=local.name)
-            plan.steps.append(_step("rename", local, op, renamed["name"], renamed["id"]))
-        else:
-            op = BatchOperation(action="create", name=local.name, data=local.text or "", format=local.format)
-            if dialect is not None and local.format == "sql":
-                op["dialect"] = dialect
-            plan.steps.append(_step("create", local, op, None, None))
-    for project in projects.values():
+        planner.rename_or_create(local)
+    for project in planner.projects.values():
         if prune:
             op = BatchOperation(action="delete", project=project["id"])
-            plan.steps.append(
+            planner.plan.steps.append(
                 Planned("delete", project["name"], None, project["name"], project["id"], None, op)
             )
         else:
-            plan.kept.append(project["name"])
-    return plan
+            planner.plan.kept.append(project["name"])
+    return planner.plan
+
+
+class _Planner:
+    def __init__(self, detail: GroupDetail, texts: dict[str, str | None], dialect: str | None) -> None:
+        self.plan = Plan(detail["name"], detail["version"], [], [], [])
+        self.projects = {p["name"].casefold(): p for p in detail["projects"]}  # not matched yet
+        self.texts = texts
+        self.dialect = dialect
+
+    def by_name(self, local: LocalFile) -> bool:
+        """Plan ``local`` as the project of its name (an update, or nothing); False if none is."""
+        project = self.projects.pop(local.name.casefold(), None)
+        if project is None:
+            return False
+        if self.texts[project["id"]] == local.text and project["format"] == local.format:
+            self.plan.unchanged.append(project["name"])
+            return True
+        op = BatchOperation(
+            action="update", project=project["id"], data=local.text or "", format=local.format
+        )
+        kept_dialect = project["dialect"] if project["format"] == local.format else None
+        if self.dialect is None and kept_dialect is not None:  # validated as the server will
+            local.checked = check_file(local.path, dialect=kept_dialect)
+        elif self.dialect is not None and local.format == "sql":
+            op["dialect"] = self.dialect
+        self.plan.steps.append(_step("update", local, op, project["name"], project["id"]))
+        return True
+
+    def rename_or_create(self, local: LocalFile) -> None:
+        """A project without a file that holds exactly this file's schema was renamed; else a create."""
+        renamed = next(
+            (
+                p
+                for p in self.projects.values()
+                if local.text is not None
+                and self.texts[p["id"]] == local.text
+                and p["format"] == local.format
+            ),
+            None,
+        )
+        if renamed is not None:
+            del self.projects[renamed["name"].casefold()]
+            op = BatchOperation(action="rename", project=renamed["id"], name=local.name)
+            self.plan.steps.append(_step("rename", local, op, renamed["name"], renamed["id"]))
+            return
+        op = BatchOperation(action="create", name=local.name, data=local.text or "", format=local.format)
+        if self.dialect is not None and local.format == "sql":
+            op["dialect"] = self.dialect
+        self.plan.steps.append(_step("create", local, op, None, None))
 
 
 def _step(
