@@ -22,7 +22,15 @@ from dataclasses import dataclass, field
 from multiprocessing.process import BaseProcess
 
 from registry.core.logs import configure_worker_logging
-from registry.formats import DEFAULT_LIMITS, Limits, Problem, ValidationResult, report_validation, validate
+from registry.formats import (
+    DEFAULT_LIMITS,
+    Limits,
+    Problem,
+    ValidationResult,
+    load_validators,
+    report_validation,
+    validate,
+)
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +47,8 @@ def _serve(conn: multiprocessing.connection.Connection, limits: Limits, log_form
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     configure_worker_logging(log_format)
-    conn.send(_READY)  # the parsers are imported (with this module): the clock may start
+    load_validators()
+    conn.send(_READY)  # the parsers are imported: the clock may start
     while True:
         try:
             request = conn.recv()
