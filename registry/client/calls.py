@@ -161,7 +161,7 @@ def openapi() -> Call[dict[str, Any]]:
 
 
 def metrics() -> Call[str]:
-    return Call("GET", "/metrics", _text, repeatable=True)
+    return Call("GET", "/metrics", _text, headers={"Accept": "text/plain"}, repeatable=True)
 
 
 def list_groups() -> Call[list[GroupSummary]]:

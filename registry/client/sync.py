@@ -35,7 +35,8 @@ DEFAULT_TIMEOUT = 30.0
 
 
 def client_options(url: str, key: str | None, timeout: float | httpx.Timeout) -> dict[str, Any]:
-    headers = {"User-Agent": "schema-registry-client"}
+    # JSON unless a call asks otherwise: a project also has its schema text as a representation.
+    headers = {"User-Agent": "schema-registry-client", "Accept": calls.JSON}
     if key:
         headers["Authorization"] = f"Bearer {key}"
     return {"base_url": url.rstrip("/"), "headers": headers, "timeout": timeout}

@@ -176,20 +176,16 @@ def print_plan(plan: Plan, output: Output, out: TextIO) -> None:
         }
         print(json.dumps(doc, indent=2), file=out)
         return
+    # In a GitHub job the plan is log lines, and each problem an annotation on its line.
+    indent = "  " if output == "text" else ""
     for step in sorted(plan.steps, key=lambda s: ORDER.index(s.action)):
-        if output == "text":
-            print(_describe(step), file=out)
+        print(_describe(step), file=out)
         for problem in step.checked.errors if step.checked else ():
-            print(
-                ("  " if output == "text" else "") + problem_line(step.file or "", problem, output), file=out
-            )
-    if output == "text":
-        counts = {a: sum(s.action == a for s in plan.steps) for a in ("create", "update", "rename", "delete")}
-        summary = ", ".join(f"{n} to {a}" for a, n in counts.items() if n) or "no changes"
-        tail = f"; {len(plan.unchanged)} unchanged" + (
-            f"; {len(plan.kept)} without a file kept" if plan.kept else ""
-        )
-        print(f"Plan for {plan.group}: {summary}{tail}", file=out)
+            print(indent + problem_line(step.file or "", problem, output), file=out)
+    counts = {a: sum(s.action == a for s in plan.steps) for a in ("create", "update", "rename", "delete")}
+    summary = ", ".join(f"{n} to {a}" for a, n in counts.items() if n) or "no changes"
+    kept = f"; {len(plan.kept)} without a file kept" if plan.kept else ""
+    print(f"Plan for {plan.group}: {summary}; {len(plan.unchanged)} unchanged{kept}", file=out)
 
 
 def _describe(step: Planned) -> str:
