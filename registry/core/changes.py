@@ -41,10 +41,16 @@ class Change:
     action: str
     touch: Touch | None = None
     files: dict[str, bytes | None] = field(default_factory=dict)
+    batch: tuple[Touch, ...] = ()  # a batch's commit touches several projects (no ``touch``)
 
     @property
     def project_id(self) -> str | None:
         return self.touch.project_id if self.touch else None
+
+    @property
+    def touched_ids(self) -> tuple[str, ...]:
+        """Every project this change touches."""
+        return (self.touch.project_id,) if self.touch else tuple(t.project_id for t in self.batch)
 
     def message(self, message: str | None) -> str:
         return commit_message(
@@ -54,6 +60,7 @@ class Change:
             group_id=self.meta.id,
             group_name=self.meta.name,
             touch=self.touch,
+            batch=self.batch,
         )
 
 

@@ -180,6 +180,7 @@ class GroupWriter:
         if view.known_last_change is None:  # not worked out yet: stays lazy, from history
             return self.snapshots.lazy_view(group_id, version, change.meta, new_files)
         last_change = {pid: v for pid, v in view.known_last_change.items() if pid in change.meta.projects}
-        if change.project_id in change.meta.projects:
-            last_change[change.project_id] = version
+        for pid in change.touched_ids:
+            if pid in change.meta.projects:
+                last_change[pid] = version
         return GroupSnapshot(version, change.meta, new_files, known_last_change=last_change)

@@ -28,6 +28,10 @@ PROJECT_FORMAT = "Project-Format"
 PROJECT_DIALECT = "Project-Dialect"
 PUSHED_CHANGE = "Pushed-Change"
 PUSH_ACTION = "push"
+# One commit that changes several projects at once (POST /project-group/{group}/batch): a
+# trailer per project, as Pushed-Change without the version (it is the commit's own).
+BATCH_CHANGE = "Batch-Change"
+BATCH_ACTION = "batch"
 
 
 @dataclass(frozen=True)
@@ -41,7 +45,10 @@ class Touch:
     dialect: str | None = None
 
     def pushed_line(self, version: str) -> str:
-        words = [version, self.action, self.project_id, self.name, self.format]
+        return f"{version} {self.batch_line()}"
+
+    def batch_line(self) -> str:
+        words = [self.action, self.project_id, self.name, self.format]
         return " ".join([*words, self.dialect] if self.dialect else words)
 
 
@@ -70,6 +77,7 @@ def commit_message(
     group_name: str,
     touch: Touch | None = None,
     pushed: tuple[tuple[str, Touch], ...] = (),
+    batch: tuple[Touch, ...] = (),
 ) -> str:
     trailers = [(ACTION, action), (GROUP_ID, group_id), (GROUP_NAME, group_name)]
     if touch is not None:
@@ -78,6 +86,7 @@ def commit_message(
         if touch.dialect:
             trailers.append((PROJECT_DIALECT, touch.dialect))
     trailers += [(PUSHED_CHANGE, t.pushed_line(version)) for version, t in pushed]
+    trailers += [(BATCH_CHANGE, t.batch_line()) for t in batch]
     parts = [summary]
     if message and message.strip():
         parts.append(message.strip())
@@ -92,11 +101,17 @@ def _user_message(info: CommitInfo) -> str | None:
 
 
 def _parse_pushed(line: str) -> tuple[str, Touch] | None:
+    version, _, rest = line.partition(" ")
+    touch = _parse_batch(rest)
+    return None if touch is None else (version, touch)
+
+
+def _parse_batch(line: str) -> Touch | None:
     words = line.split(" ")
-    if len(words) not in (5, 6):
+    if len(words) not in (4, 5):
         return None
-    version, action, pid, name, fmt = words[:5]
-    return version, Touch(pid, action, name, fmt, words[5] if len(words) == 6 else None)
+    action, pid, name, fmt = words[:4]
+    return Touch(pid, action, name, fmt, words[4] if len(words) == 5 else None)
 
 
 @dataclass
@@ -116,6 +131,8 @@ def _revision(info: CommitInfo, walk: _Walk) -> Revision:
         action = PUSH_ACTION
         touches = tuple(walk.pending.pop(info.id, ()))
         recorded = walk.recorded if walk.recorded is not None else info.timestamp
+    elif action == BATCH_ACTION:
+        touches = tuple(t for t in map(_parse_batch, info.trailer_values(BATCH_CHANGE)) if t is not None)
     elif action == PUSH_ACTION:
         walk.recorded = info.timestamp
         for line in info.trailer_values(PUSHED_CHANGE):

@@ -33,7 +33,7 @@ from registry.http.metrics import Metrics, refresh_periodically
 from registry.http.middleware import request_middleware
 from registry.http.representations import RenderedProjects
 from registry.http.request_ids import quiet_malformed_requests
-from registry.http.routes import git, groups, history, meta, ops, projects, samples, validation
+from registry.http.routes import batch, git, groups, history, meta, ops, projects, samples, validation
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +69,7 @@ def create_app(config: Config) -> web.Application:
         ops.routes,
         history.routes,
         groups.routes,
+        batch.routes,
         validation.routes,
         samples.routes,
         projects.by_name_routes,

@@ -181,6 +181,9 @@ RAW_ETAG_SUFFIX = "-raw"
 VARY = {"Vary": "Accept"}
 
 
+JSON_MEDIA_TYPE = "application/json"
+
+
 def wants_raw(request: web.Request, fmt: str) -> bool:
     """Whether a read of a project in format ``fmt`` asks for its text as stored.
 
@@ -194,11 +197,13 @@ def wants_raw(request: web.Request, fmt: str) -> bool:
             raise InvalidInput("raw must be 0 or 1")
         return raw == "1"
     accept = request.headers.get("Accept")
-    if accept is None:
+    if accept is None or MEDIA_TYPES[fmt] == JSON_MEDIA_TYPE:
+        # A Parquet schema's media type is the API's own: Accept cannot tell the two apart, and
+        # every JSON client (ours included) sends it for the description. Only ?raw=1 asks.
         return False
     qualities = _qualities(accept)
     wanted = qualities.get(MEDIA_TYPES[fmt], 0.0)
-    return wanted > 0 and wanted >= qualities.get("application/json", 0.0)
+    return wanted > 0 and wanted >= qualities.get(JSON_MEDIA_TYPE, 0.0)
 
 
 def _qualities(accept: str) -> dict[str, float]:

@@ -1,4 +1,5 @@
-"""The ``schema-registry`` command: ``serve``, ``keys create|list|revoke`` and the operator commands."""
+"""The ``schema-registry`` command: ``serve``, ``keys create|list|revoke``, the operator commands and
+the client commands (``validate``, ``get``, ``put``, ``history``, ``diff``, ``sync``)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from registry.core.errors import InvalidInput, RegistryError
 from registry.core.keys import ROLES, KeyStore, write_secret_file
 from registry.core.layout import ADMIN_KEY_FILE, DELETED_DIR, GROUPS_DIR, KEYS_FILE
 from registry.core.logs import configure_logging
-from registry.ops import ops_cli
+from registry.ops import client_cli, ops_cli
 from registry.ops.maintenance import is_data_folder, unfinished_restore
 
 
@@ -58,6 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     for sub in (create, listing, revoke):
         sub.add_argument("--data-dir", help="data folder (REGISTRY_DATA_DIR, default ./data)")
     ops_cli.add_commands(commands)
+    client_cli.add_commands(commands)
     return parser
 
 
@@ -78,6 +80,8 @@ def main(argv: list[str] | None = None, *, stdout: TextIO | None = None, stderr:
             return serve(config, out)
         if args.command in ops_cli.COMMANDS:
             return ops_cli.run(args, out)
+        if args.command in client_cli.COMMANDS:
+            return client_cli.run(args, out, err)
         return keys_command(args, out)
     except RegistryError as exc:
         print(f"error: {exc.detail}", file=err)

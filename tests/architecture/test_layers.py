@@ -23,7 +23,7 @@ def lint_imports(root: Path) -> subprocess.CompletedProcess[str]:
 def test_the_contracts_are_kept() -> None:
     result = lint_imports(REPO)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "3 kept, 0 broken" in result.stdout
+    assert "4 kept, 0 broken" in result.stdout
 
 
 def copy_of_the_code(tmp_path: Path) -> Path:
@@ -56,3 +56,15 @@ def test_core_importing_http_or_storage_importing_the_registry_is_stopped(tmp_pa
         "registry.formats.climbs -> registry.core",
     ):
         assert edge in result.stdout, edge
+
+
+def test_the_client_library_importing_the_server_is_stopped(tmp_path: Path) -> None:
+    root = copy_of_the_code(tmp_path)
+    (root / "registry" / "client" / "climbs.py").write_text(
+        "from registry.core import names\nimport dulwich\n"
+    )
+    result = lint_imports(root)
+    assert result.returncode == 1
+    assert "The client library knows nothing of the server BROKEN" in result.stdout
+    assert "registry.client.climbs -> registry.core.names" in result.stdout
+    assert "registry.client.climbs -> dulwich" in result.stdout

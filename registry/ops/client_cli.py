@@ -1,0 +1,229 @@
+"""Client subcommands of ``schema-registry``: ``validate`` (offline), and ``get``, ``put``,
+``history``, ``diff`` and ``sync``, which talk to a server through :mod:`registry.client`.
+
+Exit codes: 0 done, 1 a schema is invalid or the server refused, 2 a usage error.
+Kept apart from :mod:`registry.ops.cli`, which adds them to its parser and hands them over.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from pathlib import Path
+from typing import TextIO
+
+from registry.client import ProblemError, RegistryClient, RegistryConnectionError
+from registry.client.calls import split_ref
+from registry.formats import FORMATS, Problem
+from registry.ops import client_sync
+from registry.ops.schema_files import (
+    OUTPUTS,
+    Output,
+    UsageError,
+    check_file,
+    check_options,
+    format_of,
+    problem_line,
+    read_text,
+    report,
+)
+
+COMMANDS = frozenset({"validate", "get", "put", "history", "diff", "sync"})
+DEFAULT_URL = "http://127.0.0.1:8080"
+
+
+def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    server = argparse.ArgumentParser(add_help=False)
+    server.add_argument("--url", help=f"the registry (REGISTRY_URL, default {DEFAULT_URL})")
+    server.add_argument("--key", help="API key (REGISTRY_KEY); --key-file keeps it out of the process list")
+    server.add_argument("--key-file", type=Path, help="a file holding the API key")
+    schema = argparse.ArgumentParser(add_help=False)
+    schema.add_argument(
+        "--format", help=f"the format of every file ({', '.join(FORMATS)}); default: by extension"
+    )
+    schema.add_argument("--dialect", help="SQL dialect (sqlglot's name, e.g. postgres)")
+    output = argparse.ArgumentParser(add_help=False)
+    output.add_argument(
+        "--output", choices=OUTPUTS, default="text", help="text (file:line:column: message), json or github"
+    )
+
+    check = commands.add_parser(
+        "validate", parents=[schema, output], help="validate schema files offline (no server)"
+    )
+    check.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    _add_server_commands(commands, server, schema, output)
+
+
+def _add_server_commands(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    server: argparse.ArgumentParser,
+    schema: argparse.ArgumentParser,
+    output: argparse.ArgumentParser,
+) -> None:
+    get = commands.add_parser("get", parents=[server], help="print a project's schema")
+    get.add_argument("project", metavar="GROUP/NAME")
+    get.add_argument("--at", help="a version, tag or RFC 3339 time")
+    get.add_argument("-o", "--out", type=Path, help="write it to this file instead")
+    put = commands.add_parser(
+        "put", parents=[server, schema], help="store a schema file as a project's schema"
+    )
+    put.add_argument("project", metavar="GROUP/NAME")
+    put.add_argument("file", type=Path, metavar="FILE")
+    put.add_argument("--message", help="why: the body of the commit message")
+    put.add_argument("--create", action="store_true", help="create the project if it does not exist")
+    put.add_argument("--if-match", help="only if the project is still at this version")
+    history = commands.add_parser("history", parents=[server], help="a project's versions, newest first")
+    history.add_argument("project", metavar="GROUP/NAME")
+    history.add_argument("--json", action="store_true", help="one JSON document instead of lines")
+    _add_diff_and_sync(commands, server, output)
+
+
+def _add_diff_and_sync(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    server: argparse.ArgumentParser,
+    output: argparse.ArgumentParser,
+) -> None:
+    diff = commands.add_parser("diff", parents=[server], help="a unified diff between two versions")
+    diff.add_argument("project", metavar="GROUP/NAME")
+    diff.add_argument("--from", dest="from_", metavar="V", help="default: the version before --to")
+    diff.add_argument("--to", metavar="V", help="default: the current version")
+    sync = commands.add_parser(
+        "sync", parents=[server, output], help="make a group match a folder of schema files (plan; --apply)"
+    )
+    sync.add_argument("folder", type=Path, metavar="DIR")
+    sync.add_argument("--group", required=True, help="the project group, by name or id")
+    sync.add_argument("--prune", action="store_true", help="delete projects that have no file")
+    sync.add_argument(
+        "--apply", action="store_true", help="apply the plan in one commit (default: only print it)"
+    )
+    sync.add_argument("--message", help="why: the body of the commit message")
+    sync.add_argument("--dialect", help="SQL dialect of new .sql projects")
+
+
+def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    try:
+        if args.command == "validate":
+            return _validate(args, out)
+        with _client(args) as client:
+            return _COMMANDS[args.command](client, args, out, err)
+    except UsageError as exc:
+        print(f"error: {exc}", file=err)
+        return 2
+    except ProblemError as exc:
+        print(f"error: {exc.detail} ({exc.status} {exc.code})", file=err)
+        file = str(getattr(args, "file", "") or getattr(args, "project", ""))
+        for item in exc.errors:
+            problem = Problem(item["message"], item["line"], item["column"], item["path"])
+            print(problem_line(file, problem, "text"), file=err)
+        return 1
+    except RegistryConnectionError as exc:
+        print(f"error: cannot reach the registry: {exc}", file=err)
+        return 1
+
+
+def _client(args: argparse.Namespace) -> RegistryClient:
+    key = args.key
+    if key is None and args.key_file is not None:
+        try:
+            key = args.key_file.read_text("utf-8").strip()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise UsageError(f"--key-file {args.key_file}: {exc}") from exc
+    key = key or os.environ.get("REGISTRY_KEY")
+    return RegistryClient(args.url or os.environ.get("REGISTRY_URL") or DEFAULT_URL, key)
+
+
+def _ref(text: str) -> tuple[str, str]:
+    try:
+        return split_ref(text)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc
+
+
+def _validate(args: argparse.Namespace, out: TextIO) -> int:
+    check_options(args.format, args.dialect)
+    results = [check_file(path, fmt=args.format, dialect=args.dialect) for path in args.files]
+    output: Output = args.output
+    report(results, output, out)
+    return 0 if all(r.valid for r in results) else 1
+
+
+def _get(client: RegistryClient, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    _ref(args.project)
+    project = client.get_project(args.project, at=args.at)
+    if project["data"] is None:
+        print(f"error: {args.project} has no schema yet", file=err)
+        return 1
+    if args.out is not None:
+        args.out.write_text(project["data"], "utf-8")
+        print(f"Wrote {args.out} ({project['format']}, version {project['version']})", file=err)
+    else:
+        out.write(project["data"])
+    return 0
+
+
+def _put(client: RegistryClient, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    group, name = _ref(args.project)
+    check_options(args.format, args.dialect)
+    _, fmt = format_of(args.file, args.format)
+    text, undecodable = read_text(args.file)
+    if undecodable is not None or text is None:
+        print(problem_line(str(args.file), undecodable or Problem("unreadable"), "text"), file=err)
+        return 1
+    try:
+        project = client.update_project(
+            args.project, text, format=fmt, dialect=args.dialect, message=args.message, if_match=args.if_match
+        )
+        done = "Updated"
+    except ProblemError as exc:
+        if exc.status != 404 or not args.create or args.if_match is not None:
+            raise
+        project = client.create_project(
+            group, name, text, format=fmt, dialect=args.dialect, message=args.message
+        )
+        done = "Created"
+    print(f"{done} {group}/{project['name']} ({project['format']}): version {project['version']}", file=out)
+    return 0
+
+
+def _history(client: RegistryClient, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    _ref(args.project)
+    versions = list(client.iter_project_history(args.project))
+    if args.json:
+        print(json.dumps(versions, indent=2), file=out)
+        return 0
+    for v in versions:
+        summary = v.get("summary") or ""
+        print(
+            f"{v['version'][:12]}  {v['timestamp']}  {v['action']:<7}  {v['name']}  {v['author']}  {summary}",
+            file=out,
+        )
+    return 0
+
+
+def _diff(client: RegistryClient, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    _ref(args.project)
+    out.write(client.diff(args.project, from_=args.from_, to=args.to)["diff"])
+    return 0
+
+
+def _sync(client: RegistryClient, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    if not args.folder.is_dir():
+        raise UsageError(f"{args.folder} is not a folder")
+    check_options(None, args.dialect)
+    files = client_sync.local_files(args.folder, args.dialect)
+    plan = client_sync.make_plan(client, args.group, files, prune=args.prune, dialect=args.dialect)
+    output: Output = args.output
+    client_sync.print_plan(plan, output, out)
+    if not plan.valid:
+        bad = sum(not s.valid for s in plan.steps)
+        print(f"error: {bad} invalid file(s); nothing {'applied' if args.apply else 'to apply'}", file=err)
+        return 1
+    if not args.apply or not plan.steps:
+        return 0
+    result = client.batch(plan.group, plan.operations(), message=args.message, if_match=plan.version)
+    print(f"Applied {len(result['changes'])} change(s) in one commit: {result['version']}", file=err)
+    return 0
+
+
+_COMMANDS = {"get": _get, "put": _put, "history": _history, "diff": _diff, "sync": _sync}
