@@ -35,6 +35,7 @@ from registry.core.changes import (
 from registry.core.errors import GroupNotEmpty, NameTaken, NotFound
 from registry.core.group_index import GroupIndex, GroupSummary
 from registry.core.group_writer import GroupWriter
+from registry.core.levels import Level
 from registry.core.metadata import METADATA_FILE, GroupMeta, ProjectMeta, timestamp_text
 from registry.core.names import (
     check_name,
@@ -68,6 +69,7 @@ class Catalog:
         *,
         clock: Callable[[], float] = time.time,
         validator: SchemaValidator = validate,
+        default_compatibility: Level = "NONE",
     ) -> None:
         self.groups_dir = data_dir / "groups"
         self.deleted_dir = data_dir / "deleted-groups"
@@ -75,6 +77,7 @@ class Catalog:
         self.deleted_dir.mkdir(parents=True, exist_ok=True)
         self.clock = clock
         self.validator = validator  # in-process by default; the server passes its ValidationPool's
+        self.default_compatibility = default_compatibility  # of groups without a level of their own
         self.beacon = ChangeBeacon(data_dir)
         self._locks = WriterLocks(on_commit=self.beacon.signal)
         self.snapshots = Snapshots(self.groups_dir, self._locks, self.beacon)
@@ -429,6 +432,7 @@ class Catalog:
                 state.data is not None,
                 current.created_at if current is not None else state.created_at,
                 stamp,
+                current.compatibility if current is not None else None,
             )
             files: dict[str, bytes | None] = {}
             if current is not None and current.has_data and current.file != restored.file:

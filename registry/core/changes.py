@@ -41,6 +41,7 @@ class Change:
     action: str
     touch: Touch | None = None
     files: dict[str, bytes | None] = field(default_factory=dict)
+    trailers: tuple[tuple[str, str], ...] = ()  # more trailers after the registry's own
 
     @property
     def project_id(self) -> str | None:
@@ -54,6 +55,7 @@ class Change:
             group_id=self.meta.id,
             group_name=self.meta.name,
             touch=self.touch,
+            extra=self.trailers,
         )
 
 

@@ -70,6 +70,7 @@ def commit_message(
     group_name: str,
     touch: Touch | None = None,
     pushed: tuple[tuple[str, Touch], ...] = (),
+    extra: tuple[tuple[str, str], ...] = (),
 ) -> str:
     trailers = [(ACTION, action), (GROUP_ID, group_id), (GROUP_NAME, group_name)]
     if touch is not None:
@@ -78,6 +79,7 @@ def commit_message(
         if touch.dialect:
             trailers.append((PROJECT_DIALECT, touch.dialect))
     trailers += [(PUSHED_CHANGE, t.pushed_line(version)) for version, t in pushed]
+    trailers += extra
     parts = [summary]
     if message and message.strip():
         parts.append(message.strip())

@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from registry.core.catalog import Catalog
+from registry.core.compat_settings import CompatibilitySettings
 from registry.core.config import Config
 from registry.core.keys import KeyStore
 from registry.core.offload import Offloader
@@ -23,7 +24,7 @@ from registry.http.metrics import METRICS, Metrics, refresh_periodically
 from registry.http.middleware import request_middleware
 from registry.http.representations import RENDERED_PROJECTS, RenderedProjects
 from registry.http.request_ids import quiet_malformed_requests
-from registry.http.routes import git, groups, history, meta, ops, projects, validation
+from registry.http.routes import compatibility, git, groups, history, meta, ops, projects, validation
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +33,9 @@ def create_app(config: Config) -> web.Application:
     config.data_dir.mkdir(parents=True, exist_ok=True)
     limits = Limits(max_depth=config.max_depth)
     pool = ValidationPool(config.validation_workers, config.parse_seconds, limits, config.log_format)
-    catalog = Catalog(config.data_dir, validator=pool.validate)
+    catalog = Catalog(
+        config.data_dir, validator=pool.validate, default_compatibility=config.default_compatibility
+    )
     keys = KeyStore(config.data_dir)
     metrics = Metrics(config.data_dir, catalog.snapshots.cache_stats)
     app = web.Application(
@@ -45,6 +48,7 @@ def create_app(config: Config) -> web.Application:
     app[VALIDATION_POOL] = pool
     app[CATALOG] = catalog
     app[TIMELINE] = Timeline(catalog)
+    app[compatibility.SETTINGS] = CompatibilitySettings(catalog, app[TIMELINE])
     app[KEYSTORE] = keys
     app[OFFLOADER] = Offloader(config.io_threads)
     app[METRICS] = metrics
@@ -52,7 +56,8 @@ def create_app(config: Config) -> web.Application:
     app[validation.VALIDATION_SLOTS] = asyncio.Semaphore(max(1, config.validation_workers))
     app[RENDERED_PROJECTS] = RenderedProjects()
     # Reads by id are matched first (the hottest route). /project/{group}/{name} comes after the
-    # /project/{id}/... routes of history and validation, which it would otherwise swallow.
+    # /project/{id}/... routes of history, validation and compatibility, which it would otherwise
+    # swallow.
     for table in (
         projects.routes,
         meta.routes,
@@ -60,6 +65,7 @@ def create_app(config: Config) -> web.Application:
         history.routes,
         groups.routes,
         validation.routes,
+        compatibility.routes,
         projects.by_name_routes,
         git.routes,
     ):

@@ -1,0 +1,94 @@
+"""Compatibility levels and checks: the ``config`` routes of groups and projects.
+
+Project routes take ids only (``/project/{group}/config`` is the project named ``config``), as
+``/entities`` does; they are registered before ``/project/{group}/{name}``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from registry.core.compat_settings import CompatibilitySettings
+from registry.core.errors import InvalidInput, NotFound
+from registry.core.levels import Level, check_level
+from registry.core.names import group_of_project
+from registry.http.auth import caller, require
+from registry.http.bodies import field, json_object
+from registry.http.context import OFFLOADER
+from registry.http.representations import if_match, versioned
+from registry.http.routes.scope import visible_group
+
+routes = web.RouteTableDef()
+SETTINGS = web.AppKey("compatibility_settings", CompatibilitySettings)
+PROJECT = "/project/{project_id:_p[0-9a-z]+}"
+
+
+def _at(request: web.Request) -> str | None:
+    return request.query.get("at")
+
+
+def _level_or_none(body: dict[str, Any]) -> Level | None:
+    """The body's ``compatibility``: a level, or an explicit null (drop the level set here)."""
+    if "compatibility" not in body:
+        raise InvalidInput("field 'compatibility' is required (a level, or null to drop this one)")
+    value = body["compatibility"]
+    return None if value is None else check_level(value)
+
+
+def _project_group(request: web.Request, role: str) -> tuple[str, str]:
+    pid = request.match_info["project_id"]
+    group_id = group_of_project(pid)
+    if group_id is None:
+        raise NotFound(f"no project with id {pid!r}")
+    return pid, require(request, role, group_id).name
+
+
+@routes.get("/project-group/{group}/config")
+async def group_config(request: web.Request) -> web.Response:
+    group_id = (await visible_group(request, request.match_info["group"], "read")).meta.id
+    setting = await request.app[OFFLOADER].run(request.app[SETTINGS].group_setting, group_id, _at(request))
+    return versioned(setting.to_json(), setting.version)
+
+
+@routes.put("/project-group/{group}/config")
+async def set_group_config(request: web.Request) -> web.Response:
+    group_id = (await visible_group(request, request.match_info["group"], "admin")).meta.id
+    body = await json_object(request)
+    level = _level_or_none(body)
+    setting = await request.app[OFFLOADER].write(
+        group_id,
+        request.app[SETTINGS].set_group_level,
+        group_id,
+        level,
+        author=caller(request).name,
+        message=field(body, "message", str),
+        if_match=if_match(request),
+    )
+    return versioned(setting.to_json(), setting.version)
+
+
+@routes.get(PROJECT + "/config")
+async def project_config(request: web.Request) -> web.Response:
+    pid, _ = _project_group(request, "read")
+    setting = await request.app[OFFLOADER].run(request.app[SETTINGS].project_setting, pid, _at(request))
+    return web.json_response(setting.to_json())
+
+
+@routes.put(PROJECT + "/config")
+async def set_project_config(request: web.Request) -> web.Response:
+    pid, author = _project_group(request, "admin")
+    body = await json_object(request)
+    level = _level_or_none(body)
+    group_id = group_of_project(pid)
+    assert group_id is not None  # _project_group checked it
+    setting = await request.app[OFFLOADER].write(
+        group_id,
+        request.app[SETTINGS].set_project_level,
+        pid,
+        level,
+        author=author,
+        message=field(body, "message", str),
+    )
+    return web.json_response(setting.to_json())
