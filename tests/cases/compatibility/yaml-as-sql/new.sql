@@ -1,0 +1,3 @@
+-- dialect: postgres
+CREATE TABLE customer (id INTEGER PRIMARY KEY, name TEXT NOT NULL, age INTEGER NOT NULL, tier TEXT NOT NULL);
+CREATE TABLE orders (customer_id INTEGER NOT NULL REFERENCES customer (id), total DOUBLE PRECISION NOT NULL);
