@@ -127,9 +127,12 @@ def check_format(fmt: str, dialect: str | None) -> str | None:
 SchemaValidator = Callable[..., ValidationResult]  # (fmt, text, *, dialect) like registry.formats.validate
 
 
-def validate_schema(fmt: str, data: str, dialect: str | None, validator: SchemaValidator = validate) -> None:
-    """Refuse ``data`` with every problem found unless it is a valid ``fmt`` document."""
+def validate_schema(
+    fmt: str, data: str, dialect: str | None, validator: SchemaValidator = validate
+) -> ValidationResult:
+    """Refuse ``data`` with every problem found unless it is a valid ``fmt`` document; its result."""
     result = validator(fmt, data, dialect=dialect)
     if not result.valid:
         shown = f" (the first {len(result.errors) - 1} are listed)" if result.errors_not_shown else ""
         raise InvalidSchema(f"the {fmt} schema has {result.error_count} error(s){shown}", result.errors)
+    return result

@@ -1,4 +1,5 @@
-"""Compatibility levels as the service reads and stores them (the rules are in the engine).
+"""Compatibility levels as the service reads and stores them (the rules are in the engine,
+:mod:`registry.formats.compatibility`, which names the levels).
 
 A level is stored in a group's ``.registry.json`` for the group and for each project that has
 its own; a project without one follows its group, a group without one the server's default.
@@ -10,19 +11,10 @@ from typing import Literal
 
 from registry.core.errors import InvalidLevel
 from registry.core.metadata import GroupMeta
+from registry.formats.compatibility import LEVELS, Level
 
-Level = Literal[
-    "NONE", "BACKWARD", "FORWARD", "FULL", "BACKWARD_TRANSITIVE", "FORWARD_TRANSITIVE", "FULL_TRANSITIVE"
-]
-LEVELS: tuple[Level, ...] = (
-    "NONE",
-    "BACKWARD",
-    "FORWARD",
-    "FULL",
-    "BACKWARD_TRANSITIVE",
-    "FORWARD_TRANSITIVE",
-    "FULL_TRANSITIVE",
-)
+__all__ = ["LEVELS", "Level", "Source", "check_level", "effective_level"]
+
 Source = Literal["project", "group", "default"]
 
 

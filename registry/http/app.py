@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from registry.core.catalog import Catalog
+from registry.core.compat_service import CompatibilityService
 from registry.core.compat_settings import CompatibilitySettings
 from registry.core.config import Config
 from registry.core.keys import KeyStore
@@ -19,7 +20,15 @@ from registry.core.validation_pool import ValidationPool
 from registry.formats import Limits, observe_validations
 from registry.http import body_guard
 from registry.http.auth import KEYSTORE
-from registry.http.context import CATALOG, CONFIG, OFFLOADER, TIMELINE, VALIDATION_POOL
+from registry.http.context import (
+    CATALOG,
+    COMPAT,
+    COMPAT_SETTINGS,
+    CONFIG,
+    OFFLOADER,
+    TIMELINE,
+    VALIDATION_POOL,
+)
 from registry.http.metrics import METRICS, Metrics, refresh_periodically
 from registry.http.middleware import request_middleware
 from registry.http.representations import RENDERED_PROJECTS, RenderedProjects
@@ -48,7 +57,8 @@ def create_app(config: Config) -> web.Application:
     app[VALIDATION_POOL] = pool
     app[CATALOG] = catalog
     app[TIMELINE] = Timeline(catalog)
-    app[compatibility.SETTINGS] = CompatibilitySettings(catalog, app[TIMELINE])
+    app[COMPAT_SETTINGS] = CompatibilitySettings(catalog, app[TIMELINE])
+    app[COMPAT] = CompatibilityService(app[TIMELINE])
     app[KEYSTORE] = keys
     app[OFFLOADER] = Offloader(config.io_threads)
     app[METRICS] = metrics

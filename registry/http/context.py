@@ -5,6 +5,8 @@ from __future__ import annotations
 from aiohttp import web
 
 from registry.core.catalog import Catalog
+from registry.core.compat_service import CompatibilityService
+from registry.core.compat_settings import CompatibilitySettings
 from registry.core.config import Config
 from registry.core.offload import Offloader
 from registry.core.timeline import Timeline
@@ -15,3 +17,5 @@ CATALOG = web.AppKey("catalog", Catalog)
 OFFLOADER = web.AppKey("offloader", Offloader)
 TIMELINE = web.AppKey("timeline", Timeline)
 VALIDATION_POOL = web.AppKey("validation_pool", ValidationPool)
+COMPAT_SETTINGS = web.AppKey("compatibility_settings", CompatibilitySettings)
+COMPAT = web.AppKey("compatibility", CompatibilityService)

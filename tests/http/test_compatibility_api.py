@@ -197,3 +197,214 @@ def test_the_default_level_setting(tmp_path: Path) -> None:
     srv = Server(tmp_path / "data", env={"REGISTRY_DEFAULT_COMPATIBILITY": "never"})
     with pytest.raises(RuntimeError, match="REGISTRY_DEFAULT_COMPATIBILITY"):
         srv.start()
+
+
+# -- checks -------------------------------------------------------------------------------------
+
+
+def head_of(api: Client, group: dict[str, Any]) -> str:
+    version: str = api.get(f"/project-group/{group['id']}").json["version"]
+    return version
+
+
+def test_a_check_explains_each_change_and_commits_nothing(api: Client, group: dict[str, Any]) -> None:
+    api.put(f"/project-group/{group['id']}/config", {"compatibility": "BACKWARD"})
+    project = create(api, group)
+    head = head_of(api, group)
+    path = f"/project/{project['id']}/compatibility"
+    response = api.post(path, {"data": V2})
+    assert response.status == 200, response
+    verdict = response.json
+    assert (verdict["compatible"], verdict["level"], verdict["against"]) == (
+        False,
+        "BACKWARD",
+        [project["version"]],
+    )
+    [change] = verdict["changes"]
+    assert (change["kind"], change["path"], change["breaks"]) == ("field-added", "user.email", ["BACKWARD"])
+    assert change["against"] == project["version"]
+    assert "email" in change["message"] and change["before"] is None
+    assert api.post(path, {"data": V2, "level": "FORWARD"}).json["compatible"] is True
+    assert api.post(path, {"data": V2, "level": "NONE"}).json["compatible"] is True
+    same = api.post(path, {"data": V1}).json
+    assert (same["compatible"], same["changes"]) == (True, [])
+    as_sql = api.post(path, {"data": "CREATE TABLE user (name TEXT NOT NULL);", "format": "sql"}).json
+    assert as_sql["against"] == [project["version"]]
+    assert head_of(api, group) == head  # nothing committed
+
+
+def test_check_errors(api: Client, group: dict[str, Any], make_key: MakeKey) -> None:
+    project = create(api, group)
+    path = f"/project/{project['id']}/compatibility"
+    invalid = api.post(path, {"data": "user:\n  name: strng\n"})
+    assert (invalid.status, invalid.json["code"]) == (422, "invalid-schema")
+    assert invalid.json["errors"][0]["line"] == 2
+    bad_level = api.post(path, {"data": V2, "level": "MOSTLY"})
+    assert (bad_level.status, bad_level.json["code"]) == (400, "invalid-compatibility-level")
+    assert api.post(path, {"level": "FULL"}).status == 400
+    assert api.post(path, {"data": V2, "format": "toml"}).status == 400
+    assert api.post(path, {"data": V2, "against": "not a version"}).status == 400
+    assert api.post(path, {"data": V2, "against": "ffffffff"}).status == 404
+    assert api.post("/project/_pnosuchgroupatall1/compatibility", {"data": V2}).status == 404
+    assert make_key("read").post(path, {"data": V2}).status == 200  # a check needs read only
+    other = api.post("/project-group", {"name": f"other-{group['name']}"}).json
+    assert make_key("read", other["name"]).post(path, {"data": V2}).status == 403
+
+
+def test_a_check_against_a_named_point(api: Client, group: dict[str, Any]) -> None:
+    project = create(api, group)
+    assert api.post(f"/project-group/{group['id']}/tags", {"name": "v1"}).status == 201
+    updated = api.put(f"/project/{project['id']}", {"data": V2}).json
+    path = f"/project/{project['id']}/compatibility"
+    three = "user:\n  name: string\n  email: string\n  age: number\n"
+    latest = api.post(path, {"data": three, "level": "BACKWARD"}).json
+    assert latest["against"] == [updated["version"]]
+    assert [c["path"] for c in latest["changes"]] == ["user.age"]
+    for point in ("v1", project["version"][:8], project["version"]):
+        old = api.post(path, {"data": three, "level": "BACKWARD", "against": point}).json
+        assert old["against"] == [project["version"]], point
+        assert sorted(c["path"] for c in old["changes"]) == ["user.age", "user.email"]
+    api.delete(f"/project/{project['id']}")
+    assert api.post(path, {"data": three}).status == 404
+
+
+def test_transitive_levels_check_every_earlier_version(api: Client, group: dict[str, Any]) -> None:
+    """A nullable column removed, then added back (nullable) with another type: each step is
+    BACKWARD-safe, but the last breaks the first version."""
+    first = create(
+        api, group, "accounts", "CREATE TABLE users (id INT PRIMARY KEY, note TEXT);", format="sql"
+    )
+    pid = first["id"]
+    api.put(f"/project/{pid}/config", {"compatibility": "BACKWARD"})
+    second = api.put(f"/project/{pid}", {"data": "CREATE TABLE users (id INT PRIMARY KEY);"})
+    assert second.status == 200, second
+    again = "CREATE TABLE users (id INT PRIMARY KEY, note INT);"
+    path = f"/project/{pid}/compatibility"
+    backward = api.post(path, {"data": again}).json
+    assert (backward["compatible"], backward["against"]) == (True, [second.json["version"]])
+    transitive = api.post(path, {"data": again, "level": "BACKWARD_TRANSITIVE"}).json
+    assert transitive["compatible"] is False
+    assert transitive["against"] == [second.json["version"], first["version"]]
+    broken = [c for c in transitive["changes"] if c["breaks"]]
+    assert [(c["kind"], c["path"], c["against"]) for c in broken] == [
+        ("type-changed", "users.note", first["version"])
+    ]
+    api.put(f"/project/{pid}/config", {"compatibility": "BACKWARD_TRANSITIVE"})
+    refused = api.put(f"/project/{pid}", {"data": again})
+    assert (refused.status, refused.json["code"]) == (409, "incompatible-schema")
+    assert refused.json["against"] == [second.json["version"], first["version"]]
+    api.put(f"/project/{pid}/config", {"compatibility": "BACKWARD"})
+    assert api.put(f"/project/{pid}", {"data": again}).status == 200
+
+
+# -- enforcement --------------------------------------------------------------------------------
+
+
+def test_a_breaking_update_is_refused_and_nothing_is_committed(
+    api: Client, server: Server, group: dict[str, Any], make_key: MakeKey
+) -> None:
+    project = create(api, group)
+    api.put(f"/project-group/{group['id']}/config", {"compatibility": "BACKWARD"})
+    head = head_of(api, group)
+    for path in (f"/project/{project['id']}", f"/project/{group['name']}/users"):
+        refused = api.put(path, {"data": V2, "message": "add email"})
+        assert refused.status == 409, refused
+        problem = refused.json
+        assert problem["code"] == "incompatible-schema"
+        assert (problem["level"], problem["against"]) == ("BACKWARD", [project["version"]])
+        assert [(c["kind"], c["path"], c["breaks"]) for c in problem["changes"]] == [
+            ("field-added", "user.email", ["BACKWARD"])
+        ]
+        assert "BACKWARD" in problem["detail"]
+    assert head_of(api, group) == head
+    assert api.get(f"/project/{project['id']}").json["data"] == V1
+    writer = make_key("write")
+    forbidden = writer.put(f"/project/{project['id']}", {"data": V2, "force": True})
+    assert (forbidden.status, forbidden.json["code"]) == (403, "forbidden")
+    assert "force" in forbidden.json["detail"]
+    assert writer.put(f"/project/{project['id']}", {"data": V2, "force": "yes"}).status == 400
+    safe = "user:\n  name: string\n  tags: [string]\n"
+    assert writer.put(f"/project/{project['id']}", {"data": V1 + "other:\n  id: number\n"}).status == 200
+    assert writer.put(f"/project/{project['id']}", {"data": safe}).status == 409
+    forced = api.put(f"/project/{project['id']}", {"data": V2, "force": True, "message": "on purpose"})
+    assert forced.status == 200, forced
+    message = trailers(server, group["id"])
+    assert "on purpose" in message
+    assert "Compatibility-Override: BACKWARD" in message
+    assert "Compatibility-Break: field-added user.email" in message
+    assert "Compatibility-Break: entity-removed" not in message  # safe changes are not listed
+    # A forced write that breaks nothing says nothing.
+    api.put(f"/project/{project['id']}", {"data": V2 + "order:\n  id: number\n", "force": True})
+    assert "Compatibility-Override" not in trailers(server, group["id"])
+
+
+def test_creates_renames_and_deletes_are_not_checked(api: Client, group: dict[str, Any]) -> None:
+    api.put(f"/project-group/{group['id']}/config", {"compatibility": "FULL_TRANSITIVE"})
+    project = create(api, group)
+    empty = create(api, group, "later", data=None)
+    assert api.patch(f"/project/{project['id']}", {"name": "people"}).status == 200
+    assert api.put(f"/project/{empty['id']}", {"data": V2}).status == 200  # nothing to break
+    assert api.delete(f"/project/{project['id']}").status == 200
+
+
+def test_a_restore_that_breaks_the_level_is_refused_unless_forced(
+    api: Client, server: Server, group: dict[str, Any], make_key: MakeKey
+) -> None:
+    project = create(api, group)
+    api.put(f"/project/{project['id']}", {"data": V2})
+    api.put(f"/project/{project['id']}/config", {"compatibility": "FORWARD"})
+    path = f"/project/{project['id']}/restore"
+    refused = api.post(path, {"version": project["version"]})
+    assert (refused.status, refused.json["code"]) == (409, "incompatible-schema")
+    assert [(c["kind"], c["path"]) for c in refused.json["changes"]] == [("field-removed", "user.email")]
+    assert make_key("write").post(path, {"version": project["version"], "force": True}).status == 403
+    forced = api.post(path, {"version": project["version"], "force": True})
+    assert forced.status == 200, forced
+    assert forced.json["data"] == V1
+    message = trailers(server, group["id"])
+    assert "Registry-Action: restore" in message
+    assert "Compatibility-Override: FORWARD" in message
+    assert "Compatibility-Break: field-removed user.email" in message
+
+
+# -- semantic diffs and history summaries -------------------------------------------------------
+
+
+def test_changes_between_two_points(api: Client, group: dict[str, Any]) -> None:
+    project = create(api, group)
+    second = api.put(f"/project/{project['id']}", {"data": V2}).json
+    api.patch(f"/project/{project['id']}", {"name": "people"})
+    path = f"/project/{project['id']}/changes"
+    latest = api.get(path)
+    assert latest.status == 200, latest
+    assert latest.json["changes"] == []  # the rename changed no entity
+    body = api.get(f"{path}?to={second['version']}").json
+    assert (body["from"], body["to"]) == (project["version"], second["version"])
+    assert [(c["kind"], c["path"], c["breaks"]) for c in body["changes"]] == [
+        ("field-added", "user.email", ["BACKWARD"])
+    ]
+    back = api.get(f"{path}?from={second['version']}&to={project['version'][:10]}").json
+    assert [(c["kind"], c["breaks"]) for c in back["changes"]] == [("field-removed", ["FORWARD"])]
+    created = api.get(f"{path}?to={project['version']}").json
+    assert created["from"] is None
+    assert [c["kind"] for c in created["changes"]] == ["entity-added"]
+    assert api.get(f"{path}?from=nonsense").status == 400
+    assert api.get("/project/_pnosuchgroupatall1/changes").status == 404
+
+
+def test_history_entries_summarize_their_changes(api: Client, group: dict[str, Any]) -> None:
+    project = create(api, group)
+    api.put(f"/project/{project['id']}", {"data": V2})
+    api.put(f"/project/{project['id']}", {"data": V2 + "order:\n  id: number\n"})
+    api.patch(f"/project/{project['id']}", {"name": "people"})
+    api.delete(f"/project/{project['id']}")
+    versions = api.get(f"/project/{project['id']}/history").json["versions"]
+    assert [(v["action"], v["change_summary"]) for v in versions] == [
+        ("delete", {"changes": 2, "breaks": []}),
+        ("rename", {"changes": 0, "breaks": []}),
+        ("update", {"changes": 1, "breaks": []}),
+        ("update", {"changes": 1, "breaks": ["BACKWARD"]}),
+        ("create", {"changes": 1, "breaks": []}),
+    ]
+    page = api.get(f"/project/{project['id']}/history?limit=2").json["versions"]
+    assert [v["change_summary"] for v in page] == [v["change_summary"] for v in versions[:2]]

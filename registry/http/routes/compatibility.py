@@ -1,4 +1,4 @@
-"""Compatibility levels and checks: the ``config`` routes of groups and projects.
+"""Compatibility: the ``config`` routes of groups and projects, checks and semantic diffs.
 
 Project routes take ids only (``/project/{group}/config`` is the project named ``config``), as
 ``/entities`` does; they are registered before ``/project/{group}/{name}``.
@@ -10,18 +10,17 @@ from typing import Any
 
 from aiohttp import web
 
-from registry.core.compat_settings import CompatibilitySettings
 from registry.core.errors import InvalidInput, NotFound
 from registry.core.levels import Level, check_level
 from registry.core.names import group_of_project
 from registry.http.auth import caller, require
-from registry.http.bodies import field, json_object
-from registry.http.context import OFFLOADER
+from registry.http.bodies import field, json_object, required
+from registry.http.context import COMPAT, COMPAT_SETTINGS, OFFLOADER
 from registry.http.representations import if_match, versioned
 from registry.http.routes.scope import visible_group
+from registry.http.routes.validation import VALIDATION_SLOTS
 
 routes = web.RouteTableDef()
-SETTINGS = web.AppKey("compatibility_settings", CompatibilitySettings)
 PROJECT = "/project/{project_id:_p[0-9a-z]+}"
 
 
@@ -48,7 +47,9 @@ def _project_group(request: web.Request, role: str) -> tuple[str, str]:
 @routes.get("/project-group/{group}/config")
 async def group_config(request: web.Request) -> web.Response:
     group_id = (await visible_group(request, request.match_info["group"], "read")).meta.id
-    setting = await request.app[OFFLOADER].run(request.app[SETTINGS].group_setting, group_id, _at(request))
+    setting = await request.app[OFFLOADER].run(
+        request.app[COMPAT_SETTINGS].group_setting, group_id, _at(request)
+    )
     return versioned(setting.to_json(), setting.version)
 
 
@@ -59,7 +60,7 @@ async def set_group_config(request: web.Request) -> web.Response:
     level = _level_or_none(body)
     setting = await request.app[OFFLOADER].write(
         group_id,
-        request.app[SETTINGS].set_group_level,
+        request.app[COMPAT_SETTINGS].set_group_level,
         group_id,
         level,
         author=caller(request).name,
@@ -72,7 +73,9 @@ async def set_group_config(request: web.Request) -> web.Response:
 @routes.get(PROJECT + "/config")
 async def project_config(request: web.Request) -> web.Response:
     pid, _ = _project_group(request, "read")
-    setting = await request.app[OFFLOADER].run(request.app[SETTINGS].project_setting, pid, _at(request))
+    setting = await request.app[OFFLOADER].run(
+        request.app[COMPAT_SETTINGS].project_setting, pid, _at(request)
+    )
     return web.json_response(setting.to_json())
 
 
@@ -85,10 +88,39 @@ async def set_project_config(request: web.Request) -> web.Response:
     assert group_id is not None  # _project_group checked it
     setting = await request.app[OFFLOADER].write(
         group_id,
-        request.app[SETTINGS].set_project_level,
+        request.app[COMPAT_SETTINGS].set_project_level,
         pid,
         level,
         author=author,
         message=field(body, "message", str),
     )
     return web.json_response(setting.to_json())
+
+
+@routes.post(PROJECT + "/compatibility")
+async def check_compatibility(request: web.Request) -> web.Response:
+    pid, _ = _project_group(request, "read")
+    body = await json_object(request)
+    level = field(body, "level", str)
+    async with request.app[VALIDATION_SLOTS]:
+        verdict = await request.app[OFFLOADER].run(
+            request.app[COMPAT].check,
+            pid,
+            required(body, "data", str),
+            fmt=field(body, "format", str),
+            dialect=field(body, "dialect", str),
+            level=check_level(level) if level is not None else None,
+            against=field(body, "against", str),
+        )
+    return web.json_response(verdict.to_json())
+
+
+@routes.get(PROJECT + "/changes")
+async def project_changes(request: web.Request) -> web.Response:
+    pid, _ = _project_group(request, "read")
+    query = request.query
+    async with request.app[VALIDATION_SLOTS]:
+        body = await request.app[OFFLOADER].run(
+            request.app[COMPAT].changes, pid, from_=query.get("from"), to=query.get("to")
+        )
+    return web.json_response(body)

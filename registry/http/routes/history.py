@@ -14,8 +14,8 @@ from registry.core.errors import InvalidInput, NotFound
 from registry.core.metadata import timestamp_text
 from registry.core.names import group_of_project
 from registry.http.auth import caller, require
-from registry.http.bodies import field, json_object, required
-from registry.http.context import CATALOG, OFFLOADER, TIMELINE
+from registry.http.bodies import field, forced, json_object, required
+from registry.http.context import CATALOG, COMPAT, OFFLOADER, TIMELINE
 from registry.http.representations import if_match, project_detail, versioned
 from registry.http.routes.scope import visible_group
 from repo_store import TagInfo
@@ -44,10 +44,14 @@ def _limit(request: web.Request) -> int | None:
 @routes.get(PROJECT + "/history")
 async def project_history(request: web.Request) -> web.Response:
     pid, _ = _project_group(request)
-    page = await request.app[OFFLOADER].run(
-        request.app[TIMELINE].project_history, pid, limit=_limit(request), cursor=request.query.get("cursor")
-    )
-    return web.json_response({"versions": page.items, "next_cursor": page.next_cursor})
+    timeline, service = request.app[TIMELINE], request.app[COMPAT]
+
+    def page_with_summaries() -> tuple[list[dict[str, Any]], str | None]:
+        page = timeline.project_history(pid, limit=_limit(request), cursor=request.query.get("cursor"))
+        return service.summarize(pid, page.items), page.next_cursor
+
+    items, next_cursor = await request.app[OFFLOADER].run(page_with_summaries)
+    return web.json_response({"versions": items, "next_cursor": next_cursor})
 
 
 @routes.get(PROJECT + "/versions/{version}")
@@ -84,6 +88,7 @@ async def restore_project(request: web.Request) -> web.Response:
     pid, author = _project_group(request, "write")
     body = await json_object(request)
     version = required(body, "version", str)
+    force = forced(request, body)
     run = request.app[OFFLOADER]
     state = await run.run(request.app[TIMELINE].project_at, pid, version)
     project = await run.write(
@@ -93,6 +98,7 @@ async def restore_project(request: web.Request) -> web.Response:
         author=author,
         message=field(body, "message", str),
         if_match=if_match(request),
+        force=force,
     )
     return versioned(project_detail(project), project.version)
 
