@@ -117,6 +117,21 @@ def too_large(text: str, limits: Limits) -> ValidationResult | None:
     )
 
 
+# The optional keys of the entity model (docs/formats/README.md): present only where a document
+# says them, never as null placeholders.
+FIELD_KEYS = (
+    "default", "min_length", "max_length", "minimum", "maximum", "exclusive_minimum",
+    "exclusive_maximum", "pattern", "unique", "precision", "scale", "bits", "min_items", "max_items",
+    "unique_items", "hint", "required", "closed", "line", "column",
+)  # fmt: skip
+ENTITY_KEYS = ("closed", "line", "column")
+
+
+def said(**keys: Any) -> dict[str, Any]:
+    """The keys a document says: those whose value is not ``None`` (``closed`` only when true)."""
+    return {k: v for k, v in keys.items() if v is not None and not (k == "closed" and v is not True)}
+
+
 def field_model(
     name: str,
     type_: str,
@@ -126,7 +141,8 @@ def field_model(
     source_type: str | None = None,
     **extra: Any,
 ) -> dict[str, Any]:
-    """One field of the entity model (see docs/formats/README.md)."""
+    """One field of the entity model (see docs/formats/README.md); ``extra`` holds the type's own
+    keys (``values``, ``items``, ``fields``, ``ref``) and the optional keys of :data:`FIELD_KEYS`."""
     model: dict[str, Any] = {
         "name": name,
         "type": type_,
@@ -138,6 +154,9 @@ def field_model(
     return model
 
 
-def entity_model(name: str, fields: list[dict[str, Any]], *, namespace: str | None = None) -> dict[str, Any]:
-    """One entity of the entity model."""
-    return {"name": name, "namespace": namespace, "fields": fields}
+def entity_model(
+    name: str, fields: list[dict[str, Any]], *, namespace: str | None = None, **extra: Any
+) -> dict[str, Any]:
+    """One entity of the entity model; ``extra`` holds optional keys (``closed``, ``line``,
+    ``column``, ...), left out when ``None`` (and ``closed`` when not true)."""
+    return {"name": name, "namespace": namespace, "fields": fields, **said(**extra)}

@@ -56,7 +56,7 @@ def field_added(field: Model, path: str, old_closed: bool, entity: str) -> Chang
     if has_default(field):
         how = "with a default"
     elif may_be_absent(field):
-        how = "as optional"
+        how = "as optional" if "required" in field else "as nullable"
     else:
         how = "as required and has no default"
         breaks.append("BACKWARD")

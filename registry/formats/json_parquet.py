@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from registry.formats.base import Problems, ValidationResult, entity_model, field_model
+from registry.formats.base import Problems, ValidationResult, entity_model, field_model, said
 from registry.formats.json_parquet_types import (
     PHYSICAL_TYPES,
     REPETITIONS,
@@ -45,7 +45,8 @@ def validate(text: str, *, dialect: str | None = None, limits: Limits = DEFAULT_
     fields = checker.children(doc, ())
     if problems.errors:
         return problems.result()
-    return problems.result([entity_model(str(name), fields)])
+    line, column = parsed.positions.locate(())
+    return problems.result([entity_model(str(name), fields, line=line, column=column)])
 
 
 class _Checker:
@@ -114,6 +115,8 @@ class _Checker:
         if repetition == "REPEATED":
             model = {"type": "array", "items": model}
         type_ = model.pop("type")
+        line, column = self.positions.locate(path)
+        model.update(said(line=line, column=column))
         return field_model(name, type_, nullable=repetition == "OPTIONAL", **model)
 
     def primitive(self, field: dict[str, Any], path: PathKey) -> dict[str, Any] | None:
@@ -146,7 +149,10 @@ class _Checker:
                 self.error((*path, "logical_type"), problem)
                 return None
         source = physical if name is None else f"{physical}/{name}"
-        return {**entity_type(physical, name, params), "source_type": source}
+        model = {**entity_type(physical, name, params), "source_type": source}
+        if model["type"] == "binary" and isinstance(length, int):  # bytes, all of them, always
+            model.update(min_length=length, max_length=length)
+        return model
 
     def logical(self, logical: Any, path: PathKey) -> tuple[str | None, dict[str, Any]]:
         name, params, shape_problems = logical_shape(logical)
@@ -213,7 +219,11 @@ class _Checker:
         ):
             items = items["fields"][0]
         if items is not None:  # a type, not a field: the element's name and flags are the layout's
-            items = {k: v for k, v in items.items() if k not in ("name", "nullable", "primary_key")}
+            items = {
+                k: v
+                for k, v in items.items()
+                if k not in ("name", "nullable", "primary_key", "line", "column")
+            }
         return {"type": "array", "items": items, "source_type": "LIST"}
 
     def map_group(

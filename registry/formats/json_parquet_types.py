@@ -150,8 +150,13 @@ def entity_type(physical: str | None, name: str | None, params: dict[str, Any]) 
     }  # fmt: skip
     if name == "DECIMAL":
         return {"type": "decimal", "precision": params["precision"], "scale": params.get("scale", 0)}
+    if name == "INTEGER":  # an unsigned integer of N bits is still N bits wide, and never negative
+        unsigned = {"minimum": 0} if params.get("is_signed") is False else {}
+        return {"type": "integer", "bits": params["bit_width"], **unsigned}
     if name in by_logical:
         return {"type": by_logical[name]}
+    if name is None and physical in ("INT32", "INT64"):
+        return {"type": "integer", "bits": 32 if physical == "INT32" else 64}
     by_physical = {
         "BOOLEAN": "boolean", "INT32": "integer", "INT64": "integer", "INT96": "timestamp",
         "FLOAT": "number", "DOUBLE": "number", "BYTE_ARRAY": "binary", "FIXED_LEN_BYTE_ARRAY": "binary",

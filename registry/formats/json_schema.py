@@ -87,7 +87,7 @@ def validate(text: str, *, dialect: str | None = None, limits: Limits = DEFAULT_
     _warn_unknown(walk, positions, problems)
     if problems.errors:
         return problems.result()
-    return problems.result(schema_entities(doc, limits))
+    return problems.result(schema_entities(doc, limits, positions))
 
 
 def _dialect(doc: dict[str, Any], positions: Positions, problems: Problems) -> Any:

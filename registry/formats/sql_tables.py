@@ -8,7 +8,8 @@ from typing import Any
 
 from sqlglot import exp
 
-from registry.formats.base import entity_model, field_model
+from registry.formats.base import entity_model, field_model, said
+from registry.formats.sql_keys import apply_checks, check_keys, constraint_keys, type_keys, unique_column
 
 _TYPE_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("uuid", ("UUID", "UNIQUEIDENTIFIER")),
@@ -35,6 +36,9 @@ class Column:
     data_type: exp.DataType | None
     nullable: bool = True
     primary_key: bool = False
+    keys: dict[str, Any] = field(default_factory=dict)  # the model's optional keys it says
+    line: int | None = None
+    column: int | None = None
 
 
 Name = tuple[str | None, str]  # a table as a script names it: (schema or None, table)
@@ -49,6 +53,10 @@ class Table:
     columns: list[Column] = field(default_factory=list)
     parents: list[Name] = field(default_factory=list)
     copy_of: Name | None = None  # PARTITION OF / LIKE: all columns come from that table
+    # From CHECKs and UNIQUEs of the table or its columns, applied by column name when the
+    # entity is made (a table-level constraint may come before the column it names).
+    checks: list[tuple[str, str, Any]] = field(default_factory=list)
+    uniques: list[str] = field(default_factory=list)
 
     def find(self, name: str) -> Column | None:
         lowered = name.lower()
@@ -118,12 +126,12 @@ def read_create(
                             *place(item),
                         )
                     )
-                table.columns.append(_column(item, dialect))
+                table.columns.append(_column(item, dialect, table, place(item)))
                 foreign_keys.extend(_inline_references(table, item, *place(item)))
             elif isinstance(item, exp.Identifier):  # a column without a type: SQLite allows it
                 if dialect not in (None, "sqlite"):
                     faults.append(("has no type in table", item.name, *place(item)))
-                table.columns.append(Column(item.name, "", None))
+                table.columns.append(Column(item.name, "", None, line=place(item)[0], column=place(item)[1]))
             else:
                 foreign_keys.extend(apply_constraint(table, item, *place(item)))
     properties = create.args.get("properties")
@@ -141,10 +149,12 @@ def read_create(
     return table, foreign_keys, faults
 
 
-def _column(item: exp.ColumnDef, dialect: str | None) -> Column:
+def _column(item: exp.ColumnDef, dialect: str | None, table: Table, where: tuple[int, int]) -> Column:
     kind = item.args.get("kind")
     data_type = kind if isinstance(kind, exp.DataType) else None
     column = Column(item.name, kind.sql(dialect=dialect) if kind is not None else "", data_type)
+    column.line, column.column = where
+    column.keys.update(type_keys(data_type))
     if data_type is not None:
         declared = _declared_nullable(data_type)  # ClickHouse: only Nullable(T) holds NULL
         if declared is not None:
@@ -157,6 +167,9 @@ def _column(item: exp.ColumnDef, dialect: str | None) -> Column:
         elif isinstance(kind_, exp.PrimaryKeyColumnConstraint):
             column.primary_key = True
             column.nullable = False
+        elif isinstance(kind_, exp.CheckColumnConstraint):
+            table.checks.extend(check_keys(kind_.this))
+        column.keys.update(constraint_keys(kind_))
         filled = filled or _filled_by_database(kind_)
     if filled:
         column.nullable = False  # the database fills it, whatever else the column says
@@ -231,6 +244,10 @@ def apply_constraint(table: Table, item: exp.Expression, line: int, column: int)
                 if col is not None:
                     col.primary_key = True
                     col.nullable = False
+        elif isinstance(node, exp.CheckColumnConstraint):
+            table.checks.extend(check_keys(node.this))
+        elif unique_column(node) is not None:
+            table.uniques.append(str(unique_column(node)))
         elif isinstance(node, exp.ForeignKey):
             ref = node.args.get("reference")
             if isinstance(ref, exp.Reference):
@@ -302,12 +319,20 @@ def table_entity(
     table: Table, references: dict[tuple[Table, str], str], enums: dict[str, list[str]], dialect: str | None
 ) -> dict[str, Any]:
     fields = []
+    checks: dict[str, list[tuple[str, Any]]] = {}
+    for name, key, value in table.checks:
+        checks.setdefault(name.lower(), []).append((key, value))
+    uniques = {name.lower() for name in table.uniques}
     for col in table.columns:
         ref = references.get((table, col.name.lower()))
-        if ref is not None:
-            model: dict[str, Any] = {"type": "reference", "ref": ref}
+        if ref is not None:  # a key's width or length is the target's business
+            model: dict[str, Any] = {"type": "reference", "ref": ref, **said(default=col.keys.get("default"))}
         else:
-            model = field_type(col.data_type, enums, dialect)
+            model = {**field_type(col.data_type, enums, dialect), **col.keys}
+            model = apply_checks(model, checks.get(col.name.lower(), []))
+        if col.name.lower() in uniques:
+            model["unique"] = True
+        model.update(said(line=col.line, column=col.column))
         type_ = model.pop("type")
         fields.append(
             field_model(
@@ -319,4 +344,4 @@ def table_entity(
                 **model,
             )
         )
-    return entity_model(table.name, fields, namespace=table.namespace)
+    return entity_model(table.name, fields, namespace=table.namespace, line=table.line, column=table.column)

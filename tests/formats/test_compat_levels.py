@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from registry.formats import validate
 from registry.formats.base import entity_model, field_model
 from registry.formats.compatibility import (
     LEVELS,
@@ -173,3 +174,23 @@ def test_fields_without_the_optional_keys_compare() -> None:
     old = [{"name": "User", "fields": [{"name": "id", "type": "string"}]}]
     new = [{"name": "User", "fields": [{"name": "id", "type": "string"}, {"name": "x", "type": "json"}]}]
     assert [(c.kind, c.breaks) for c in compare(old, new)] == [("field-added", ("BACKWARD",))]
+
+
+def _sql(text: str) -> list[dict[str, Any]]:
+    result = validate("sql", text)
+    assert result.valid, [e.to_json() for e in result.errors]
+    return list(result.entities)
+
+
+def test_a_transitive_level_sees_what_the_latest_version_hides() -> None:
+    """The issue's chain: a nullable field removed, then re-added nullable with another type."""
+    v1 = _sql("CREATE TABLE t (id INT PRIMARY KEY, x TEXT)")
+    v2 = _sql("CREATE TABLE t (id INT PRIMARY KEY)")
+    v3 = _sql("CREATE TABLE t (id INT PRIMARY KEY, x INT)")
+    assert breaking(compare(v1, v2, case_insensitive=True), "BACKWARD") == []
+    against_latest = compare(v2, v3, case_insensitive=True)
+    assert [(c.kind, c.breaks) for c in against_latest] == [("field-added", ())]
+    assert breaking(against_latest, "BACKWARD") == []
+    # A transitive check compares the new version with every earlier one: v1 had x as text.
+    every = [c for earlier in (v1, v2) for c in compare(earlier, v3, case_insensitive=True)]
+    assert [(c.kind, c.path) for c in breaking(every, "BACKWARD_TRANSITIVE")] == [("type-changed", "t.x")]

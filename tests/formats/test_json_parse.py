@@ -108,7 +108,7 @@ def test_parquet_list_items_are_a_type_whatever_the_layout() -> None:
     repeated = {"name": "rep", "type": "INT32", "repetition": "REPEATED"}
     result = validate("json_parquet", json.dumps({"fields": [standard, legacy, repeated]}))
     assert [f["items"] for f in result.entities[0]["fields"]] == [
-        {"type": "integer", "source_type": "INT32"}
+        {"type": "integer", "source_type": "INT32", "bits": 32}  # bits: the model key, issue 16
     ] * 3
 
 

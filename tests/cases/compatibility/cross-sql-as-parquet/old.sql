@@ -1,0 +1,1 @@
+CREATE TABLE Events (id BIGINT NOT NULL, name TEXT, size INT NOT NULL, price DECIMAL(10, 2));

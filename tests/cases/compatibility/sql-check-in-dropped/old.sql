@@ -1,0 +1,1 @@
+CREATE TABLE person (size VARCHAR(2) CHECK (size IN ('S', 'M')));

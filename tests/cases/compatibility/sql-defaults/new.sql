@@ -1,0 +1,1 @@
+CREATE TABLE s (state TEXT NOT NULL DEFAULT 'open', n INT);

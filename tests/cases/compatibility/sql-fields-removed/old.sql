@@ -1,0 +1,6 @@
+CREATE TABLE account (
+  id INTEGER PRIMARY KEY,
+  note TEXT,
+  score INTEGER NOT NULL DEFAULT 0,
+  owner TEXT NOT NULL
+);

@@ -1,0 +1,1 @@
+CREATE TABLE person (name VARCHAR(40) NOT NULL);

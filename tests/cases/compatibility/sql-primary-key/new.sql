@@ -1,0 +1,3 @@
+CREATE TABLE line (order_id INT NOT NULL, pos INT NOT NULL, PRIMARY KEY (order_id, pos));
+CREATE TABLE tag (name TEXT PRIMARY KEY);
+CREATE TABLE note (id INT NOT NULL);

@@ -1,0 +1,3 @@
+CREATE TABLE line (order_id INT NOT NULL, pos INT NOT NULL, PRIMARY KEY (order_id));
+CREATE TABLE tag (name TEXT NOT NULL);
+CREATE TABLE note (id INT PRIMARY KEY);
