@@ -79,9 +79,16 @@ def case_insensitive(*formats: str) -> bool:
     return "sql" in formats
 
 
+def one_line(text: str) -> str:
+    """``text`` with every run of whitespace (newlines too) as one space: names in a document
+    (a JSON Schema property, a quoted SQL identifier) may hold anything, and a newline in a
+    trailer would let a schema write trailers of its own into the history."""
+    return " ".join(text.split())
+
+
 def override_trailers(level: Level, broken: Sequence[Found], prefix: str = "") -> tuple[tuple[str, str], ...]:
     """What a forced write records: the level it broke and each breaking change."""
-    lines = dict.fromkeys(f"{prefix}{f.change.kind} {f.change.path}" for f in broken)
+    lines = dict.fromkeys(one_line(f"{prefix}{f.change.kind} {f.change.path}") for f in broken)
     return ((OVERRIDE_TRAILER, level), *((BREAK_TRAILER, line) for line in lines))
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from registry.core.catalog import Catalog
-from registry.core.compat_check import BREAK_TRAILER
+from registry.core.compat_check import BREAK_TRAILER, one_line
 from registry.core.errors import IncompatibleSchema
 from registry.core.metadata import ProjectMeta
 from registry.core.models import ModelKey
@@ -78,4 +78,5 @@ def _explain(file: str, refused: IncompatibleSchema) -> list[str]:
 def _line(file: str, level: str, change: dict[str, Any]) -> str:
     against = str(change.get("against", ""))[:12]
     where = f"{file}:{change.get('line') or 1}:{change.get('column') or 1}"
-    return f"{where}: {change['message']} ({change['kind']} {change['path']}, {level} against {against})"
+    said = f"{change['message']} ({change['kind']} {change['path']}, {level} against {against})"
+    return f"{where}: {one_line(said)}"  # one remote: line per change, whatever the names hold

@@ -47,9 +47,10 @@ def _project_group(request: web.Request, role: str) -> tuple[str, str]:
 @routes.get("/project-group/{group}/config")
 async def group_config(request: web.Request) -> web.Response:
     group_id = (await visible_group(request, request.match_info["group"], "read")).meta.id
-    setting = await request.app[OFFLOADER].run(
-        request.app[COMPAT_SETTINGS].group_setting, group_id, _at(request)
-    )
+    settings, at = request.app[COMPAT_SETTINGS], _at(request)
+    setting = await request.app[OFFLOADER].run(settings.group_setting, group_id, at)
+    if at is not None:  # as a group read with ?at=: no ETag, it is no version to write on
+        return web.json_response(setting.to_json())
     return versioned(setting.to_json(), setting.version)
 
 
