@@ -132,15 +132,31 @@ class CompatibilityService:
         """History entries (one page) with ``change_summary``: each commit against the project's
         version before it; null where either side does not pass today's validator."""
         group_id, history = self._history(project_id)
-        out = []
+        pairs = []
         for item in items:
             index = history.position[item["version"]]
             earlier = history.project_indexes(project_id, upto=index)
-            previous = earlier[-2] if len(earlier) >= 2 else None
-            old = self._key_at(group_id, history, project_id, previous)
-            new = self._key_at(group_id, history, project_id, index)
-            out.append({**item, "change_summary": self._summary(group_id, old, new)})
-        return out
+            pairs.append((earlier[-2] if len(earlier) >= 2 else None, index))
+        keys = self._keys_at(group_id, history, project_id, {i for pair in pairs for i in pair})
+        return [
+            {**item, "change_summary": self._summary(group_id, keys[old], keys[new])}
+            for item, (old, new) in zip(items, pairs, strict=True)
+        ]
+
+    def _keys_at(
+        self, group_id: str, history: GroupHistory, project_id: str, indexes: set[int | None]
+    ) -> dict[int | None, ModelKey | None]:
+        """:meth:`_key_at` for many positions, with one repository open for the blobs not cached."""
+        keys: dict[int | None, ModelKey | None] = dict.fromkeys(indexes)
+        wanted = []
+        for index in indexes:
+            touch = None if index is None else history.touch_of(index, project_id)
+            if index is not None and touch is not None and touch.action != "delete":
+                wanted.append((index, touch))
+        paths = [(history.revisions[i].version, file_name(t.name, t.format)) for i, t in wanted]
+        for (index, touch), blob in zip(wanted, self.snapshots.blobs_at(group_id, paths), strict=True):
+            keys[index] = None if blob is None else ModelKey(blob, touch.format, touch.dialect)
+        return keys
 
     def _summary(self, group_id: str, old: ModelKey | None, new: ModelKey | None) -> ChangeSummary | None:
         cached = self._summaries.get((old, new))
