@@ -99,6 +99,10 @@ class Catalog:
             for staging in self.groups_dir.glob(".staging-*.git"):
                 shutil.rmtree(staging, ignore_errors=True)
 
+    def cache_stats(self) -> dict[str, tuple[int, int]]:
+        """Hits and misses of each cache since start (for /metrics)."""
+        return {**self.snapshots.cache_stats(), "models": self.models.stats}
+
     # -- reading -----------------------------------------------------------------------------
 
     def list_groups(self) -> list[GroupSummary]:

@@ -46,7 +46,7 @@ def create_app(config: Config) -> web.Application:
         config.data_dir, validator=pool.validate, default_compatibility=config.default_compatibility
     )
     keys = KeyStore(config.data_dir)
-    metrics = Metrics(config.data_dir, catalog.snapshots.cache_stats)
+    metrics = Metrics(config.data_dir, catalog.cache_stats)
     app = web.Application(
         client_max_size=config.max_body_bytes,
         middlewares=[request_middleware(metrics, keys)],

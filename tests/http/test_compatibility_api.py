@@ -231,6 +231,8 @@ def test_a_check_explains_each_change_and_commits_nothing(api: Client, group: di
     as_sql = api.post(path, {"data": "CREATE TABLE user (name TEXT NOT NULL);", "format": "sql"}).json
     assert as_sql["against"] == [project["version"]]
     assert head_of(api, group) == head  # nothing committed
+    metrics = api.get("/metrics").body.decode()
+    assert 'registry_cache_hits{cache="models"}' in metrics
 
 
 def test_check_errors(api: Client, group: dict[str, Any], make_key: MakeKey) -> None:
