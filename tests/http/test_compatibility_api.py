@@ -248,6 +248,8 @@ def test_check_errors(api: Client, group: dict[str, Any], make_key: MakeKey) -> 
     assert api.post(path, {"data": V2, "against": "not a version"}).status == 400
     assert api.post(path, {"data": V2, "against": "ffffffff"}).status == 404
     assert api.post("/project/_pnosuchgroupatall1/compatibility", {"data": V2}).status == 404
+    by_name = api.post(f"/project/{group['name']}/compatibility", {"data": V2})  # ids only, as restore
+    assert (by_name.status, by_name.json["code"]) == (404, "not-found")
     assert make_key("read").post(path, {"data": V2}).status == 200  # a check needs read only
     other = api.post("/project-group", {"name": f"other-{group['name']}"}).json
     assert make_key("read", other["name"]).post(path, {"data": V2}).status == 403

@@ -98,7 +98,8 @@ async def set_project_config(request: web.Request) -> web.Response:
     return web.json_response(setting.to_json())
 
 
-@routes.post(PROJECT + "/compatibility")
+# Any id-shaped or not, as restore: POST has no by-name twin, and a non-id answers 404, not 405.
+@routes.post("/project/{project_id}/compatibility")
 async def check_compatibility(request: web.Request) -> web.Response:
     pid, _ = _project_group(request, "read")
     body = await json_object(request)
