@@ -6,8 +6,8 @@ whether readers on the new schema accept what old writers made; FORWARD the reve
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from operator import itemgetter
 from typing import Any
 
 from registry.formats.compat_change import (
@@ -16,94 +16,41 @@ from registry.formats.compat_change import (
     FORWARD,
     SAFE,
     Change,
-    Direction,
     Where,
     change,
     where_of,
+)
+from registry.formats.compat_presence import (
+    field_added,
+    field_removed,
+    has_default,
+    nullability,
+    presence,
+    show,
 )
 from registry.formats.compat_types import counted_bounds, decimal_bounds, numeric_bounds, type_relation
 
 Model = Mapping[str, Any]
 
 
-@dataclass(frozen=True)
+def _exact(name: Any) -> str:
+    return name if isinstance(name, str) else str(name)
+
+
+def _folded(name: Any) -> str:
+    return (name if isinstance(name, str) else str(name)).casefold()
+
+
 class Names:
     """How names compare: exactly, or case-insensitively (SQL)."""
 
-    case_insensitive: bool
+    __slots__ = ("case_insensitive", "key")
 
-    def key(self, name: Any) -> str:
-        text = str(name)
-        return text.casefold() if self.case_insensitive else text
-
-
-def may_be_absent(model: Model) -> bool:
-    """Whether a writer may leave the field out: JSON Schema says so with ``required``; elsewhere a
-    nullable field may be left out (it reads as null) and any other may not."""
-    if isinstance(model.get("required"), bool):
-        return not model["required"]
-    return bool(model.get("nullable", False))
-
-
-def has_default(model: Model) -> bool:
-    return "default" in model
-
-
-def field_added(field: Model, path: str, old_closed: bool, entity: str) -> Change:
-    name = str(field.get("name"))
-    reason = []
-    breaks: list[Direction] = []
-    if has_default(field):
-        how = "with a default"
-    elif may_be_absent(field):
-        how = "as optional" if "required" in field else "as nullable"
-    else:
-        how = "as required and has no default"
-        breaks.append("BACKWARD")
-        reason.append(f"data written before this change has no {name}")
-    if old_closed:
-        breaks.append("FORWARD")
-        reason.append(f"{entity} is closed in the old schema, so its readers refuse records with {name}")
-    if not reason:
-        reason.append("readers on the new schema accept data without it")
-    return change(
-        "field-added",
-        path,
-        f"field {path} was added {how}: " + "; ".join(reason),
-        tuple(breaks),
-        where_of(field),
-        after=_field_json(field),
-    )
-
-
-def field_removed(field: Model, path: str, new_closed: bool, entity: str) -> Change:
-    name = str(field.get("name"))
-    reason = []
-    breaks: list[Direction] = []
-    if new_closed:
-        breaks.append("BACKWARD")
-        reason.append(
-            f"{entity} is closed in the new schema, so its readers refuse data written before this "
-            f"change, which has {name}"
-        )
-    if not may_be_absent(field) and not has_default(field):
-        breaks.append("FORWARD")
-        reason.append(f"readers on the old schema require {name}, which data written after this change lacks")
-    if not reason:
-        reason.append(f"readers on the old schema accept records without {name}")
-    return change(
-        "field-removed",
-        path,
-        f"field {path} was removed: " + "; ".join(reason),
-        tuple(breaks),
-        where_of(field),
-        before=_field_json(field),
-    )
-
-
-def _field_json(field: Model) -> dict[str, Any]:
-    # Before/after of an added or removed field: what it was, without where it was written.
-    return {k: v for k, v in field.items() if k not in ("line", "column")}
+    def __init__(self, case_insensitive: bool) -> None:
+        self.case_insensitive = case_insensitive
+        # A plain function rather than a method: it runs for every field of every version a
+        # transitive check reads.
+        self.key: Callable[[Any], str] = _folded if case_insensitive else _exact
 
 
 def compare_fields(
@@ -115,32 +62,65 @@ def compare_fields(
     where: Where,
 ) -> list[Change]:
     """Fields matched by name; ``closed`` says whether the old and the new entity are closed."""
+    found: list[Change] = []
+    pairs = _pairs(old, new)
+    if pairs is not None:
+        for before, field in pairs:
+            if before != field and not _same(before, field):
+                field_path = f"{path}.{field.get('name')}"
+                found.extend(compare_field(before, field, field_path, names, where_of(field, where)))
+        return found
+    key = names.key
     by_name: dict[str, Model] = {}
     for field in old:
-        by_name.setdefault(names.key(field.get("name")), field)
-    found: list[Change] = []
+        by_name.setdefault(key(field.get("name")), field)
     for field in new:
+        earlier = by_name.pop(key(field.get("name")), None)
+        if earlier is not None and (earlier == field or _same(earlier, field)):
+            continue
         field_path = f"{path}.{field.get('name')}"
-        before = by_name.pop(names.key(field.get("name")), None)
-        if before is None:
+        if earlier is None:
             found.append(field_added(field, field_path, closed[0], path))
         else:
-            found.extend(compare_field(before, field, field_path, names, where_of(field, where)))
+            found.extend(compare_field(earlier, field, field_path, names, where_of(field, where)))
     for field in by_name.values():
         found.append(field_removed(field, f"{path}.{field.get('name')}", closed[1], path))
     return found
 
 
+def _same(old: Model, new: Model) -> bool:
+    """Whether two fields say the same but for where they are written: the common case of a
+    transitive check over a long history, so it is decided by one comparison made in C rather
+    than by the rules. (Names that differ only in case go the long way and find no change.)"""
+    return len(old) == len(new) and {**old, "line": 0, "column": 0} == {**new, "line": 0, "column": 0}
+
+
+def _pairs(old: Sequence[Model], new: Sequence[Model]) -> list[tuple[Model, Model]] | None:
+    """The fields paired in order when both lists name the same fields in the same order (the
+    common case, decided without a lookup per field); else None."""
+    if len(old) != len(new):
+        return None
+    try:
+        if list(map(_name, old)) != list(map(_name, new)):
+            return None
+    except KeyError:
+        return None
+    return list(zip(old, new, strict=True))
+
+
+_name = itemgetter("name")
+
+
 def compare_field(old: Model, new: Model, path: str, names: Names, where: Where) -> list[Change]:
     """One field present in both schemas: nullability, presence, default, then its type."""
-    found = _nullability(old, new, path, where)
-    found += _presence(old, new, path, where)
+    found = nullability(old, new, path, where)
+    found += presence(old, new, path, where)
     if old.get("default") != new.get("default") or has_default(old) != has_default(new):
         found.append(
             change(
                 "default-changed",
                 path,
-                f"default of {path} changed from {_show(old, 'default')} to {_show(new, 'default')}: "
+                f"default of {path} changed from {show(old, 'default')} to {show(new, 'default')}: "
                 "readers fill absent values differently, no data becomes invalid",
                 SAFE,
                 where,
@@ -149,65 +129,6 @@ def compare_field(old: Model, new: Model, path: str, names: Names, where: Where)
             )
         )
     return found + compare_type(old, new, path, names, where)
-
-
-def _show(model: Model, key: str) -> str:
-    return repr(model[key]) if key in model else "none"
-
-
-def _nullability(old: Model, new: Model, path: str, where: Where) -> list[Change]:
-    if "nullable" not in old or "nullable" not in new or bool(old["nullable"]) == bool(new["nullable"]):
-        return []
-    if old["nullable"]:
-        return [
-            change(
-                "nullable-narrowed",
-                path,
-                f"field {path} is no longer nullable: data written before this change may hold null there",
-                BACKWARD,
-                where,
-                before=True,
-                after=False,
-            )
-        ]
-    return [
-        change(
-            "nullable-widened",
-            path,
-            f"field {path} became nullable: readers on the old schema refuse the nulls that data "
-            "written after this change may hold",
-            FORWARD,
-            where,
-            before=False,
-            after=True,
-        )
-    ]
-
-
-def _presence(old: Model, new: Model, path: str, where: Where) -> list[Change]:
-    # Only where a format tells absence from null (``required``); elsewhere nullability says it all.
-    if not ("required" in old or "required" in new):
-        return []
-    was, now = may_be_absent(old), may_be_absent(new)
-    if was == now:
-        return []
-    if was:
-        why = (
-            "readers on the new schema fill its default where data written before this change lacks it"
-            if has_default(new)
-            else "data written before this change may lack it"
-        )
-        message = f"field {path} became required: {why}"
-        breaks = SAFE if has_default(new) else BACKWARD
-        return [change("made-required", path, message, breaks, where, before=False, after=True)]
-    why = (
-        "readers on the old schema fill their default where data written after this change lacks it"
-        if has_default(old)
-        else "readers on the old schema refuse the records without it that writers on the new one may make"
-    )
-    message = f"field {path} became optional: {why}"
-    breaks = SAFE if has_default(old) else FORWARD
-    return [change("made-optional", path, message, breaks, where, before=True, after=False)]
 
 
 def compare_type(old: Model, new: Model, path: str, names: Names, where: Where) -> list[Change]:

@@ -105,8 +105,11 @@ def _entities(entities: Sequence[Mapping[str, Any]], which: str) -> list[Mapping
     for index, entity in enumerate(entities):
         if not isinstance(entity, Mapping) or not isinstance(entity.get("name"), str):
             raise TypeError(f"{which} entity {index} is not an entity object with a 'name'")
-        if not isinstance(entity.get("fields", []), Sequence):
+        fields = entity.get("fields", [])
+        if not isinstance(fields, Sequence) or isinstance(fields, (str, bytes)):
             raise TypeError(f"{which} entity {entity['name']!r} has 'fields' that are not a list")
+        if not all((type(f) is dict or isinstance(f, Mapping)) and "name" in f for f in fields):
+            raise TypeError(f"{which} entity {entity['name']!r} has a field that is not a field object")
     return list(entities)
 
 
@@ -122,6 +125,8 @@ def _key(entity: Mapping[str, Any], names: Names) -> tuple[str, str]:
 
 
 def _compare_entity(old: Mapping[str, Any], new: Mapping[str, Any], path: str, names: Names) -> list[Change]:
+    if old == new:  # one comparison in C: most entities of two versions are the same
+        return []
     where = where_of(new)
     closed = (old.get("closed") is True, new.get("closed") is True)
     found = closed_change(closed, path, where)
@@ -135,7 +140,7 @@ def _primary_key(
     old: Mapping[str, Any], new: Mapping[str, Any], path: str, names: Names, where: Where
 ) -> list[Change]:
     was, now = _key_columns(old), _key_columns(new)
-    if {names.key(n) for n in was} == {names.key(n) for n in now}:
+    if was == now or {names.key(n) for n in was} == {names.key(n) for n in now}:
         return []
     shown = [f"({', '.join(cols)})" if cols else "none" for cols in (was, now)]
     if was and now:

@@ -145,7 +145,9 @@ def read_create(
         table.copy_of = qualified(like.this)
     query = create.expression
     if isinstance(query, exp.Query) and not table.columns:
-        table.columns = [Column(name, "", None) for name in query.named_selects if name != "*"]
+        table.columns = [
+            Column(name, "", None, line=line, column=column) for name in query.named_selects if name != "*"
+        ]
     return table, foreign_keys, faults
 
 

@@ -162,6 +162,9 @@ def test_entities_are_matched_by_namespace_too() -> None:
         ([{"fields": []}], [], "old entity 0 is not an entity object"),
         ([], [_entity(), 3], "new entity 1 is not an entity object"),
         ([], [{"name": "User", "fields": 7}], "'fields' that are not a list"),
+        ([{"name": "User", "fields": "id"}], [], "'fields' that are not a list"),
+        ([{"name": "User", "fields": [{"type": "string"}]}], [], "a field that is not a field object"),
+        ([], [{"name": "User", "fields": [None]}], "a field that is not a field object"),
     ],
 )
 def test_bad_input_is_refused_with_a_reason(old: Any, new: Any, message: str) -> None:
