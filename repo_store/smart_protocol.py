@@ -12,12 +12,17 @@ so its ref container is wrapped to turn a lost race into an error the client see
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from io import BytesIO
 from typing import Any, BinaryIO, cast
 
 from dulwich.errors import HookError
-from dulwich.protocol import CAPABILITY_ATOMIC, SIDE_BAND_CHANNEL_PROGRESS, ReceivableProtocol
+from dulwich.protocol import (
+    CAPABILITY_ATOMIC,
+    CAPABILITY_PUSH_OPTIONS,
+    SIDE_BAND_CHANNEL_PROGRESS,
+    ReceivableProtocol,
+)
 from dulwich.server import BackendRepo, DictBackend, ReceivePackHandler, UploadPackHandler
 
 from repo_store.errors import RefConflict
@@ -37,8 +42,9 @@ class PushRefused(Exception):
         self.lines = lines or []
 
 
-# (ref name, old id or None, new id or None, progress) -> True if it moved the ref itself.
-UpdateHandler = Callable[[str, str | None, str | None, Callable[[str], None]], bool]
+# (ref name, old id or None, new id or None, progress, push options) -> True if it moved the ref
+# itself. Push options are what ``git push -o OPTION`` sent, in order.
+UpdateHandler = Callable[[str, str | None, str | None, Callable[[str], None], Sequence[str]], bool]
 
 
 def _protocol(read: Callable[[int], bytes], write: Callable[[bytes], None]) -> ReceivableProtocol:
@@ -82,39 +88,60 @@ def receive_pack(
     def progress(line: str) -> None:
         proto.write_sideband(SIDE_BAND_CHANNEL_PROGRESS, (line.rstrip("\n") + "\n").encode())
 
-    guarded.hooks = {"update": _UpdateHook(on_update, progress, applied)}
+    guarded.hooks = {"update": _UpdateHook(on_update, progress, applied, handler.push_options)}
     # dulwich lists the packs while storing the pushed one: a repack must not remove one meanwhile.
     with repository._locks.hold_maintenance(repository.path):
         handler.handle()
 
 
 class _ReceivePack(ReceivePackHandler):
-    """dulwich's receive-pack without ``atomic``.
+    """dulwich's receive-pack without ``atomic``, with ``push-options``.
 
     In an atomic push dulwich runs every ref's update hook first and moves the refs after. Our
     hook moves ``main`` itself (it commits on top of what was pushed), so a later ref's refusal
     would report the whole push as failed while ``main`` had moved. Without the capability,
     ``git push --atomic`` stops before sending anything, and each ref is ruled on by itself.
+
+    Push options (``git push -o``) come after the ref updates and before the pack. dulwich 1.2
+    does not read them; the pre-receive step runs exactly there, so it reads them first.
     """
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.push_options: list[str] = []
+
     def capabilities(self) -> list[bytes]:
-        return [c for c in super().capabilities() if c != CAPABILITY_ATOMIC]
+        kept = [c for c in super().capabilities() if c != CAPABILITY_ATOMIC]
+        return [*kept, CAPABILITY_PUSH_OPTIONS]
+
+    def _on_pre_receive(self, client_refs: Any) -> None:
+        if self.has_capability(CAPABILITY_PUSH_OPTIONS):
+            while (line := self.proto.read_pkt_line()) is not None:
+                self.push_options.append(line.rstrip(b"\n").decode("utf-8", "replace"))
+        super()._on_pre_receive(client_refs)
 
 
 class _UpdateHook:
     """dulwich's ``update`` hook interface, calling the registry's handler."""
 
-    def __init__(self, on_update: UpdateHandler, progress: Callable[[str], None], applied: set[str]) -> None:
+    def __init__(
+        self,
+        on_update: UpdateHandler,
+        progress: Callable[[str], None],
+        applied: set[str],
+        options: Sequence[str],
+    ) -> None:
         self._on_update = on_update
         self._progress = progress
         self._applied = applied
+        self._options = options  # filled in before the first update
 
     def execute(self, ref: bytes, old: bytes, new: bytes) -> tuple[bytes, bytes]:
         name = ref.decode("utf-8", "replace")
         old_id = None if old.decode() == ZERO else old.decode()
         new_id = None if new.decode() == ZERO else new.decode()
         try:
-            if self._on_update(name, old_id, new_id, self._progress):
+            if self._on_update(name, old_id, new_id, self._progress, self._options):
                 self._applied.add(name)
         except PushRefused as refused:
             for line in refused.lines:

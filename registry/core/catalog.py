@@ -14,7 +14,7 @@ from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from registry.core.beacon import ChangeBeacon
 from registry.core.changes import (
@@ -32,6 +32,7 @@ from registry.core.changes import (
     touch,
     validate_schema,
 )
+from registry.core.compat_check import CompatibilityGuard
 from registry.core.errors import GroupNotEmpty, NameTaken, NotFound
 from registry.core.group_index import GroupIndex, GroupSummary
 from registry.core.group_writer import GroupWriter
@@ -43,7 +44,9 @@ from registry.core.layout import (
     STAGING_PREFIX,
     staging_name,
 )
+from registry.core.levels import Level
 from registry.core.metadata import METADATA_FILE, GroupMeta, ProjectMeta, timestamp_text
+from registry.core.models import ModelCache, ModelKey
 from registry.core.names import (
     check_name,
     check_tag_name,
@@ -77,6 +80,7 @@ class Catalog:
         *,
         clock: Callable[[], float] = time.time,
         validator: SchemaValidator = validate,
+        default_compatibility: Level = "NONE",
     ) -> None:
         self.groups_dir = data_dir / GROUPS_DIR
         self.deleted_dir = data_dir / DELETED_DIR
@@ -84,6 +88,7 @@ class Catalog:
         self.deleted_dir.mkdir(parents=True, exist_ok=True)
         self.clock = clock
         self.validator = validator  # in-process by default; the server passes its ValidationPool's
+        self.default_compatibility = default_compatibility  # of groups without a level of their own
         self.beacon = ChangeBeacon(data_dir)
         self._locks = WriterLocks(on_commit=self.beacon.signal)
         self.snapshots = Snapshots(self.groups_dir, self._locks, self.beacon)
@@ -92,6 +97,8 @@ class Catalog:
         self._names_lock = threading.Lock()
         self._names_lock_file = data_dir / NAMES_LOCK_FILE
         self.writer = GroupWriter(self.snapshots, self._locks, clock)
+        self.models = ModelCache()  # entity models by blob, filled as schemas are written
+        self.compat = CompatibilityGuard(self.snapshots, self.models, validator, default_compatibility)
         self._remove_abandoned_staging()
 
     def _remove_abandoned_staging(self) -> None:
@@ -100,6 +107,10 @@ class Catalog:
         with self._names_held():
             for staging in self.groups_dir.glob(f"{STAGING_PREFIX}*.git"):
                 shutil.rmtree(staging, ignore_errors=True)
+
+    def cache_stats(self) -> dict[str, tuple[int, int]]:
+        """Hits and misses of each cache since start (for /metrics)."""
+        return {**self.snapshots.cache_stats(), "models": self.models.stats}
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -282,7 +293,8 @@ class Catalog:
         name = check_name(name, what="project")
         dialect = check_format(fmt, dialect)
         if data is not None:
-            validate_schema(fmt, data, dialect, self.validator)
+            result = validate_schema(fmt, data, dialect, self.validator)
+            self.models.remember(ModelKey(blob_id(data.encode()), fmt, dialect), result)
 
         def build(view: GroupSnapshot, now: int) -> Change:
             existing = view.meta.project_named(name)
@@ -312,19 +324,27 @@ class Catalog:
         author: str,
         message: str | None = None,
         if_match: Collection[str] | None = None,
+        force: bool = False,
     ) -> Project:
-        """Replace a project's schema; ``fmt`` and ``dialect`` default to the project's current ones."""
-        current = live_project(self.snapshots.get(group_of_known_project(pid)), pid)  # no version needed
+        """Replace a project's schema; ``fmt`` and ``dialect`` default to the project's current ones.
+
+        Refused if it breaks the project's compatibility level, unless ``force`` (the commit
+        then says what it broke)."""
+        before = self.snapshots.get(group_of_known_project(pid))
+        current = live_project(before, pid)  # no version needed
         effective_fmt = fmt or current.format
         effective_dialect = dialect if dialect is not None or fmt is not None else current.dialect
         effective_dialect = check_format(effective_fmt, effective_dialect)
-        validate_schema(effective_fmt, data, effective_dialect, self.validator)
+        result = validate_schema(effective_fmt, data, effective_dialect, self.validator)
+        self.models.remember(ModelKey(blob_id(data.encode()), effective_fmt, effective_dialect), result)
+        self.compat.warm(before, pid)
 
         def build(view: GroupSnapshot, now: int) -> Change:
             project = live_project(view, pid)
             check_project_version(if_match, view, pid)
+            entities = result.entities
             if fmt is None and project.format != effective_fmt:  # changed meanwhile: check again
-                validate_schema(project.format, data, project.dialect, self.validator)
+                entities = validate_schema(project.format, data, project.dialect, self.validator).entities
             new_dialect = effective_dialect if fmt is not None or dialect is not None else project.dialect
             same_file = project.has_data and view.files.get(project.file) == blob_id(data.encode())
             if same_file and (fmt or project.format) == project.format and new_dialect == project.dialect:
@@ -340,7 +360,12 @@ class Catalog:
             if project.has_data and project.file != new.file:
                 files[project.file] = None  # a format change renames the file
             summary = f"Update {new.name} ({new.format})"
-            return Change(view.meta.with_project(new), summary, "update", touch(new, "update"), files)
+            trailers = self.compat.enforce(
+                view, pid, project, entities, new.format, force=force, what=f"the new schema of {new.name}"
+            )
+            return Change(
+                view.meta.with_project(new), summary, "update", touch(new, "update"), files, trailers=trailers
+            )
 
         return self._write_project(pid, build, author=author, message=message)
 
@@ -400,13 +425,17 @@ class Catalog:
         author: str,
         message: str | None = None,
         if_match: Collection[str] | None = None,
+        force: bool = False,
     ) -> Project:
         """Write an earlier state of a project (name, format, data) as a new commit.
 
-        A deleted project comes back under its old id; its old name must be free.
+        A deleted project comes back under its old id; its old name must be free. Its schema is
+        checked against the project's compatibility level as an update's is (``force`` as there).
         """
+        entities: tuple[dict[str, Any], ...] = ()
         if state.data is not None:
-            validate_schema(state.format, state.data, state.dialect, self.validator)
+            entities = validate_schema(state.format, state.data, state.dialect, self.validator).entities
+            self.compat.warm(self.snapshots.get(state.group_id), state.id)
 
         def build(view: GroupSnapshot, now: int) -> Change:
             current = view.meta.projects.get(state.id)
@@ -432,6 +461,7 @@ class Catalog:
                 state.data is not None,
                 current.created_at if current is not None else state.created_at,
                 stamp,
+                current.compatibility if current is not None else None,
             )
             files: dict[str, bytes | None] = {}
             if current is not None and current.has_data and current.file != restored.file:
@@ -441,8 +471,19 @@ class Catalog:
             elif current is not None and current.has_data:
                 files[current.file] = None
             summary = f"Restore {restored.name} ({restored.format}) from {state.version[:12]}"
+            trailers: tuple[tuple[str, str], ...] = ()
+            if state.data is not None:
+                what = f"the schema of {state.name} at {state.version[:12]}"
+                trailers = self.compat.enforce(
+                    view, state.id, current, entities, state.format, force=force, what=what
+                )
             return Change(
-                view.meta.with_project(restored), summary, "restore", touch(restored, "restore"), files
+                view.meta.with_project(restored),
+                summary,
+                "restore",
+                touch(restored, "restore"),
+                files,
+                trailers=trailers,
             )
 
         return self._write_project(state.id, build, author=author, message=message)

@@ -42,6 +42,7 @@ class Change:
     touch: Touch | None = None
     files: dict[str, bytes | None] = field(default_factory=dict)
     batch: tuple[Touch, ...] = ()  # a batch's commit touches several projects (no ``touch``)
+    trailers: tuple[tuple[str, str], ...] = ()  # more trailers after the registry's own
 
     @property
     def project_id(self) -> str | None:
@@ -61,6 +62,7 @@ class Change:
             group_name=self.meta.name,
             touch=self.touch,
             batch=self.batch,
+            extra=self.trailers,
         )
 
 
@@ -134,9 +136,12 @@ def check_format(fmt: str, dialect: str | None) -> str | None:
 SchemaValidator = Callable[..., ValidationResult]  # (fmt, text, *, dialect) like registry.formats.validate
 
 
-def validate_schema(fmt: str, data: str, dialect: str | None, validator: SchemaValidator = validate) -> None:
-    """Refuse ``data`` with every problem found unless it is a valid ``fmt`` document."""
+def validate_schema(
+    fmt: str, data: str, dialect: str | None, validator: SchemaValidator = validate
+) -> ValidationResult:
+    """Refuse ``data`` with every problem found unless it is a valid ``fmt`` document; its result."""
     result = validator(fmt, data, dialect=dialect)
     if not result.valid:
         shown = f" (the first {len(result.errors) - 1} are listed)" if result.errors_not_shown else ""
         raise InvalidSchema(f"the {fmt} schema has {result.error_count} error(s){shown}", result.errors)
+    return result

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from registry.core.errors import InvalidInput
+from registry.core.levels import Level, check_level
 
 DEFAULT_MAX_BODY_BYTES = 16 << 20  # real JSON Schemas reach several MB
 LOG_FORMATS = ("text", "json")
@@ -32,6 +33,8 @@ class Config:
     log_format: str = "text"  # or "json": one JSON object per line
     body_timeout_seconds: float = 60.0  # a request body must arrive within this (slow clients get 408)
     shutdown_timeout_seconds: float = 30.0  # on SIGTERM, in-flight requests get this long to finish
+    # The level of groups without one of their own (NONE: writes are not checked unless asked)
+    default_compatibility: Level = "NONE"
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MAX_DEPTH", None, "128", "deepest nesting a JSON or YAML schema may have"),
     Setting("SHUTDOWN_TIMEOUT", None, "30", "seconds in-flight requests get to finish on SIGTERM"),
     Setting("KEY_RELOAD_SECONDS", None, "1.0", "how often the key file is checked for changes"),
+    Setting(
+        "DEFAULT_COMPATIBILITY",
+        "--default-compatibility",
+        "NONE",
+        "compatibility level of groups without one of their own (docs/compatibility.md)",
+    ),
 )
 
 
@@ -87,6 +96,7 @@ def config_from(
     max_body_bytes: int | None = None,
     workers: int | None = None,
     log_format: str | None = None,
+    default_compatibility: str | None = None,
     env: Mapping[str, str] | None = None,
 ) -> Config:
     """Flags win over ``REGISTRY_*`` environment variables, which win over defaults.
@@ -114,6 +124,11 @@ def config_from(
     chosen_format = pick(log_format, "LOG_FORMAT", base.log_format)
     if chosen_format not in LOG_FORMATS:
         raise InvalidInput(f"log format must be one of {', '.join(LOG_FORMATS)}, not {chosen_format!r}")
+    chosen_level = pick(default_compatibility, "DEFAULT_COMPATIBILITY", base.default_compatibility)
+    try:
+        level = check_level(chosen_level.upper())
+    except InvalidInput as exc:
+        raise InvalidInput(f"{_setting('DEFAULT_COMPATIBILITY')}: {exc.detail}") from None
     return Config(
         data_dir=Path(data_dir or env_default(env, "DATA_DIR", str(base.data_dir))),
         host=host or env_default(env, "HOST", base.host),
@@ -131,6 +146,7 @@ def config_from(
         log_format=chosen_format,
         body_timeout_seconds=seconds("BODY_TIMEOUT", base.body_timeout_seconds),
         shutdown_timeout_seconds=seconds("SHUTDOWN_TIMEOUT", base.shutdown_timeout_seconds, 0),  # 0: at once
+        default_compatibility=level,
     )
 
 

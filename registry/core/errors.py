@@ -77,3 +77,23 @@ class UnsatisfiableSchema(InvalidSchema):
 
 class TooMuchWork(RegistryError):
     """The request would take more work than the server allows for one answer (ask for less)."""
+
+
+class InvalidLevel(InvalidInput):
+    """A compatibility level that is not one of the registry's levels."""
+
+
+class IncompatibleSchema(RegistryError):
+    """The new schema breaks the project's compatibility level; nothing was written.
+
+    ``changes`` are the breaking changes as JSON (``Change.to_json`` of the engine, each with the
+    version it was found against), ``against`` the versions checked.
+    """
+
+    def __init__(
+        self, detail: str, *, level: str, against: Sequence[str], changes: Sequence[dict[str, object]]
+    ) -> None:
+        super().__init__(detail)
+        self.level = level
+        self.against = tuple(against)
+        self.changes = tuple(changes)

@@ -78,6 +78,7 @@ def commit_message(
     touch: Touch | None = None,
     pushed: tuple[tuple[str, Touch], ...] = (),
     batch: tuple[Touch, ...] = (),
+    extra: tuple[tuple[str, str], ...] = (),
 ) -> str:
     trailers = [(ACTION, action), (GROUP_ID, group_id), (GROUP_NAME, group_name)]
     if touch is not None:
@@ -87,6 +88,7 @@ def commit_message(
             trailers.append((PROJECT_DIALECT, touch.dialect))
     trailers += [(PUSHED_CHANGE, t.pushed_line(version)) for version, t in pushed]
     trailers += [(BATCH_CHANGE, t.batch_line()) for t in batch]
+    trailers += extra
     parts = [summary]
     if message and message.strip():
         parts.append(message.strip())

@@ -45,6 +45,8 @@ class ProjectMeta:
     has_data: bool
     created_at: str
     updated_at: str
+    # The project's own compatibility level (docs/compatibility.md); None: it follows its group.
+    compatibility: str | None = None
 
     @property
     def file(self) -> str:
@@ -72,6 +74,8 @@ def project_text(p: ProjectMeta) -> str:
         "name": p.name,
         "updated_at": p.updated_at,
     }
+    if p.compatibility is not None:  # only when set: files of groups that never set one stay as they were
+        fields["compatibility"] = p.compatibility
     return _object_lines(fields, "    ")
 
 
@@ -82,6 +86,7 @@ class GroupMeta:
     created_at: str
     next_project_number: int = 1
     projects: dict[str, ProjectMeta] = field(default_factory=dict)
+    compatibility: str | None = None  # the group's own level; None: the server's default
 
     def project_named(self, name: str) -> ProjectMeta | None:
         """The project called ``name``, ignoring case (names are unique ignoring case)."""
@@ -105,7 +110,10 @@ class GroupMeta:
         The standard encoder falls back to pure Python when indenting (31 ms for 1,000 projects,
         once per commit); here each project's lines are rendered once and reused.
         """
-        group = _object_lines({"created_at": self.created_at, "id": self.id, "name": self.name}, "  ")
+        group_fields: dict[str, object] = {"created_at": self.created_at, "id": self.id, "name": self.name}
+        if self.compatibility is not None:
+            group_fields["compatibility"] = self.compatibility
+        group = _object_lines(group_fields, "  ")
         entries = ",\n".join(
             f"    {_json(pid)}: {project_text(self.projects[pid])}" for pid in sorted(self.projects)
         )
@@ -132,6 +140,7 @@ class GroupMeta:
                 has_data=bool(p.get("has_data", True)),
                 created_at=p["created_at"],
                 updated_at=p["updated_at"],
+                compatibility=p.get("compatibility"),
             )
             for pid, p in doc.get("projects", {}).items()
         }
@@ -141,4 +150,5 @@ class GroupMeta:
             created_at=group["created_at"],
             next_project_number=int(doc.get("next_project_number", 1)),
             projects=projects,
+            compatibility=group.get("compatibility"),
         )

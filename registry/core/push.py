@@ -9,7 +9,7 @@ history endpoints attribute pushed commits. Nothing moves unless every file is v
 from __future__ import annotations
 
 import stat
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from registry.core.catalog import Catalog, new_tag
@@ -17,7 +17,9 @@ from registry.core.changes import COMMITTER, author_signature
 from registry.core.errors import InvalidInput, NameTaken
 from registry.core.history import ACTION, Touch, commit_message
 from registry.core.metadata import EXTENSIONS, METADATA_FILE, GroupMeta, ProjectMeta, timestamp_text
+from registry.core.models import ModelKey
 from registry.core.names import check_file_name, check_name, check_tag_name, project_id
+from registry.core.push_compat import PushedUpdate, check_pushed, wants_force
 from registry.core.snapshots import GroupSnapshot
 from repo_store import CommitInfo, GitRepository, RefConflict
 from repo_store.smart_protocol import PushRefused
@@ -132,12 +134,20 @@ def _partner(old_file: str, blob: str, added: dict[str, str]) -> str | None:
 class PushHandler:
     """Rules on each ref update of one push to one group (runs in a worker thread)."""
 
-    def __init__(self, catalog: Catalog, group_id: str, author: str) -> None:
+    def __init__(self, catalog: Catalog, group_id: str, author: str, *, may_force: bool = False) -> None:
         self.catalog = catalog
         self.group_id = group_id
         self.author = author
+        self.may_force = may_force  # the key may override compatibility levels (admin)
 
-    def __call__(self, ref: str, old: str | None, new: str | None, progress: Callable[[str], None]) -> bool:
+    def __call__(
+        self,
+        ref: str,
+        old: str | None,
+        new: str | None,
+        progress: Callable[[str], None],
+        options: Sequence[str] = (),
+    ) -> bool:
         if ref.startswith("refs/tags/"):
             if old is not None or new is None:
                 raise PushRefused("tags cannot be moved or deleted here; push a new tag")
@@ -147,6 +157,7 @@ class PushHandler:
             raise PushRefused(f"only main and tags can be pushed, not {ref}")
         if new is None:
             raise PushRefused("main cannot be deleted")
+        force = wants_force(options, may_force=self.may_force)
         with self.catalog.snapshots.open(self.group_id) as repo, repo.writer() as writer:
             view = self.catalog.snapshots.get(self.group_id)
             if old != view.version:
@@ -157,6 +168,9 @@ class PushHandler:
             self._check_tree(repo, view, new)
             now = int(self.catalog.clock())  # pushed commits carry dates the pusher chose
             state = self._attribute(repo, view, pushed, timestamp_text(now))
+            overrides = check_pushed(
+                self.catalog, view, list(self._updates(repo, view, state, new)), force=force
+            )
             message = commit_message(
                 f"Record {len(state.pushed)} pushed change(s)",
                 None,
@@ -164,6 +178,7 @@ class PushHandler:
                 group_id=state.meta.id,
                 group_name=state.meta.name,
                 pushed=tuple(state.pushed),
+                extra=overrides,
             )
             try:
                 recorded = writer.commit(
@@ -251,7 +266,22 @@ class PushHandler:
             )
         dialect = existing.dialect if existing is not None and existing.format == fmt else None
         result = self.catalog.validator(fmt, text, dialect=dialect)
+        self.catalog.models.remember(ModelKey(blob, fmt, dialect), result)  # for the compatibility check
         return [f"{path}:{p.line or 1}:{p.column or 1}: {p.message}" for p in result.errors]
+
+    def _updates(
+        self, repo: GitRepository, view: GroupSnapshot, state: _State, new: str
+    ) -> Iterator[PushedUpdate]:
+        """The projects that had a schema and that the push leaves with another one (creates,
+        deletes and pure renames are not checked)."""
+        final = _schema_files(repo.tree_files(new))
+        for pid, before in view.meta.projects.items():
+            after = state.meta.projects.get(pid)
+            if after is None or not before.has_data:
+                continue
+            blob = final.get(after.file)
+            if blob is not None and blob != view.files.get(_stored_file(before, view.files)):
+                yield PushedUpdate(before, after, after.file, blob)
 
     def _pushed_commits(self, repo: GitRepository, head: str, new: str) -> list[CommitInfo]:
         """The pushed commits on the first-parent line from main's head to ``new``, oldest first.

@@ -171,6 +171,27 @@ class Snapshots:
         self._trees.put((version, path), blob or "")
         return blob
 
+    def blobs_at(self, group_id: str, wanted: list[tuple[str, str]]) -> list[str | None]:
+        """:meth:`blob_at` for many (commit, path) pairs, opening the repository once for those
+        not cached (a transitive check reads every version of a project)."""
+        found: list[str | None] = []
+        repo: GitRepository | None = None
+        try:
+            for version, path in wanted:
+                cached = self._trees.get((version, path))
+                if cached is None:
+                    repo = repo or self.open(group_id)
+                    try:
+                        cached = repo.file_at(version, path) or ""
+                    except StoreError as exc:
+                        raise NotFound(f"no version {version!r} in this project group") from exc
+                    self._trees.put((version, path), cached)
+                found.append(cached or None)  # "": known to be absent
+        finally:
+            if repo is not None:
+                repo.close()
+        return found
+
     def remember_text(self, blob: str, text: str) -> None:
         self._texts.put(blob, text)
 

@@ -10,6 +10,8 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from registry.core.catalog import Catalog
+from registry.core.compat_service import CompatibilityService
+from registry.core.compat_settings import CompatibilitySettings
 from registry.core.config import Config
 from registry.core.keys import KeyStore
 from registry.core.offload import Offloader
@@ -19,6 +21,8 @@ from registry.formats import Limits, observe_validations
 from registry.http import body_guard
 from registry.http.context import (
     CATALOG,
+    COMPAT,
+    COMPAT_SETTINGS,
     CONFIG,
     GIT_SLOTS,
     KEYSTORE,
@@ -33,7 +37,18 @@ from registry.http.metrics import Metrics, refresh_periodically
 from registry.http.middleware import request_middleware
 from registry.http.representations import RenderedProjects
 from registry.http.request_ids import quiet_malformed_requests
-from registry.http.routes import batch, git, groups, history, meta, ops, projects, samples, validation
+from registry.http.routes import (
+    batch,
+    compatibility,
+    git,
+    groups,
+    history,
+    meta,
+    ops,
+    projects,
+    samples,
+    validation,
+)
 
 log = logging.getLogger(__name__)
 
@@ -42,9 +57,11 @@ def create_app(config: Config) -> web.Application:
     config.data_dir.mkdir(parents=True, exist_ok=True)
     limits = Limits(max_depth=config.max_depth)
     pool = ValidationPool(config.validation_workers, config.parse_seconds, limits, config.log_format)
-    catalog = Catalog(config.data_dir, validator=pool.validate)
+    catalog = Catalog(
+        config.data_dir, validator=pool.validate, default_compatibility=config.default_compatibility
+    )
     keys = KeyStore(config.data_dir)
-    metrics = Metrics(config.data_dir, catalog.snapshots.cache_stats)
+    metrics = Metrics(config.data_dir, catalog.cache_stats)
     app = web.Application(
         client_max_size=config.max_body_bytes,
         middlewares=[request_middleware(metrics, keys)],
@@ -55,6 +72,8 @@ def create_app(config: Config) -> web.Application:
     app[VALIDATION_POOL] = pool
     app[CATALOG] = catalog
     app[TIMELINE] = Timeline(catalog)
+    app[COMPAT_SETTINGS] = CompatibilitySettings(catalog, app[TIMELINE])
+    app[COMPAT] = CompatibilityService(app[TIMELINE])
     app[KEYSTORE] = keys
     app[OFFLOADER] = Offloader(config.io_threads)
     app[METRICS] = metrics
@@ -62,7 +81,8 @@ def create_app(config: Config) -> web.Application:
     app[VALIDATION_SLOTS] = asyncio.Semaphore(max(1, config.validation_workers))
     app[RENDERED_PROJECTS] = RenderedProjects()
     # Reads by id are matched first (the hottest route). /project/{group}/{name} comes after the
-    # /project/{id}/... routes of history and validation, which it would otherwise swallow.
+    # /project/{id}/... routes of history, validation and compatibility, which it would otherwise
+    # swallow.
     for table in (
         projects.routes,
         meta.routes,
@@ -72,6 +92,7 @@ def create_app(config: Config) -> web.Application:
         batch.routes,
         validation.routes,
         samples.routes,
+        compatibility.routes,
         projects.by_name_routes,
         git.routes,
     ):

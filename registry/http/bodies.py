@@ -7,7 +7,8 @@ from typing import Any, TypeVar
 
 from aiohttp import web
 
-from registry.core.errors import InvalidInput, PayloadTooLarge
+from registry.core.errors import Forbidden, InvalidInput, PayloadTooLarge
+from registry.http.auth import caller
 
 T = TypeVar("T")
 
@@ -51,6 +52,15 @@ def field(doc: dict[str, Any], name: str, kind: type[T], *, required: bool = Fal
     if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
         raise InvalidInput(f"field {name!r} must be a {_type_name(kind)}")
     return value
+
+
+def forced(request: web.Request, doc: dict[str, Any]) -> bool:
+    """The body's ``force`` (override the compatibility level): an admin's alone to send."""
+    force = field(doc, "force", bool) or False
+    key = caller(request)
+    if force and not key.allows("admin"):
+        raise Forbidden(f"key {key.name!r} has role {key.role!r}; \"force\" needs 'admin'")
+    return force
 
 
 def required(doc: dict[str, Any], name: str, kind: type[T]) -> T:

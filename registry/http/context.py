@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 from registry.core.catalog import Catalog
+from registry.core.compat_service import CompatibilityService
+from registry.core.compat_settings import CompatibilitySettings
 from registry.core.config import Config
 from registry.core.keys import ApiKey, KeyStore
 from registry.core.offload import Offloader
@@ -35,6 +37,8 @@ RENDERED_PROJECTS = web.AppKey("rendered_projects", RenderedProjects)
 OPEN_BODIES: web.AppKey[OpenBodies] = web.AppKey("open_bodies")
 GIT_SLOTS = web.AppKey("git_slots", asyncio.Semaphore)  # git requests served at once
 VALIDATION_SLOTS = web.AppKey("validation_slots", asyncio.Semaphore)  # /entities validations at once
+COMPAT_SETTINGS = web.AppKey("compatibility_settings", CompatibilitySettings)
+COMPAT = web.AppKey("compatibility", CompatibilityService)
 
 # -- a request's ---------------------------------------------------------------------------
 API_KEY = web.RequestKey("api_key", ApiKey)  # the caller's key, once authenticated

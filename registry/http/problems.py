@@ -24,6 +24,7 @@ PROBLEM_CONTENT_TYPE = "application/problem+json"
 
 # class -> (status, code, title); the codes are a public contract (docs/api.md#errors).
 _PROBLEMS: dict[type[errors.RegistryError], tuple[int, str, str]] = {
+    errors.InvalidLevel: (400, "invalid-compatibility-level", "Not a compatibility level"),
     errors.InvalidInput: (400, "invalid-input", "The request is malformed"),
     errors.Unauthenticated: (401, "unauthenticated", "A valid API key is required"),
     errors.Forbidden: (403, "forbidden", "The API key does not allow this"),
@@ -31,6 +32,7 @@ _PROBLEMS: dict[type[errors.RegistryError], tuple[int, str, str]] = {
     errors.NameTaken: (409, "name-taken", "The name is already taken"),
     errors.GroupNotEmpty: (409, "group-not-empty", "The project group still has projects"),
     errors.WriteConflict: (409, "write-conflict", "A concurrent change won; retry"),
+    errors.IncompatibleSchema: (409, "incompatible-schema", "The schema breaks the compatibility level"),
     errors.VersionMismatch: (412, "version-mismatch", "The version in If-Match is not the current one"),
     errors.PayloadTooLarge: (413, "payload-too-large", "The request body is too large"),
     errors.InvalidSchema: (422, "invalid-schema", "The schema is invalid"),
@@ -81,6 +83,8 @@ def problem_for(exc: errors.RegistryError) -> web.Response:
         extra["errors"] = [p.to_json() for p in exc.problems]
     if isinstance(exc, errors.VersionMismatch):
         extra["current_version"] = exc.current
+    if isinstance(exc, errors.IncompatibleSchema):
+        extra.update(level=exc.level, against=list(exc.against), changes=list(exc.changes))
     response = problem(status, code, title, exc.detail, **extra)
     if isinstance(exc, errors.VersionMismatch):  # as a GET would send it: ready for If-Match
         response.headers["ETag"] = f'"{exc.current}"'

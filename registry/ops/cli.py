@@ -15,6 +15,7 @@ from registry.core.config import LOG_FORMATS, Config, config_from, env_default, 
 from registry.core.errors import InvalidInput, RegistryError
 from registry.core.keys import ROLES, KeyStore, write_secret_file
 from registry.core.layout import ADMIN_KEY_FILE, DELETED_DIR, GROUPS_DIR, KEYS_FILE
+from registry.core.levels import LEVELS
 from registry.core.logs import configure_logging
 from registry.ops import client_cli, ops_cli
 from registry.ops.maintenance import is_data_folder, unfinished_restore
@@ -42,6 +43,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--workers", type=int, help="server processes on the port (REGISTRY_WORKERS, default 1)"
     )
     serve.add_argument("--log-format", choices=LOG_FORMATS, help="text or json lines (REGISTRY_LOG_FORMAT)")
+    serve.add_argument(
+        "--default-compatibility",
+        metavar="LEVEL",
+        help=f"compatibility level of groups without their own: {', '.join(LEVELS)} "
+        "(REGISTRY_DEFAULT_COMPATIBILITY, default NONE)",
+    )
 
     keys = commands.add_parser("keys", help="manage API keys").add_subparsers(
         dest="keys_command", required=True
@@ -76,6 +83,7 @@ def main(argv: list[str] | None = None, *, stdout: TextIO | None = None, stderr:
                 max_body_bytes=args.max_body_bytes,
                 workers=args.workers,
                 log_format=args.log_format,
+                default_compatibility=args.default_compatibility,
             )
             return serve(config, out)
         if args.command in ops_cli.COMMANDS:

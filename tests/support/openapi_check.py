@@ -33,11 +33,29 @@ def document() -> dict[str, Any]:
 def _templates() -> list[tuple[re.Pattern[str], str]]:
     out = []
     for template in document()["paths"]:
-        pattern = re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template))
+        patterns = _parameter_patterns(template)
+
+        def segment(match: re.Match[str], patterns: dict[str, str] = patterns) -> str:
+            return patterns.get(match.group(1), "[^/]+")
+
+        pattern = re.sub(r"\\\{([^/]+?)\\\}", segment, re.escape(template))
         out.append((re.compile(pattern + "$"), template))
     # Literal segments win over parameters (/project/{id}/history before /project/{group}/{name}).
     out.sort(key=lambda item: item[1].count("{"))
     return out
+
+
+def _parameter_patterns(template: str) -> dict[str, str]:
+    """The regex of each path parameter that documents one (``/project/{project_id}/config`` takes
+    ids only, so ``/project/dev/config`` is the project named config, as the server routes it)."""
+    found = {}
+    for parameter in document()["paths"][template].get("parameters", []):
+        if "$ref" in parameter:
+            parameter = _at(str(parameter["$ref"]).removeprefix("#"))
+        pattern = parameter.get("schema", {}).get("pattern")
+        if parameter.get("in") == "path" and pattern:
+            found[parameter["name"]] = pattern.removeprefix("^").removesuffix("$")
+    return found
 
 
 def _escape(part: str) -> str:

@@ -106,7 +106,8 @@ async def git_receive_pack(request: web.Request) -> web.StreamResponse:
         group_id, author, repository, body = await _open_with_body(
             request, RECEIVE_PACK, request.app[CONFIG].max_push_bytes
         )
-        handler = PushHandler(request.app[CATALOG], group_id, author)
+        may_force = caller(request).allows("admin")
+        handler = PushHandler(request.app[CATALOG], group_id, author, may_force=may_force)
 
         def serve(write: Callable[[bytes], None]) -> None:
             receive_pack(repository, io.BytesIO(body), write, handler)

@@ -16,8 +16,8 @@ from registry.core.keys import Role
 from registry.core.metadata import timestamp_text
 from registry.core.names import group_of_known_project
 from registry.http.auth import caller, require
-from registry.http.bodies import field, json_object, required
-from registry.http.context import CATALOG, OFFLOADER, TIMELINE
+from registry.http.bodies import field, forced, json_object, required
+from registry.http.context import CATALOG, COMPAT, OFFLOADER, TIMELINE
 from registry.http.representations import ProjectDetailJson, if_match, project_detail, versioned
 from registry.http.routes.paths import PROJECT_BY_ID
 from registry.http.routes.scope import visible, visible_group
@@ -61,10 +61,14 @@ def _limit(request: web.Request) -> int | None:
 @routes.get(BY_NAME + "/history")
 async def project_history(request: web.Request) -> web.Response:
     pid, _ = await _project_group(request)
-    page = await request.app[OFFLOADER].run(
-        request.app[TIMELINE].project_history, pid, limit=_limit(request), cursor=request.query.get("cursor")
-    )
-    return versioned({"versions": page.items, "next_cursor": page.next_cursor}, page.newest)
+    timeline, service = request.app[TIMELINE], request.app[COMPAT]
+
+    def page_with_summaries() -> tuple[list[dict[str, Any]], str | None, str]:
+        page = timeline.project_history(pid, limit=_limit(request), cursor=request.query.get("cursor"))
+        return service.summarize(pid, page.items), page.next_cursor, page.newest
+
+    items, next_cursor, newest = await request.app[OFFLOADER].run(page_with_summaries)
+    return versioned({"versions": items, "next_cursor": next_cursor}, newest)
 
 
 @routes.get(PROJECT_BY_ID + "/versions/{version}")
@@ -104,6 +108,7 @@ async def restore_project(request: web.Request) -> web.Response:
     pid, author = await _project_group(request, "write")
     body = await json_object(request)
     version = required(body, "version", str)
+    force = forced(request, body)
     run = request.app[OFFLOADER]
     state = await run.run(request.app[TIMELINE].project_at, pid, version)
     project = await run.write(
@@ -113,6 +118,7 @@ async def restore_project(request: web.Request) -> web.Response:
         author=author,
         message=field(body, "message", str),
         if_match=if_match(request),
+        force=force,
     )
     return versioned(project_detail(project), project.version)
 

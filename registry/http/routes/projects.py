@@ -19,7 +19,7 @@ from registry.core.names import group_of_known_project
 from registry.core.snapshots import GroupSnapshot
 from registry.core.timeline import Timeline
 from registry.http.auth import caller, require
-from registry.http.bodies import field, json_object, required
+from registry.http.bodies import field, forced, json_object, required
 from registry.http.context import CATALOG, OFFLOADER, RENDERED_PROJECTS, TIMELINE
 from registry.http.representations import if_match, raw_response, wants_raw
 from registry.http.routes.scope import visible, visible_group, visible_in_memory
@@ -211,6 +211,7 @@ async def _update(request: web.Request, project_id: str) -> web.Response:
         data=required(body, "data", str),
         fmt=field(body, "format", str),
         dialect=field(body, "dialect", str),
+        force=forced(request, body),
         **_provenance(request, key.name, body),
     )
     return _project_response(request, project)
