@@ -13,7 +13,9 @@ from registry.http.problems import problem_for
 
 KEYSTORE = web.AppKey("keystore", KeyStore)
 API_KEY = "api_key"  # request slot holding the caller's ApiKey
-PUBLIC_PATHS = frozenset({"/healthz", "/readyz"})  # probes; /metrics needs a key (docs/operations.md)
+# Probes, and the yaml language's JSON Schema (editors cannot send a key); /metrics needs a key
+# (docs/operations.md).
+PUBLIC_PATHS = frozenset({"/healthz", "/readyz", "/formats/yaml.schema.json"})
 
 
 def secret_from_header(header: str) -> str | None:
