@@ -6,12 +6,14 @@ references stay small enough to read.
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from typing import Any
 
 from yaml.nodes import Node
 
 from registry.formats.base import Problems
+from registry.formats.yaml_types import MAX_SUGGESTED_ENTITIES
 
 
 @dataclass(frozen=True)
@@ -41,8 +43,11 @@ class References:
             entity, *steps = ref.target.split(".")
             if entity not in self.models:
                 known = ", ".join(sorted(self.models)) or "none"
+                few = len(self.models) <= MAX_SUGGESTED_ENTITIES  # else a scan of every name per reference
+                close = difflib.get_close_matches(entity, list(self.models), n=1, cutoff=0.6) if few else []
+                fix = f"; did you mean ${close[0]}?" if close else ""
                 self.problems.error(
-                    f"reference ${ref.target} names an undefined entity {entity!r} (entities: {known})",
+                    f"reference ${ref.target} names an undefined entity {entity!r}{fix} (entities: {known})",
                     *ref.at,
                     ref.path,
                 )

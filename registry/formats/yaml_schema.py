@@ -6,6 +6,7 @@ Python objects, so every problem is reported at the line and column of the node 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import yaml
@@ -13,13 +14,15 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from registry.formats.base import Problems, ValidationResult, entity_model, field_model
 from registry.formats.limits import DEFAULT_LIMITS, Limits
+from registry.formats.yaml_entity_options import entity_options
 from registry.formats.yaml_expr import ExprError, TypeExpr, parse
 from registry.formats.yaml_flow import rejoin_flow
 from registry.formats.yaml_loader import compose_single, duplicate_keys, expand_merges
 from registry.formats.yaml_refs import Reference, References
-from registry.formats.yaml_types import Typed, entity_options, interpret
+from registry.formats.yaml_types import Typed, interpret
 
 NULL_TAG = "tag:yaml.org,2002:null"
+ARGUMENT_COLON = re.compile(r"\w:(\s|$)")
 ENTITY_HEAD = "entity"  # stands in for the name while an entity key's arguments are parsed
 
 
@@ -78,7 +81,7 @@ def _compose(text: str, limits: Limits, problems: Problems) -> Node | None:
         message = exc.problem or exc.context or "invalid YAML"
         if "expected a single document" in (exc.context or ""):
             message = "only one YAML document is allowed (found a second one)"
-        elif message.startswith("mapping values are not allowed") and mark and _in_arguments(text, mark):
+        elif mark and _colon_in_arguments(text, mark):
             message += "; inside type arguments write name=value (integer(min=18)), not name: value"
         problems.error(message, mark.line + 1 if mark else None, mark.column + 1 if mark else None)
         return None
@@ -95,11 +98,15 @@ def _compose(text: str, limits: Limits, problems: Problems) -> Node | None:
     return root
 
 
-def _in_arguments(text: str, mark: yaml.Mark) -> bool:
-    """Whether ``mark`` is inside an unclosed '(' on its line (a ``: `` YAML took for a mapping)."""
-    line = text.split("\n", mark.line + 1)[mark.line] if mark.line < text.count("\n") + 1 else ""
-    before = line[: mark.column]
-    return before.count("(") > before.count(")")
+def _colon_in_arguments(text: str, mark: yaml.Mark) -> bool:
+    """Whether the line of a syntax error has ``name: `` inside an unclosed '(' before the error:
+    YAML took ``integer(min: 18)`` for a mapping, and the fix is ``min=18``."""
+    lines = text.split("\n", mark.line + 1)
+    before = lines[mark.line][: mark.column + 1] if mark.line < len(lines) else ""
+    opened = before.rfind("(")
+    return (
+        opened >= 0 and before.count("(") > before.count(")") and bool(ARGUMENT_COLON.search(before, opened))
+    )
 
 
 def _report_duplicates(root: Node, problems: Problems) -> None:
@@ -221,6 +228,15 @@ class _Checker:
         for key, value in mapping.value:
             name = self._name(key, "field")
             if name is None or self._again(name, key, tags, "field", f"{path}.{name}"):
+                continue
+            if mapping.flow_style and name.count("(") > name.count(")"):
+                # `[integer(min: 18)]`: YAML read `integer(min` as a key.
+                self.problems.error(
+                    f"{name!r} opens a '(' that YAML split off at ': '; inside type arguments write "
+                    "name=value (integer(min=18)), not name: value",
+                    *_at(key),
+                    f"{path}.{name}",
+                )
                 continue
             field_path = f"{inner}.{name}" if inner else name
             typed = self._type(value, f"{path}.{name}", name, field_path)

@@ -69,6 +69,7 @@ ARGUMENTS: dict[str, frozenset[str]] = {
     "reference": frozenset({"unique", "primary_key", "per"}),
 }
 INTEGER_BITS = (8, 16, 32, 64)
+MAX_SUGGESTED_ENTITIES = 200
 MAX_DECIMAL_PRECISION = 1000
 
 
@@ -109,7 +110,9 @@ def unknown_type(name: str, entities: Collection[str]) -> str:
         return f"unknown type {name!r}; it is a hint: write string({name})"
     guess = ALIASES.get(name.lower())
     if guess is None:
-        close = difflib.get_close_matches(name, [*TYPE_NAMES, *(f"${e}" for e in entities)], n=1, cutoff=0.6)
+        # Entity names only while few: a suggestion must not cost a scan of 10,000 names per field.
+        names = [f"${e}" for e in entities] if len(entities) <= MAX_SUGGESTED_ENTITIES else []
+        close = difflib.get_close_matches(name, [*TYPE_NAMES, *names], n=1, cutoff=0.6)
         guess = close[0] if close else None
     known = ", ".join(TYPE_NAMES)
     if guess is not None:
@@ -131,10 +134,10 @@ class _Arguments:
         if self.kind == "enum":
             self._enum_values(expr, [a for a in args if a.name is None])
         elif self.kind == "array":
-            self._array_items(expr, [a for a in args if a.name is None and not _is_flag(a)])
+            self._array_items(expr, [a for a in args if a.name is None and not _isflag_value(a)])
         positional_numbers = 0
         for arg in args:
-            if arg.name is None and _is_flag(arg):
+            if arg.name is None and _isflag_value(arg):
                 assert isinstance(arg.value, Word)
                 self._keyword(Arg(arg.value.text, Word("true", arg.start), arg.start))
             elif arg.name is not None:
@@ -173,7 +176,7 @@ class _Arguments:
         self.seen.add(name)
         value = arg.value
         if name in FLAGS:
-            if _flag(value, name):
+            if flag_value(value, name):
                 self._set(name, True)
         elif name == "default":
             self.default = arg
@@ -186,7 +189,7 @@ class _Arguments:
         elif name in BOUNDS:
             self.model[BOUNDS[name]] = _number(value, name, integer=self.kind == "integer")
         else:  # lengths, items, bits, precision, scale: counts
-            self.model[name] = _count(value, name)
+            self.model[name] = count_value(value, name)
 
     def _set(self, name: str, value: Any) -> None:
         if name == "primary_key":
@@ -237,9 +240,9 @@ class _Arguments:
 
     def _per(self, value: Value) -> None:
         if isinstance(value, Range):
-            low, high = _count(value.low, "per"), _count(value.high, "per")
+            low, high = count_value(value.low, "per"), count_value(value.high, "per")
         else:
-            low = high = _count(value, "per")
+            low = high = count_value(value, "per")
         if low > high:
             raise ExprError(f"per={low}..{high} runs backwards; write per={high}..{low}", _start(value))
         self.typed.per = (low, high)
@@ -247,15 +250,15 @@ class _Arguments:
     def _enum_values(self, expr: TypeExpr, args: list[Arg]) -> None:
         if not args:
             raise ExprError("enum() needs at least one value: enum(a, b)", expr.start)
-        values: list[str] = []
+        values: dict[str, None] = {}  # ordered, and a 5,000-value enum checks repeats in linear time
         for arg in args:
             assert isinstance(arg.value, Raw)
             if not arg.value.text:
                 raise ExprError("enum has an empty value", arg.start)
             if arg.value.text in values:
                 raise ExprError(f"enum repeats values: {arg.value.text}", arg.start)
-            values.append(arg.value.text)
-        self.model["values"] = values
+            values[arg.value.text] = None
+        self.model["values"] = list(values)
 
     def _array_items(self, expr: TypeExpr, args: list[Arg]) -> None:
         if len(args) != 1:
@@ -350,11 +353,12 @@ def _text_default_problem(kind: str, text: str, model: dict[str, Any]) -> str | 
     return None
 
 
-def _is_flag(arg: Arg) -> bool:
+def _isflag_value(arg: Arg) -> bool:
     return isinstance(arg.value, Word) and arg.value.text in FLAGS
 
 
-def _flag(value: Value, name: str) -> bool:
+def flag_value(value: Value, name: str) -> bool:
+    """A flag's value: ``true`` or ``false`` (a bare flag arrives here as ``true``)."""
     if isinstance(value, Word) and value.text in ("true", "false"):
         return value.text == "true"
     raise ExprError(f"{name} is true or false (or write {name} alone)", _start(value))
@@ -366,7 +370,8 @@ def _number(value: Value, name: str, *, integer: bool) -> int | float:
     return value.value
 
 
-def _count(value: Value, name: str) -> int:
+def count_value(value: Value, name: str) -> int:
+    """A whole number, 0 or more."""
     if not isinstance(value, Number) or not isinstance(value.value, int) or value.value < 0:
         raise ExprError(f"{name} is a whole number, 0 or more", _start(value))
     return value.value
@@ -374,36 +379,3 @@ def _count(value: Value, name: str) -> int:
 
 def _start(value: Value) -> int:
     return value.start
-
-
-ENTITY_ARGUMENTS = ("count", "closed")
-MAX_COUNT = 1_000_000_000
-
-
-def entity_options(expr: TypeExpr) -> dict[str, Any]:
-    """The entity-model keys of ``Name(count=100, closed)``; raises :class:`ExprError`."""
-    if expr.nullable:
-        raise ExprError("an entity cannot be nullable; remove the '?'", expr.end - 1)
-    options: dict[str, Any] = {}
-    seen: set[str] = set()
-    for arg in expr.args or ():
-        name = arg.name
-        value = arg.value
-        if name is None and isinstance(value, Word) and value.text == "closed":
-            name, value = "closed", Word("true", arg.start)
-        if name not in ENTITY_ARGUMENTS:
-            close = difflib.get_close_matches(str(name), ENTITY_ARGUMENTS, n=1, cutoff=0.6)
-            fix = f"; did you mean {close[0]!r}?" if close else ""
-            what = f"argument {name!r}" if name else "a value without a name"
-            raise ExprError(f"an entity takes no {what}{fix} (arguments: count, closed)", arg.start)
-        if name in seen:
-            raise ExprError(f"argument {name!r} is given twice", arg.start)
-        seen.add(name)
-        if name == "count":
-            count = _count(value, "count")
-            if count > MAX_COUNT:
-                raise ExprError(f"count is at most {MAX_COUNT}", arg.start)
-            options["count"] = count
-        elif _flag(value, "closed"):
-            options["closed"] = True  # the model has `closed` only when true
-    return options

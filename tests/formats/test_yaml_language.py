@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from pathlib import Path
 from typing import Any
 
@@ -109,3 +110,51 @@ def test_every_example_in_the_documentation_is_valid() -> None:
     for example in examples:
         result = validate("yaml", example)
         assert result.valid, (example, [e.to_json() for e in result.errors])
+
+
+# -- hostile type expressions: bounded work, every refusal located ------------------------------
+
+
+def _first_error(text: str) -> tuple[int | None, int | None, str]:
+    started = time.perf_counter()
+    result = validate("yaml", text)
+    assert time.perf_counter() - started < 2.0, "a hostile expression took too long"
+    assert not result.valid
+    error = result.errors[0]
+    return error.line, error.column, error.message
+
+
+@pytest.mark.parametrize(
+    ("expression", "message"),
+    [
+        ("string(" + "x" * 70_000 + ")", "at most 65536 characters"),
+        ("array(" * 5_000 + "string" + ")" * 5_000, "nested deeper than 16 levels"),
+        ("integer(min=" + "9" * 50 + ")", "at most 40 characters"),
+        ("number(max=1e400)", "out of range"),
+        ("enum(" + "(" * 30_000 + ")", "never closed"),
+        ("string(pattern='" + "\\" * 20_001 + ")", "never closed"),
+    ],
+)
+def test_hostile_expressions_are_refused_quickly_where_they_are(expression: str, message: str) -> None:
+    line, column, said = _first_error(f"A:\n  x: {expression}\n")
+    assert message in said
+    assert line == 2 and column is not None and column >= 6
+
+
+def test_a_large_enum_and_a_long_flow_list_stay_linear() -> None:
+    values = ", ".join(f"v{i}" for i in range(5_000))
+    started = time.perf_counter()
+    result = validate("yaml", f"A:\n  big: enum({values})\n  flow: [enum({values})]\n")
+    assert time.perf_counter() - started < 2.0
+    assert result.valid, [e.to_json() for e in result.errors]
+    fields = {f["name"]: f for f in result.entities[0]["fields"]}
+    assert len(fields["big"]["values"]) == 5_000
+    assert fields["flow"]["items"]["values"] == fields["big"]["values"]
+
+
+def test_many_unknown_types_among_many_entities_stay_fast() -> None:
+    text = "".join(f"E{i}:\n  x: Entity{i}\n" for i in range(3_000))
+    started = time.perf_counter()
+    result = validate("yaml", text)
+    assert time.perf_counter() - started < 5.0
+    assert result.error_count == 3_000
