@@ -29,7 +29,7 @@ from typing import Union
 MAX_EXPRESSION_CHARS = 65_536  # a 5,000-value enum fits; a megabyte of one scalar does not
 MAX_NESTING = 16  # array(array(...)) levels; real schemas use two or three
 MAX_NUMBER_CHARS = 40
-ENUM_OPTIONS = frozenset({"default", "unique", "primary_key", "hint"})
+ENUM_OPTIONS = frozenset({"default", "unique", "primary_key"})
 
 WORD_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_\-]*")
 NUMBER_RE = re.compile(r"[-+]?(?:\d+(?:\.\d+)?|\.\d+)(?:[eE][-+]?\d+)?")

@@ -64,7 +64,7 @@ ARGUMENTS: dict[str, frozenset[str]] = {
     "uuid": frozenset({"default", "unique", "primary_key"}),
     "binary": frozenset({"min_length", "max_length", "hint"}),
     "json": frozenset(),
-    "enum": _KEYED,
+    "enum": frozenset({"default", "unique", "primary_key"}),  # its values say what it is: no hint
     "array": frozenset({"min_items", "max_items", "unique_items"}),
     "reference": frozenset({"unique", "primary_key", "per"}),
 }

@@ -135,10 +135,12 @@ class _Writer:
         args = [f"{key}={model[key]}" for key in ("min_items", "max_items") if _count(model.get(key))]
         args += ["unique_items"] if model.get("unique_items") is True else []
         if not isinstance(items, str):
-            if args or model.get("nullable"):
-                self.notes.append(f"{where}: array bounds and nullability (its items are nested mappings)")
+            if args or model.get("nullable") or "default" in model:
+                self.notes.append(
+                    f"{where}: array bounds, default and nullability (its items are nested mappings)"
+                )
             return model
-        if not args and not model.get("nullable") and "(" not in items:
+        if not args and not model.get("nullable") and "(" not in items and "default" not in model:
             return f"[{items}]"
         return self._checked("array", [items, *args], model, where, top)
 
@@ -200,6 +202,8 @@ class _Writer:
         """``head(args)?`` with the default, if the language takes it; else without what it refuses."""
         suffix = "?" if model.get("nullable") is True else ""
         default = _default(model) if "default" in model and head not in ("json", "array") else None
+        if "default" in model and default is None:
+            self.notes.append(f"{where}: its default {_short(model['default'])}")
         attempts = [[*args, f"default={default}"]] if default is not None else []
         attempts += [args, []]
         for attempt in attempts:
@@ -287,6 +291,11 @@ def _number(value: Any) -> bool:
 def _qualified(entity: dict[str, Any]) -> str:
     namespace = entity.get("namespace")
     return f"{namespace}.{entity['name']}" if namespace else str(entity["name"])
+
+
+def _short(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _comment(note: str) -> str:

@@ -14,7 +14,7 @@ import pytest
 from registry.formats import validate
 from registry.formats.yaml_writer import to_yaml
 from tests.formats.conftest import CASES, CORPUS
-from tests.formats.yaml_round_trip import sayable
+from tests.formats.yaml_round_trip import assert_same_entities
 
 YAML_DOCUMENTS = sorted((CASES / "yaml" / "valid").glob("*.yaml")) + sorted(
     (CORPUS / "yaml" / "accept").glob("*.yaml")
@@ -60,7 +60,7 @@ def round_trip(
 def test_yaml_documents_come_back_the_same(path: Path) -> None:
     entities = validate("yaml", path.read_text("utf-8")).entities
     text, again = round_trip(entities)
-    assert sayable(again) == sayable(entities), text
+    assert_same_entities(entities, again, text)
     assert "Not expressible" not in text
 
 
@@ -69,7 +69,7 @@ def test_sql_entities_come_back_the_same(name: str, dialect: str | None) -> None
     source = validate("sql", (CORPUS / "sql" / "accept" / name).read_text("utf-8"), dialect=dialect)
     assert source.valid
     text, again = round_trip(source.entities)
-    assert sayable(again) == sayable(source.entities), text
+    assert_same_entities(source.entities, again, text)
     assert [e["name"] for e in again] == [e["name"] for e in source.entities]
 
 
@@ -77,7 +77,7 @@ def test_json_schema_entities_come_back_the_same() -> None:
     source = validate("json_schema", json.dumps(SHOP_JSON_SCHEMA))
     assert source.valid
     text, again = round_trip(source.entities)
-    assert sayable(again) == sayable(source.entities), text
+    assert_same_entities(source.entities, again, text)
     assert {e["name"] for e in again} == {"Order", "Line"}
 
 
@@ -142,7 +142,7 @@ FULL_MODEL: list[dict[str, Any]] = [
 
 def test_every_key_yaml_can_say_survives() -> None:
     text, again = round_trip(FULL_MODEL)
-    assert sayable(again) == sayable(FULL_MODEL), text
+    assert_same_entities(FULL_MODEL, again, text)
     assert "Not expressible" not in text
     assert "Customer(count=50, closed):" in text
 
@@ -158,6 +158,10 @@ def test_what_yaml_cannot_say_is_listed_in_comments() -> None:
              "fields": []},
             {"name": "who", "type": "reference", "ref": "nowhere.id", "nullable": False, "primary_key": False,
              "source_type": None},
+            {"name": "doc", "type": "json", "nullable": False, "primary_key": False, "source_type": None,
+             "default": {"a": [1]}},
+            {"name": "lst", "type": "array", "nullable": False, "primary_key": False, "source_type": None,
+             "items": {"type": "string", "source_type": None}, "default": []},
         ]},
         {"name": "t", "namespace": "other", "fields": [
             {"name": "x", "type": "string", "nullable": False, "primary_key": False, "source_type": None}]},
@@ -175,6 +179,8 @@ def test_what_yaml_cannot_say_is_listed_in_comments() -> None:
         "t.who: the reference to 'nowhere.id', written as json",
         "other.t: a second entity named 't'",
         "empty: an entity without fields",
+        't.doc: its default {"a": [1]}',
+        "t.lst: its default []",
     ):
         assert any(expected in line for line in header), (expected, header)
     fields = {f["name"]: f for f in again[0]["fields"]}
