@@ -154,9 +154,12 @@ class _Checker:
     def entities(self, root: MappingNode) -> list[dict[str, Any]]:
         result: list[dict[str, Any]] = []
         tags: dict[str, str] = {}
+        keys: dict[str, Node] = {}  # name -> its first key: `A:` and `A(count=3):` are one entity twice
         for key, value in root.value:
             named = self._entity_name(key)
-            if named is None or self._again(named[0], key, tags, "entity", named[0]):
+            if named is None or self._named_again(named[0], key, keys):
+                continue
+            if self._again(named[0], key, tags, "entity", named[0]):
                 continue
             name, options = named
             if not isinstance(value, MappingNode):
@@ -194,6 +197,15 @@ class _Checker:
             self.problems.error("entity names must be non-empty plain scalars", *_at(key))
             return None
         return name[:cut].strip(), options
+
+    def _named_again(self, name: str, key: Node, keys: dict[str, Node]) -> bool:
+        first = keys.setdefault(name, key)
+        if first is key or first.value == key.value:
+            return False  # the same key twice is the loader's duplicate, already reported
+        self.problems.error(
+            f"entity {name!r} is defined twice (first on line {first.start_mark.line + 1})", *_at(key), name
+        )
+        return True
 
     def _again(self, name: str, key: Node, tags: dict[str, str], what: str, path: str) -> bool:
         """Whether ``name`` was seen before in this mapping (``tags``: name -> its key's tag).

@@ -134,10 +134,10 @@ class _Arguments:
         if self.kind == "enum":
             self._enum_values(expr, [a for a in args if a.name is None])
         elif self.kind == "array":
-            self._array_items(expr, [a for a in args if a.name is None and not _isflag_value(a)])
+            self._array_items(expr, [a for a in args if a.name is None and not _is_flag(a)])
         positional_numbers = 0
         for arg in args:
-            if arg.name is None and _isflag_value(arg):
+            if arg.name is None and _is_flag(arg):
                 assert isinstance(arg.value, Word)
                 self._keyword(Arg(arg.value.text, Word("true", arg.start), arg.start))
             elif arg.name is not None:
@@ -353,7 +353,7 @@ def _text_default_problem(kind: str, text: str, model: dict[str, Any]) -> str | 
     return None
 
 
-def _isflag_value(arg: Arg) -> bool:
+def _is_flag(arg: Arg) -> bool:
     return isinstance(arg.value, Word) and arg.value.text in FLAGS
 
 
