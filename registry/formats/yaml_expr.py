@@ -33,8 +33,9 @@ ENUM_OPTIONS = frozenset({"default", "unique", "primary_key"})
 
 WORD_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_\-]*")
 NUMBER_RE = re.compile(r"[-+]?(?:\d+(?:\.\d+)?|\.\d+)(?:[eE][-+]?\d+)?")
-# A name in a reference: anything but the characters the expression itself uses.
-REF_NAME_RE = re.compile(r"[^\s.$(),=?'\"]+")
+# A name in a reference: anything but what ends it in an expression (`$A.b`, `$A(...)`, `$A?`,
+# `array($A, ...)`); quotes and `=` are fine, so `$Foo's` still names the entity `Foo's`.
+REF_NAME_RE = re.compile(r"[^\s.$(),?]+")
 
 
 class ExprError(Exception):

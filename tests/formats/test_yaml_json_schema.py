@@ -14,7 +14,9 @@ from typing import Any
 import jsonschema
 import pytest
 
+from registry.formats.yaml_expr import REF_NAME_RE
 from registry.formats.yaml_loader import load_strict
+from registry.formats.yaml_types import TYPE_NAMES
 from tests.formats.conftest import CASES, CORPUS, REPO
 from tests.formats.test_yaml_language import directives
 
@@ -76,3 +78,12 @@ def test_expressions_that_start_with_a_type_pass(expression: str) -> None:
 @pytest.mark.parametrize("expression", ["int", "Integer", "$", "(x)", "string??", "email", ""])
 def test_expressions_that_do_not_start_with_a_type_fail(expression: str) -> None:
     assert not validator().is_valid({"E": {"f": expression}})
+
+
+def test_the_schema_knows_every_type_and_the_reference_names_of_the_parser() -> None:
+    expression = validator().schema["definitions"]["expression"]
+    short, pattern = expression["anyOf"][0]["enum"], expression["anyOf"][1]["pattern"]
+    for name in TYPE_NAMES:
+        assert name in pattern
+        assert name in short or name in ("enum", "array")
+    assert REF_NAME_RE.pattern in pattern
