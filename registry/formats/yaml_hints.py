@@ -63,3 +63,16 @@ HINTS.update(
         "binary": ("binary",),
     }
 )
+
+# Names people reach for first, and the provider that is meant: for "did you mean".
+HINT_ALIASES = {
+    "phone": "phone_number", "telephone": "phone_number", "mobile": "phone_number",
+    "person_name": "name", "full_name": "name", "fullname": "name", "firstname": "first_name",
+    "lastname": "last_name", "surname": "last_name", "username": "user_name", "login": "user_name",
+    "zip": "postcode", "postal_code": "postcode", "street": "street_address", "ip": "ipv4",
+    "ip_address": "ipv4", "website": "url", "link": "url", "domain": "domain_name", "mail": "email",
+    "e-mail": "email", "company_name": "company", "organisation": "company", "organization": "company",
+    "currency": "currency_code", "colour": "color_name", "color": "color_name", "description": "paragraph",
+    "title": "sentence", "birthday": "date_of_birth", "birth_date": "date_of_birth", "dob": "date_of_birth",
+    "lat": "latitude", "lng": "longitude", "lon": "longitude", "credit_card": "credit_card_number",
+}  # fmt: skip

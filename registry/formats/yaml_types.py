@@ -18,7 +18,7 @@ from typing import Any
 import regress
 
 from registry.formats.yaml_expr import Arg, ExprError, Number, Quoted, Range, Raw, TypeExpr, Value, Word
-from registry.formats.yaml_hints import HINTS
+from registry.formats.yaml_hints import HINT_ALIASES, HINTS
 
 SCALARS = (
     "string",
@@ -218,7 +218,8 @@ class _Arguments:
             raise ExprError("a hint is a name, such as email or phone_number", _start(value))
         fits = HINTS.get(value.text)
         if fits is None:
-            close = difflib.get_close_matches(value.text, list(HINTS), n=1, cutoff=0.6)
+            alias = HINT_ALIASES.get(value.text.lower())
+            close = [alias] if alias else difflib.get_close_matches(value.text, list(HINTS), n=1, cutoff=0.6)
             fix = f"; did you mean {close[0]!r}?" if close else ""
             raise ExprError(
                 f"unknown hint {value.text!r}{fix} (docs/formats/yaml.md lists the hints)", value.start
