@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 
 from registry.formats import validate
+from registry.formats.yaml_hints import HINTS
 from tests.formats.conftest import CASES, REPO
 
 YAML_CASES = sorted((CASES / "yaml").glob("*/*.yaml"))
@@ -158,3 +159,10 @@ def test_many_unknown_types_among_many_entities_stay_fast() -> None:
     result = validate("yaml", text)
     assert time.perf_counter() - started < 5.0
     assert result.error_count == 3_000
+
+
+def test_the_documented_hints_are_the_hints() -> None:
+    doc = (REPO / "docs" / "formats" / "yaml.md").read_text("utf-8")
+    section = doc.split("## Generation hints", 1)[1].split("\n## ", 1)[0]
+    listed = set(re.findall(r"`([a-z0-9_\-]+)`", section.split("a hint fits certain types:", 1)[1]))
+    assert listed == set(HINTS)
