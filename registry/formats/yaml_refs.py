@@ -36,13 +36,14 @@ class References:
         self._by_name: dict[int, tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]] = {}
         self._reaches: dict[str, bool] = {}  # field reference -> whether it ends at a type
         self._next: dict[str, str | None] = {}  # field reference -> the field reference it names
+        self._known_names: str | None = None
 
     def resolve(self) -> None:
         """Every reference must name an entity of this document, and a field path inside it."""
         for ref in self.references:
             entity, *steps = ref.target.split(".")
             if entity not in self.models:
-                known = ", ".join(sorted(self.models)) or "none"
+                known = self._known()
                 few = len(self.models) <= MAX_SUGGESTED_ENTITIES  # else a scan of every name per reference
                 close = difflib.get_close_matches(entity, list(self.models), n=1, cutoff=0.6) if few else []
                 fix = f"; did you mean ${close[0]}?" if close else ""
@@ -69,6 +70,14 @@ class References:
                 self.problems.error(f"reference ${ref.target}: {message}", *ref.at, ref.path)
                 continue
             self._check_reaches_a_type(ref)
+
+    def _known(self, most: int = 20) -> str:
+        """The entity names for a message: sorted once, and at most ``most`` of them."""
+        if self._known_names is None:
+            names = sorted(self.models)
+            shown = ", ".join(names[:most]) or "none"
+            self._known_names = shown + (f", ... ({len(names)} in all)" if len(names) > most else "")
+        return self._known_names
 
     def _check_reaches_a_type(self, ref: Reference) -> None:
         """A field that takes its type from a field that takes it from ... must end at a type:

@@ -45,6 +45,8 @@ class _Writer:
             name = entity["name"]
             if name in self.entities:
                 self.notes.append(f"{_qualified(entity)}: a second entity named {name!r}")
+            elif not entity["fields"]:  # yaml has no entity without fields; references to it become json
+                self.notes.append(f"{name}: an entity without fields")
             else:
                 self.entities[name] = entity
         self._required_noted = False
@@ -52,9 +54,6 @@ class _Writer:
     def document(self) -> Lines:
         lines: Lines = []
         for name, entity in self.entities.items():
-            if not entity["fields"]:
-                self.notes.append(f"{name}: an entity without fields")
-                continue
             lines.append(f"{self._entity_key(name, entity)}:")
             relations = {r["field"]: r for r in entity.get("relations", ()) if isinstance(r, dict)}
             lines.extend(self._fields(entity["fields"], 1, name, relations, ""))
