@@ -90,17 +90,15 @@ class _Writer:
                 lines.append(f"{INDENT * depth}{_key(name)}: {_scalar(value)}")
             else:
                 lines.append(f"{INDENT * depth}{_key(name)}:")
-                lines.extend(self._block(value, field, depth + 1, where, relations, field_inner))
+                lines.extend(self._block(value, depth + 1, where, relations, field_inner))
         return lines
 
-    def _block(
-        self, value: dict[str, Any], field: dict[str, Any], depth: int, where: str, relations: Any, inner: str
-    ) -> Lines:
+    def _block(self, value: dict[str, Any], depth: int, where: str, relations: Any, inner: str) -> Lines:
         """A nested mapping (``value`` is an object type) or a block list of them."""
         if value["type"] == "object":
             return self._fields(value["fields"], depth, where, relations, inner)
         item = value["items"]
-        nested = self._block(item, item, depth + 1, f"{where}[]", {}, inner)
+        nested = self._block(item, depth + 1, f"{where}[]", {}, inner)
         first = nested[0].lstrip()
         return [f"{INDENT * depth}- {first}", *nested[1:]]
 
