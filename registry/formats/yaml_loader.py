@@ -19,6 +19,7 @@ from yaml.events import AliasEvent, Event
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.resolver import Resolver
 from yaml.scanner import ScannerError
+from yaml.tokens import ScalarToken
 
 from registry.formats.limits import DEFAULT_LIMITS, Limits
 
@@ -101,6 +102,45 @@ class StrictSafeLoader(_StrictChecks, yaml.SafeLoader):
                 None, None, f"nesting deeper than {self._limits.max_depth} levels", self.get_mark()
             )
         super().fetch_flow_collection_start(token_class)
+
+    def scan_plain(self) -> Any:
+        """PyYAML's plain scalar, ending in flow context at ``,[]{}`` but not at ``?``.
+
+        YAML 1.2 and libyaml let a plain scalar in a flow collection hold a ``?``
+        (``[string?]``); PyYAML's scanner (YAML 1.1) stops there and refuses the document, so
+        whether a schema was valid would depend on how PyYAML was built. The rest is PyYAML's
+        own ``Scanner.scan_plain``.
+        """
+        chunks: list[str] = []
+        start_mark = self.get_mark()
+        end_mark = start_mark
+        indent = self.indent + 1
+        spaces: list[str] = []
+        breaks = "\0 \t\r\n\x85\u2028\u2029"
+        while True:
+            length = 0
+            if self.peek() == "#":
+                break
+            while True:
+                ch = self.peek(length)
+                if (
+                    ch in breaks
+                    or (ch == ":" and self.peek(length + 1) in breaks + (",[]{}" if self.flow_level else ""))
+                    or (self.flow_level and ch in ",[]{}")
+                ):
+                    break
+                length += 1
+            if length == 0:
+                break
+            self.allow_simple_key = False
+            chunks.extend(spaces)
+            chunks.append(self.prefix(length))
+            self.forward(length)
+            end_mark = self.get_mark()
+            spaces = self.scan_plain_spaces(indent, start_mark) or []
+            if not spaces or self.peek() == "#" or (not self.flow_level and self.column < indent):
+                break
+        return ScalarToken("".join(chunks), True, start_mark, end_mark)
 
 
 if yaml.__with_libyaml__:

@@ -7,8 +7,6 @@ Python objects, so every problem is reported at the line and column of the node 
 from __future__ import annotations
 
 import re
-from collections import Counter
-from dataclasses import dataclass
 from typing import Any
 
 import yaml
@@ -16,26 +14,35 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from registry.formats.base import Problems, ValidationResult, entity_model, field_model
 from registry.formats.limits import DEFAULT_LIMITS, Limits
+from registry.formats.yaml_entity_options import entity_options
+from registry.formats.yaml_expr import ExprError, TypeExpr, parse
+from registry.formats.yaml_flow import rejoin_flow
 from registry.formats.yaml_loader import compose_single, duplicate_keys, expand_merges
+from registry.formats.yaml_refs import Reference, References
+from registry.formats.yaml_types import Typed, interpret
 
-SCALAR_TYPES = ("string", "number", "boolean")
-KNOWN_TYPES = (
-    "string, number, boolean, enum(a, b, ...), $Entity, $Entity.field, a nested mapping, a one-item list"
-)
 NULL_TAG = "tag:yaml.org,2002:null"
-ENUM_RE = re.compile(r"enum\s*\((?P<body>.*)\)", re.DOTALL)
-REF_RE = re.compile(r"\$(?P<entity>[^\s.$]+)(?P<path>(?:\.[^\s.$]+)*)")
-
-
-@dataclass(frozen=True)
-class Reference:
-    target: str
-    node: Node
-    path: str
+ARGUMENT_COLON = re.compile(r"\w:(\s|$)")
+ENTITY_HEAD = "entity"  # stands in for the name while an entity key's arguments are parsed
 
 
 def _at(node: Node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+def _at_offset(node: ScalarNode, offset: int) -> tuple[int, int]:
+    """Where the character ``offset`` into a scalar's (stripped) value is, when that is knowable:
+    a one-line plain scalar, or a one-line quoted one without escapes; else the scalar's start."""
+    line, column = _at(node)
+    value = str(node.value)
+    if node.start_mark.line != node.end_mark.line:
+        return line, column
+    lead = len(value) - len(value.lstrip())
+    if not node.style:
+        return line, column + lead + offset
+    if node.style in ("'", '"') and node.end_mark.column - node.start_mark.column == len(value) + 2:
+        return line, column + 1 + lead + offset
+    return line, column
 
 
 def validate(text: str, *, dialect: str | None = None, limits: Limits = DEFAULT_LIMITS) -> ValidationResult:
@@ -48,6 +55,7 @@ def validate(text: str, *, dialect: str | None = None, limits: Limits = DEFAULT_
         kind = "a list" if isinstance(root, SequenceNode) else "a scalar"
         problems.error(f"the document must be a mapping of entity names to fields, not {kind}", *_at(root))
         return problems.result()
+    rejoin_flow(root, text)
     _report_duplicates(root, problems)
     try:
         expand_merges(root)
@@ -59,9 +67,9 @@ def validate(text: str, *, dialect: str | None = None, limits: Limits = DEFAULT_
             mark.column + 1 if mark else None,
         )
         return problems.result()
-    checker = _Checker(problems)
+    checker = _Checker(problems, root)
     entities = checker.entities(root)
-    checker.resolve()
+    checker.references.resolve()
     return problems.result(entities)
 
 
@@ -73,6 +81,8 @@ def _compose(text: str, limits: Limits, problems: Problems) -> Node | None:
         message = exc.problem or exc.context or "invalid YAML"
         if "expected a single document" in (exc.context or ""):
             message = "only one YAML document is allowed (found a second one)"
+        elif mark and _colon_in_arguments(text, mark):
+            message += "; inside type arguments write name=value (integer(min=18)), not name: value"
         problems.error(message, mark.line + 1 if mark else None, mark.column + 1 if mark else None)
         return None
     except yaml.reader.ReaderError as exc:
@@ -86,6 +96,17 @@ def _compose(text: str, limits: Limits, problems: Problems) -> Node | None:
     if root is None:
         problems.error("the document is empty; it must define at least one entity", 1, 1)
     return root
+
+
+def _colon_in_arguments(text: str, mark: yaml.Mark) -> bool:
+    """Whether the line of a syntax error has ``name: `` inside an unclosed '(' before the error:
+    YAML took ``integer(min: 18)`` for a mapping, and the fix is ``min=18``."""
+    lines = text.split("\n", mark.line + 1)
+    before = lines[mark.line][: mark.column + 1] if mark.line < len(lines) else ""
+    opened = before.rfind("(")
+    return (
+        opened >= 0 and before.count("(") > before.count(")") and bool(ARGUMENT_COLON.search(before, opened))
+    )
 
 
 def _report_duplicates(root: Node, problems: Problems) -> None:
@@ -120,23 +141,27 @@ def _joined(path: str, key: Node) -> str:
 class _Checker:
     """Walks entities and fields, building the entity model and collecting references."""
 
-    def __init__(self, problems: Problems) -> None:
+    def __init__(self, problems: Problems, root: MappingNode) -> None:
         self.problems = problems
         self.models: dict[str, dict[str, Any]] = {}
-        self.references: list[Reference] = []
-        # Field lists by name, for references: thousands of $E.f into one big entity must not
-        # each scan its fields. Keyed by id, holding the list itself so an id cannot be reused.
-        self._by_name: dict[int, tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]] = {}
-        self._reaches: dict[str, bool] = {}  # field reference -> whether it ends at a type
-        self._next: dict[str, str | None] = {}  # field reference -> the field reference it names
+        self.references = References(problems, self.models)
+        self._relations: list[dict[str, Any]] = []  # of the entity being read
+        # Entity names, for "did you mean '$Customer'?" before every entity has been read.
+        self.names = {
+            str(key.value).partition("(")[0].strip() for key, _ in root.value if isinstance(key, ScalarNode)
+        }
 
     def entities(self, root: MappingNode) -> list[dict[str, Any]]:
         result: list[dict[str, Any]] = []
         tags: dict[str, str] = {}
+        keys: dict[str, Node] = {}  # name -> its first key: `A:` and `A(count=3):` are one entity twice
         for key, value in root.value:
-            name = self._name(key, "entity")
-            if name is None or self._again(name, key, tags, "entity", name):
+            named = self._entity_name(key)
+            if named is None or self._named_again(named[0], key, keys):
                 continue
+            if self._again(named[0], key, tags, "entity", named[0]):
+                continue
+            name, options = named
             if not isinstance(value, MappingNode):
                 kind = "a list" if isinstance(value, SequenceNode) else f"{value.value!r}"
                 self.problems.error(
@@ -145,11 +170,42 @@ class _Checker:
                     name,
                 )
                 continue
-            fields = self._fields(value, name)
+            self._relations = []
+            fields = self._fields(value, name, "")
             entity = entity_model(name, fields)
+            entity.update(zip(("line", "column"), _at(key), strict=True))
+            entity.update(options)
+            if self._relations:
+                entity["relations"] = self._relations
             self.models[name] = entity
             result.append(entity)
         return result
+
+    def _entity_name(self, key: Node) -> tuple[str, dict[str, Any]] | None:
+        """An entity key's name and options: ``Customer(count=100)`` when written plain."""
+        name = self._name(key, "entity")
+        if name is None or not isinstance(key, ScalarNode) or key.style or "(" not in name:
+            return None if name is None else (name, {})
+        cut = name.index("(")
+        try:
+            options = entity_options(parse(ENTITY_HEAD + name[cut:]))
+        except ExprError as exc:
+            at = _at_offset(key, max(exc.offset - len(ENTITY_HEAD), 0) + cut)
+            self.problems.error(exc.message, *at, name[:cut].strip())
+            return None
+        if not name[:cut].strip():
+            self.problems.error("entity names must be non-empty plain scalars", *_at(key))
+            return None
+        return name[:cut].strip(), options
+
+    def _named_again(self, name: str, key: Node, keys: dict[str, Node]) -> bool:
+        first = keys.setdefault(name, key)
+        if first is key or first.value == key.value:
+            return False  # the same key twice is the loader's duplicate, already reported
+        self.problems.error(
+            f"entity {name!r} is defined twice (first on line {first.start_mark.line + 1})", *_at(key), name
+        )
+        return True
 
     def _again(self, name: str, key: Node, tags: dict[str, str], what: str, path: str) -> bool:
         """Whether ``name`` was seen before in this mapping (``tags``: name -> its key's tag).
@@ -175,7 +231,8 @@ class _Checker:
             return None
         return str(key.value)
 
-    def _fields(self, mapping: MappingNode, path: str) -> list[dict[str, Any]]:
+    def _fields(self, mapping: MappingNode, path: str, inner: str) -> list[dict[str, Any]]:
+        """The fields of an entity or nested object at ``path`` (``inner``: the path below the entity)."""
         if not mapping.value:
             self.problems.error(f"{path!r} has no fields", *_at(mapping), path)
         fields: list[dict[str, Any]] = []
@@ -184,15 +241,37 @@ class _Checker:
             name = self._name(key, "field")
             if name is None or self._again(name, key, tags, "field", f"{path}.{name}"):
                 continue
-            model = self._type(value, f"{path}.{name}", name)
-            if model is not None:
-                type_ = model.pop("type")
-                fields.append(field_model(name, type_, nullable=False, **model))
+            if mapping.flow_style and name.count("(") > name.count(")"):
+                # `[integer(min: 18)]`: YAML read `integer(min` as a key.
+                self.problems.error(
+                    f"{name!r} opens a '(' that YAML split off at ': '; inside type arguments write "
+                    "name=value (integer(min=18)), not name: value",
+                    *_at(key),
+                    f"{path}.{name}",
+                )
+                continue
+            field_path = f"{inner}.{name}" if inner else name
+            typed = self._type(value, f"{path}.{name}", name, field_path)
+            if typed is None:
+                continue
+            type_ = typed.model.pop("type")
+            line, column = _at(key)
+            fields.append(
+                field_model(
+                    name,
+                    type_,
+                    nullable=typed.nullable,
+                    primary_key=typed.primary_key,
+                    **typed.model,
+                    line=line,
+                    column=column,
+                )
+            )
         return fields
 
-    def _type(self, node: Node, path: str, name: str) -> dict[str, Any] | None:
+    def _type(self, node: Node, path: str, name: str, inner: str) -> Typed | None:
         if isinstance(node, MappingNode):
-            return {"type": "object", "source_type": None, "fields": self._fields(node, path)}
+            return Typed({"type": "object", "source_type": None, "fields": self._fields(node, path, inner)})
         if isinstance(node, SequenceNode):
             if len(node.value) != 1:
                 self.problems.error(
@@ -202,189 +281,34 @@ class _Checker:
                     path,
                 )
                 return None
-            items = self._type(node.value[0], f"{path}[]", name)
-            return None if items is None else {"type": "array", "source_type": None, "items": items}
+            items = self._type(node.value[0], f"{path}[]", name, inner)
+            if items is None:
+                return None
+            if items.primary_key or items.per is not None:
+                self.problems.error(
+                    "primary_key and per apply to a field, not to array items", *_at(node), path
+                )
+                return None
+            if items.nullable:
+                items.model["nullable"] = True
+            return Typed({"type": "array", "source_type": None, "items": items.model})
         assert isinstance(node, ScalarNode)
         if node.tag == NULL_TAG or not str(node.value).strip():
             self.problems.error(f"field {name!r} has no type", *_at(node), path)
             return None
-        return self._scalar_type(str(node.value).strip(), node, path)
+        return self._expression(node, path, inner)
 
-    def _scalar_type(self, text: str, node: Node, path: str) -> dict[str, Any] | None:
-        if text in SCALAR_TYPES:
-            return {"type": text, "source_type": text}
-        enum = ENUM_RE.fullmatch(text)
-        if enum:
-            values = self._enum_values(enum.group("body"), node, path)
-            return None if values is None else {"type": "enum", "source_type": text, "values": values}
-        ref = REF_RE.fullmatch(text)
-        if ref:
-            target = text[1:]
-            self.references.append(Reference(target, node, path))
-            return {"type": "reference", "source_type": text, "ref": target}
-        self.problems.error(f"unknown type {text!r}; known types: {KNOWN_TYPES}", *_at(node), path)
-        return None
-
-    def _enum_values(self, body: str, node: Node, path: str) -> list[str] | None:
-        if not body.strip():
-            self.problems.error("enum() needs at least one value", *_at(node), path)
+    def _expression(self, node: ScalarNode, path: str, inner: str) -> Typed | None:
+        text = str(node.value).strip()
+        try:
+            expr: TypeExpr = parse(text)
+            typed = interpret(expr, text, self.names)
+        except ExprError as exc:
+            self.problems.error(exc.message, *_at_offset(node, exc.offset), path)
             return None
-        values = [_unquote(part.strip()) for part in _enum_parts(body)]
-        if any(not value for value in values):
-            self.problems.error("enum has an empty value", *_at(node), path)
-            return None
-        duplicates = sorted(value for value, count in Counter(values).items() if count > 1)
-        if duplicates:
-            self.problems.error(f"enum repeats values: {', '.join(duplicates)}", *_at(node), path)
-            return None
-        return values
-
-    def resolve(self) -> None:
-        """Every reference must name an entity of this document, and a field path inside it."""
-        for ref in self.references:
-            entity, *steps = ref.target.split(".")
-            if entity not in self.models:
-                known = ", ".join(sorted(self.models)) or "none"
-                self.problems.error(
-                    f"reference ${ref.target} names an undefined entity {entity!r} (entities: {known})",
-                    *_at(ref.node),
-                    ref.path,
-                )
-                continue
-            fields = self.models[entity]["fields"]
-            _, missing = self._descend(fields, steps)
-            if missing is not None:
-                *through, last = missing.split(".")
-                parent = self._descend(fields, through)[0] if through else None
-                message = f"{entity!r} has no field path {missing!r}"
-                scalar = (
-                    parent is not None and parent["type"] != "reference" and not self._inner_fields(parent)
-                )
-                if parent is not None and scalar:  # a path through a scalar
-                    where = ".".join([entity, *through])
-                    kind = parent["type"]
-                    article = "an" if kind[0] in "aeiou" else "a"
-                    message = f"{where!r} is {article} {kind} field, so it has no field {last!r}"
-                self.problems.error(f"reference ${ref.target}: {message}", *_at(ref.node), ref.path)
-                continue
-            self._check_reaches_a_type(ref)
-
-    def _check_reaches_a_type(self, ref: Reference) -> None:
-        """A field that takes its type from a field that takes it from ... must end at a type:
-        ``A.x: $A.x``, or ``A.x: $B.y`` with ``B.y: $A.x``, has none to generate.
-
-        Targets already followed are remembered (``_reaches``), so long chains cost their length
-        once, not once per reference into them.
-        """
-        chain: list[str] = []
-        on_chain: set[str] = set()
-        target: str | None = ref.target
-        while target is not None and target not in self._reaches and target not in on_chain:
-            chain.append(target)
-            on_chain.add(target)
-            model = self._field(target)
-            is_field_ref = model is not None and model["type"] == "reference" and "." in model["ref"]
-            self._next[target] = model["ref"] if model is not None and is_field_ref else None
-            target = self._next[target]
-        ends = target is None or self._reaches.get(target, False)
-        for seen in chain:
-            self._reaches[seen] = ends
-        if not ends:  # came round (target on the chain), or into a chain known to come round
-            self.problems.error(
-                f"reference ${ref.target} never reaches a type: {self._round(ref.target)}",
-                *_at(ref.node),
-                ref.path,
-            )
-
-    def _round(self, start: str, most: int = 10) -> str:
-        """The way ``start`` comes round (``$A.x -> $B.y -> $A.x``), at most ``most`` steps shown."""
-        steps, seen = [start], {start}
-        while len(steps) <= most:
-            following = self._next.get(steps[-1])
-            if following is None:
-                break
-            steps.append(following)
-            if following in seen:
-                return " -> ".join(f"${step}" for step in steps)
-            seen.add(following)
-        return " -> ".join(f"${step}" for step in steps) + " -> ..."
-
-    def _field(self, target: str) -> dict[str, Any] | None:
-        """The field model ``$Entity.field.path`` names, or None (an entity, or nothing)."""
-        entity, *steps = target.split(".")
-        if entity not in self.models or not steps:
-            return None
-        return self._descend(self.models[entity]["fields"], steps)[0]
-
-    def _descend(
-        self, fields: list[dict[str, Any]], steps: list[str]
-    ) -> tuple[dict[str, Any] | None, str | None]:
-        """(the field ``steps`` lead to, None), or (None, the part of the path that is missing)."""
-        done: list[str] = []
-        found = None
-        for step in steps:
-            done.append(step)
-            found = self._named_fields(fields).get(step)
-            if found is None:
-                return None, ".".join(done)
-            fields = self._inner_fields(found)
-        return found, None
-
-    def _named_fields(self, fields: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-        cached = self._by_name.get(id(fields))
-        if cached is None or cached[0] is not fields:
-            names: dict[str, dict[str, Any]] = {}
-            for field in fields:
-                names.setdefault(field["name"], field)  # the first of a name, as a scan found it
-            cached = self._by_name[id(fields)] = (fields, names)
-        return cached[1]
-
-    def _inner_fields(self, model: dict[str, Any]) -> list[dict[str, Any]]:
-        # Paths continue through nested objects, array elements and whole-entity references.
-        for _ in range(64):
-            if model["type"] == "array":
-                model = model["items"]
-            elif model["type"] == "reference" and "." not in model["ref"] and model["ref"] in self.models:
-                fields: list[dict[str, Any]] = self.models[model["ref"]]["fields"]
-                return fields  # the model's own list (read only): cached field maps key on it
-            else:
-                break
-        inner: list[dict[str, Any]] = model.get("fields", _NO_FIELDS)
-        return inner
-
-
-_NO_FIELDS: list[dict[str, Any]] = []
-
-
-def _enum_parts(body: str) -> list[str]:
-    """``enum(...)``'s values, split at commas outside quoted values.
-
-    A quote opens a quoted value only at the value's start (``"a,b"`` is one value, ``don't`` is
-    text); inside one, a backslash escapes the next character.
-    """
-    parts: list[str] = []
-    current: list[str] = []
-    quote, escaped = "", False
-    for char in body:
-        if quote:
-            if escaped:
-                escaped = False
-            elif char == "\\":
-                escaped = True
-            elif char == quote:
-                quote = ""
-        elif char in "'\"" and not "".join(current).strip():
-            quote = char
-        elif char == ",":
-            parts.append("".join(current))
-            current = []
-            continue
-        current.append(char)
-    parts.append("".join(current))
-    return parts
-
-
-def _unquote(value: str) -> str:
-    if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
-        return value[1:-1]
-    return value
+        for target, offset in typed.refs:
+            self.references.references.append(Reference(target, node, path, _at_offset(node, offset)))
+        if typed.per is not None:
+            low, high = typed.per
+            self._relations.append({"field": inner, "ref": typed.model["ref"], "min": low, "max": high})
+        return typed

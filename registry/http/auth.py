@@ -12,9 +12,12 @@ from registry.core.keys import ApiKey, KeyStore, Role
 from registry.http.context import API_KEY
 from registry.http.problems import problem_for
 
-# The probes, and the API description (public information: it says what the routes are, not
-# what any group holds). /metrics needs a key (docs/operations.md).
-PUBLIC_PATHS = frozenset({"/healthz", "/readyz", "/openapi.json", "/docs", "/docs/style.css"})
+# The probes, the API description (public information: it says what the routes are, not what
+# any group holds) and the yaml language's JSON Schema (editors cannot send a key). /metrics
+# needs a key (docs/operations.md).
+PUBLIC_PATHS = frozenset(
+    {"/healthz", "/readyz", "/openapi.json", "/docs", "/docs/style.css", "/formats/yaml.schema.json"}
+)
 
 
 def secret_from_header(header: str) -> str | None:

@@ -43,6 +43,12 @@ EDGE_CASES = [
     "%TAG ! tag:x,2000:\n---\nA: !b c\n",
     "? A\n: b\n",
     "A: {b: c, d: [e, f]}\n",
+    # A '?' inside a plain scalar in a flow collection (YAML 1.2, libyaml; PyYAML's scanner is taught it).
+    "A: [b?, c?d]\n",
+    "A: {b: c?, d: e?}\n",
+    "A: [b?]\n",
+    "A: [? b]\n",
+    "A: {? b}\n",
     "A: >\n  folded\n  text\n\n  para\n",
     "A: |-\n  keep\n",
     "A: |+\n  keep\n\n",

@@ -1,4 +1,4 @@
-"""Service endpoints: liveness, the OpenAPI document and the reference page rendered from it."""
+"""Service endpoints: liveness, the OpenAPI document and its page, the yaml language's JSON Schema."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import yaml
 from aiohttp import web
 
 from registry.http import reference_page
+from registry.http.context import OFFLOADER
 
 routes = web.RouteTableDef()
 
@@ -59,3 +60,18 @@ async def reference(request: web.Request) -> web.Response:
 @routes.get(reference_page.STYLESHEET)
 async def stylesheet(request: web.Request) -> web.Response:
     return web.Response(text=reference_page.STYLE, content_type="text/css", headers=PAGE_HEADERS)
+
+
+@cache
+def yaml_language_schema() -> bytes:
+    """docs/formats/yaml.schema.json, shipped inside the package as registry/formats/yaml.schema.json."""
+    return resources.files("registry.formats").joinpath("yaml.schema.json").read_bytes()
+
+
+@routes.get("/formats/yaml.schema.json")
+async def yaml_schema(request: web.Request) -> web.Response:
+    # Public (auth.PUBLIC_PATHS): editors fetch it by URL and cannot send a key.
+    body = await request.app[OFFLOADER].run(yaml_language_schema)
+    return web.Response(
+        body=body, content_type="application/schema+json", headers={"Cache-Control": "public, max-age=3600"}
+    )

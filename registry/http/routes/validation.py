@@ -1,7 +1,8 @@
 """/validate and /project/{id}/entities: format validation over HTTP.
 
 ``POST /validate`` checks a document without storing anything (for CI pipelines and editors);
-``GET /project/{id}/entities`` gives the entity model of a project's current schema.
+``GET /project/{id}/entities`` gives the entity model of a project's current schema (``?as=yaml``:
+as a document of the yaml format, whatever the project's format).
 Validation is CPU work on documents of up to megabytes, so it runs in the offloader's threads,
 at most as many at once as there are validation processes: the others wait on the event loop, not
 in a read thread (many slow documents sent at once would otherwise hold every read thread while
@@ -15,9 +16,10 @@ from typing import Any
 from aiohttp import web
 
 from registry.core.changes import Project, SchemaValidator, check_format
-from registry.core.errors import InvalidSchema
+from registry.core.errors import InvalidInput, InvalidSchema
 from registry.core.names import group_of_known_project
 from registry.formats import ValidationResult
+from registry.formats.yaml_writer import to_yaml
 from registry.http.auth import require
 from registry.http.bodies import field, json_object, required
 from registry.http.context import CATALOG, OFFLOADER, VALIDATION_SLOTS
@@ -45,11 +47,27 @@ async def validate_document(request: web.Request) -> web.Response:
 @routes.get(PROJECT_BY_ID + "/entities")
 async def project_entities(request: web.Request) -> web.Response:
     project_id = request.match_info["project_id"]
+    representation = request.query.get("as", "json")
+    if representation not in ("json", "yaml"):
+        raise InvalidInput("as must be json or yaml")
     require(request, "read", group_of_known_project(project_id))
     project = await request.app[OFFLOADER].run(request.app[CATALOG].project, project_id)
+    validator = request.app[CATALOG].validator
     async with request.app[VALIDATION_SLOTS]:
-        body = await request.app[OFFLOADER].run(entities_of, project, request.app[CATALOG].validator)
+        if representation == "yaml":
+            text = await request.app[OFFLOADER].run(entities_as_yaml, project, validator)
+            return web.Response(
+                text=text, content_type="application/yaml", headers={"ETag": f'"{project.version}"'}
+            )
+        body = await request.app[OFFLOADER].run(entities_of, project, validator)
     return versioned(body, project.version)
+
+
+def entities_as_yaml(project: Project, validator: SchemaValidator) -> str:
+    """The entities of ``project`` as a yaml document (docs/formats/yaml.md), converting CPU work."""
+    entities = entities_of(project, validator)["entities"]
+    source = f"project {project.id} ({project.format}) at version {project.version}"
+    return to_yaml(entities, source=source)
 
 
 def entities_of(project: Project, validator: SchemaValidator) -> dict[str, Any]:
