@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +33,10 @@ class Config:
     log_format: str = "text"  # or "json": one JSON object per line
     body_timeout_seconds: float = 60.0  # a request body must arrive within this (slow clients get 408)
     shutdown_timeout_seconds: float = 30.0  # on SIGTERM, in-flight requests get this long to finish
+    session_idle_seconds: float = 8 * 3600.0  # a web page session ends after this long unused
+    # The address people reach the registry at (behind a proxy, say), for clone URLs and links in
+    # pages; None: the address each request came to.
+    public_url: str | None = None
 
 
 def env_default(env: Mapping[str, str], name: str, default: str) -> str:
@@ -46,6 +51,8 @@ def config_from(
     max_body_bytes: int | None = None,
     workers: int | None = None,
     log_format: str | None = None,
+    public_url: str | None = None,
+    session_idle_seconds: float | None = None,
     env: Mapping[str, str] | None = None,
 ) -> Config:
     """Flags win over ``REGISTRY_*`` environment variables, which win over defaults.
@@ -65,8 +72,8 @@ def config_from(
         _in_range(value, name, low, high)
         return value
 
-    def seconds(name: str, default: float, low: float = 0.001) -> float:
-        value = _number(pick(None, name, default), name, whole=False)
+    def seconds(name: str, default: float, low: float = 0.001, flag: float | None = None) -> float:
+        value = _number(pick(flag, name, default), name, whole=False)
         _in_range(value, name, low, None)
         return value
 
@@ -90,7 +97,26 @@ def config_from(
         log_format=chosen_format,
         body_timeout_seconds=seconds("BODY_TIMEOUT", base.body_timeout_seconds),
         shutdown_timeout_seconds=seconds("SHUTDOWN_TIMEOUT", base.shutdown_timeout_seconds, 0),  # 0: at once
+        session_idle_seconds=seconds(
+            "SESSION_IDLE_SECONDS", base.session_idle_seconds, 1, session_idle_seconds
+        ),
+        public_url=_public_url(public_url or env_default(env, "PUBLIC_URL", "")),
     )
+
+
+_PUBLIC_URL = re.compile(r"https?://[A-Za-z0-9.\-\[\]:]+(/[A-Za-z0-9._~\-/]*)?")
+
+
+def _public_url(text: str) -> str | None:
+    """``http(s)://host[:port][/path]`` without a trailing slash, or None when not set."""
+    if not text:
+        return None
+    if _PUBLIC_URL.fullmatch(text) is None:
+        raise InvalidInput(
+            f"{_setting('PUBLIC_URL')} must be an http:// or https:// address such as "
+            f"https://registry.example.com, not {text!r}"
+        )
+    return text.rstrip("/")
 
 
 def _number(text: str, name: str, *, whole: bool) -> float:
@@ -110,7 +136,13 @@ def _in_range(value: float, name: str, low: float, high: float | None) -> None:
         raise InvalidInput(f"{_setting(name)} must be {bounds}, not {value:g}")
 
 
-_FLAGS = {"PORT": "--port", "MAX_BODY_BYTES": "--max-body-bytes", "WORKERS": "--workers"}
+_FLAGS = {
+    "PORT": "--port",
+    "MAX_BODY_BYTES": "--max-body-bytes",
+    "WORKERS": "--workers",
+    "PUBLIC_URL": "--public-url",
+    "SESSION_IDLE_SECONDS": "--session-idle-seconds",
+}
 
 
 def _setting(name: str) -> str:

@@ -38,6 +38,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--workers", type=int, help="server processes on the port (REGISTRY_WORKERS, default 1)"
     )
     serve.add_argument("--log-format", choices=LOG_FORMATS, help="text or json lines (REGISTRY_LOG_FORMAT)")
+    serve.add_argument(
+        "--public-url",
+        help="address for clone URLs and links in pages (REGISTRY_PUBLIC_URL; default: the request's)",
+    )
+    serve.add_argument(
+        "--session-idle-seconds",
+        type=float,
+        help="web page sessions end after this long unused (REGISTRY_SESSION_IDLE_SECONDS, default 8 h)",
+    )
 
     keys = commands.add_parser("keys", help="manage API keys").add_subparsers(
         dest="keys_command", required=True
@@ -71,6 +80,8 @@ def main(argv: list[str] | None = None, *, stdout: TextIO | None = None, stderr:
                 max_body_bytes=args.max_body_bytes,
                 workers=args.workers,
                 log_format=args.log_format,
+                public_url=args.public_url,
+                session_idle_seconds=args.session_idle_seconds,
             )
             return serve(config, out)
         if args.command in ops_cli.COMMANDS:
