@@ -396,3 +396,49 @@ def test_restore_needs_write_a_form_token_and_shows_the_diff_first(
     by_id = writer.form(f"/ui/{pid}/restore", {"version": shop["versions"][0], "csrf": token})
     assert by_id.status == 303 and by_id.headers["Location"] == f"/ui/{pid}/history"
     assert api.get(f"/project/{pid}").json["name"] == "people"
+
+
+# -- contrast ------------------------------------------------------------------------------------
+
+
+def _luminance(colour: str) -> float:
+    digits = colour.lstrip("#")
+    if len(digits) == 3:
+        digits = "".join(c * 2 for c in digits)
+    channels = [int(digits[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def _contrast(a: str, b: str) -> float:
+    light, dark = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def test_highlighting_colours_meet_wcag_aa() -> None:
+    from pygments.styles import get_style_by_name
+    from pygments.token import Whitespace
+
+    from registry.http.pages.static import PYGMENTS_STYLE
+
+    style = get_style_by_name(PYGMENTS_STYLE)
+    background = style.background_color or "#ffffff"
+    low = [(str(t), s["color"]) for t, s in style if s["color"] and t not in Whitespace]
+    assert [(t, c) for t, c in low if _contrast(f"#{c}", background) < 4.5] == []
+
+
+def test_page_colours_meet_wcag_aa() -> None:
+    css = (Path(__file__).parents[2] / "registry/http/pages/static/ui.css").read_text()
+    colour = dict(re.findall(r"--([a-z-]+): (#[0-9a-f]{6})", css))
+    pairs = [
+        ("text", "#ffffff"),
+        ("muted", "#ffffff"),
+        ("muted", colour["soft"]),
+        ("link", "#ffffff"),
+        ("link", colour["soft"]),
+        *((("text", colour[name])) for name in ("del", "ins", "del-word", "ins-word", "warn")),
+        ("muted", colour["del"]),
+        ("muted", colour["ins"]),
+    ]
+    assert [(f, b) for f, b in pairs if _contrast(colour[f], colour.get(b, b)) < 4.5] == []
+    assert _contrast("#ffffff", "#1f6f3a") >= 4.5  # the primary button
