@@ -33,14 +33,22 @@ class Blame:
 
 def blame(timeline: Timeline, project_id: str, at: str | None = None) -> Blame:
     group_id, history, indexes = timeline.project_changes(project_id, at)
+    touches = [history.touch_of(index, project_id) for index in indexes]
+    readable = [
+        (history.revisions[index].version, file_name(touch.name, touch.format))
+        for index, touch in zip(indexes, touches, strict=True)
+        if touch.action != "delete"
+    ]
+    texts = iter(timeline.snapshots.texts_at(group_id, readable))
     lines: list[str] = []
     origins: list[Revision] = []
-    for index in indexes:
+    previous: str | None = None
+    for index, touch in zip(indexes, touches, strict=True):
         revision = history.revisions[index]
-        touch = history.touch_of(index, project_id)
-        text = None
-        if touch.action != "delete":
-            text = timeline.text_at(group_id, revision.version, file_name(touch.name, touch.format))
+        text = next(texts) if touch.action != "delete" else None
+        if text is not None and text == previous:  # a rename, or a restore of the same text
+            continue
+        previous = text
         new_lines = (text or "").splitlines()
         new_origins = [revision] * len(new_lines)
         matcher = difflib.SequenceMatcher(None, lines, new_lines, autojunk=False)

@@ -176,6 +176,35 @@ class Snapshots:
         self._trees.put((version, path), blob or "")
         return blob
 
+    def texts_at(self, group_id: str, wanted: list[tuple[str, str]]) -> list[str | None]:
+        """The text of each (version, path), None where that version had no such file.
+
+        One repository open for all of them (a blame reads one text per version of a project),
+        through the same caches as :meth:`blob_at` and :meth:`text`.
+        """
+        found: list[str | None] = []
+        repo = self.open(group_id)
+        try:
+            for version, path in wanted:
+                blob = self._trees.get((version, path))
+                if blob is None:
+                    try:
+                        blob = repo.file_at(version, path) or ""
+                    except StoreError as exc:
+                        raise NotFound(f"no version {version!r} in this project group") from exc
+                    self._trees.put((version, path), blob)
+                if not blob:
+                    found.append(None)
+                    continue
+                text = self._texts.get(blob)
+                if text is None:
+                    text = repo.read_blob(blob).decode("utf-8")
+                    self._texts.put(blob, text)
+                found.append(text)
+        finally:
+            repo.close()
+        return found
+
     def remember_text(self, blob: str, text: str) -> None:
         self._texts.put(blob, text)
 

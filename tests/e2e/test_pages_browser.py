@@ -104,12 +104,12 @@ def _walk(page: Page, registry: Server, shots: Path) -> None:
     oldest = versions.last.locator("code").inner_text()
 
     page.get_by_role("link", name="Diff", exact=True).click()
-    page.get_by_label("From").select_option(index=4)  # the first version (index 0: "nothing")
+    page.get_by_label("From").select_option(index=3)  # the second version, before the rename (0: "nothing")
     page.get_by_label("To").select_option(index=0)  # the newest
     page.get_by_role("button", name="Compare").click()
     expect(page.locator("table.code.split")).to_be_visible()
     expect(page.locator("p.meta").filter(has_text="customers (yaml)")).to_contain_text("crm (yaml)")
-    expect(page.locator("table.code td.text.ins").first).to_contain_text("email: string")
+    expect(page.locator("table.code ins").first).to_have_text("string")  # the changed word, marked
     page.screenshot(path=shots / "diff.png", full_page=True)
     page.get_by_label("View").select_option("unified")
     page.get_by_role("button", name="Compare").click()
