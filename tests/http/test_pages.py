@@ -224,6 +224,19 @@ def test_the_static_files_are_served_from_the_package(visitor: PageSession) -> N
     assert_page(visitor.get("/ui/_static/nothing.css"), 404)
 
 
+def test_permalinks_name_projects_and_versions_by_id(
+    visitor: PageSession, shop: dict[str, Any], server: Server
+) -> None:
+    name, pid, (newest, middle, oldest) = shop["group"]["name"], shop["id"], shop["versions"]
+    diff = assert_page(visitor.get(f"/ui/{name}/people/diff?from={oldest[:8]}"))
+    assert f'data-copy="{server.url}/ui/{pid}/diff?from={oldest}&amp;to={newest}"' in diff
+    old = assert_page(visitor.get(f"/ui/{name}/people?at={middle[:10]}"))
+    assert f'data-copy="{server.url}/ui/{pid}?at={middle}"' in old
+    current = assert_page(visitor.get(f"/ui/{name}/people/history"))
+    assert f'data-copy="{server.url}/ui/{pid}/history"' in current
+    assert visitor.get("/ui").headers["Location"] == "/ui/"
+
+
 def test_groups_page_lists_counts_and_filters(visitor: PageSession, shop: dict[str, Any]) -> None:
     name = shop["group"]["name"]
     body = assert_page(visitor.get(f"/ui/?q={name.upper()}"))

@@ -49,6 +49,11 @@ async def groups_page(request: web.Request) -> web.Response:
     return page(request, "groups.html", {"groups": groups, "query": query})
 
 
+@routes.get("/ui")
+async def pages_root(request: web.Request) -> web.Response:
+    raise web.HTTPSeeOther("/ui/")
+
+
 @routes.get("/ui/{ref}")
 async def one_segment(request: web.Request) -> web.Response:
     ref = request.match_info["ref"]
@@ -108,13 +113,14 @@ async def _project_page(request: web.Request, ref: str, name: str | None, sub: s
         "head": heading,
         "here": here,
         "tab": sub or "schema",
-        "permalink": f"{public_base(request)}/ui/{pid}" + (f"/{sub}" if sub and sub != "raw" else ""),
+        "permalink": f"{public_base(request)}/ui/{pid}" + (f"/{sub}" if sub else ""),
         "may_write": reader.key.allows("write"),
     }
     at = _query(request, "at")
     if sub is None:
         context.update(await run(reader.project, pid, at))
         context["at"] = at
+        _pin(context, at=context["project"].version if at else None)
         return page(request, "project.html", context)
     if sub == "raw":
         project = await run(reader.raw, pid, at)
@@ -127,12 +133,22 @@ async def _project_page(request: web.Request, ref: str, name: str | None, sub: s
     if sub == "diff":
         found = await run(reader.diff, pid, _query(request, "from"), _query(request, "to"))
         view = "unified" if request.query.get("view") == "unified" else "split"
+        _pin(context, **{"from": found["from_version"], "to": found["to_version"]})
         return page(request, "diff.html", {**context, **found, "view": view})
     if sub == "blame":
         context["blame"] = await run(reader.blame, pid, at)
         context["at"] = at
+        _pin(context, at=context["blame"].version if at else None)
         return page(request, "blame.html", context)
     return await _restore_preview(request, reader, pid, context)
+
+
+def _pin(context: dict[str, Any], **versions: str | None) -> None:
+    """Make the permalink name the versions shown by their ids: a tag can move, a time can mean
+    another version once a pushed history lands, a default changes with the next write."""
+    chosen = {name: version for name, version in versions.items() if version is not None}
+    if chosen:
+        context["permalink"] += "?" + urlencode(chosen)
 
 
 async def _restore_preview(
