@@ -234,6 +234,8 @@ def test_permalinks_name_projects_and_versions_by_id(
     assert f'data-copy="{server.url}/ui/{pid}?at={middle}"' in old
     current = assert_page(visitor.get(f"/ui/{name}/people/history"))
     assert f'data-copy="{server.url}/ui/{pid}/history"' in current
+    restore = assert_page(visitor.get(f"/ui/{name}/people/restore?version={oldest[:9]}"))
+    assert f'data-copy="{server.url}/ui/{pid}/restore?version={oldest}"' in restore
     assert visitor.get("/ui").headers["Location"] == "/ui/"
 
 

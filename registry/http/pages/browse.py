@@ -159,6 +159,7 @@ async def _restore_preview(
         raise InvalidInput("say which version to restore: ?version=")
     permit(reader.key, "write", context["head"]["group_id"])
     found = await request.app[OFFLOADER].run(reader.restore_preview, pid, version)
+    _pin(context, version=found["target"].version)
     return page(request, "restore.html", {**context, **found})
 
 
