@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +36,10 @@ class Config:
     shutdown_timeout_seconds: float = 30.0  # on SIGTERM, in-flight requests get this long to finish
     # The level of groups without one of their own (NONE: writes are not checked unless asked)
     default_compatibility: Level = "NONE"
+    session_idle_seconds: float = 8 * 3600.0  # a web page session ends after this long unused
+    # The address people reach the registry at (behind a proxy, say), for clone URLs and links in
+    # pages; None: the address each request came to.
+    public_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -71,6 +76,13 @@ SETTINGS: tuple[Setting, ...] = (
         "NONE",
         "compatibility level of groups without one of their own (docs/compatibility.md)",
     ),
+    Setting("PUBLIC_URL", "--public-url", "the request's own", "address for clone URLs and links in pages"),
+    Setting(
+        "SESSION_IDLE_SECONDS",
+        "--session-idle-seconds",
+        "28800 (8 h)",
+        "web page sessions end after this long unused",
+    ),
 )
 
 
@@ -97,6 +109,8 @@ def config_from(
     workers: int | None = None,
     log_format: str | None = None,
     default_compatibility: str | None = None,
+    public_url: str | None = None,
+    session_idle_seconds: float | None = None,
     env: Mapping[str, str] | None = None,
 ) -> Config:
     """Flags win over ``REGISTRY_*`` environment variables, which win over defaults.
@@ -116,8 +130,8 @@ def config_from(
         _in_range(value, name, low, high)
         return value
 
-    def seconds(name: str, default: float, low: float = 0.001) -> float:
-        value = _number(pick(None, name, default), name, whole=False)
+    def seconds(name: str, default: float, low: float = 0.001, flag: float | None = None) -> float:
+        value = _number(pick(flag, name, default), name, whole=False)
         _in_range(value, name, low, None)
         return value
 
@@ -147,7 +161,26 @@ def config_from(
         body_timeout_seconds=seconds("BODY_TIMEOUT", base.body_timeout_seconds),
         shutdown_timeout_seconds=seconds("SHUTDOWN_TIMEOUT", base.shutdown_timeout_seconds, 0),  # 0: at once
         default_compatibility=level,
+        session_idle_seconds=seconds(
+            "SESSION_IDLE_SECONDS", base.session_idle_seconds, 1, session_idle_seconds
+        ),
+        public_url=_public_url(public_url or env_default(env, "PUBLIC_URL", "")),
     )
+
+
+_PUBLIC_URL = re.compile(r"https?://[A-Za-z0-9.\-\[\]:]+(/[A-Za-z0-9._~\-/]*)?")
+
+
+def _public_url(text: str) -> str | None:
+    """``http(s)://host[:port][/path]`` without a trailing slash, or None when not set."""
+    if not text:
+        return None
+    if _PUBLIC_URL.fullmatch(text) is None:
+        raise InvalidInput(
+            f"{_setting('PUBLIC_URL')} must be an http:// or https:// address such as "
+            f"https://registry.example.com, not {text!r}"
+        )
+    return text.rstrip("/")
 
 
 def _number(text: str, name: str, *, whole: bool) -> float:

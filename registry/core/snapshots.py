@@ -172,25 +172,35 @@ class Snapshots:
         return blob
 
     def blobs_at(self, group_id: str, wanted: list[tuple[str, str]]) -> list[str | None]:
-        """:meth:`blob_at` for many (commit, path) pairs, opening the repository once for those
-        not cached (a transitive check reads every version of a project)."""
-        found: list[str | None] = []
-        repo: GitRepository | None = None
-        try:
+        """:meth:`blob_at` for many (commit, path) pairs, opening the repository at most once (a
+        transitive check reads every version of a project)."""
+        with _OpenedOnUse(self, group_id) as repo:
+            return [self._blob_in(repo, version, path) for version, path in wanted]
+
+    def texts_at(self, group_id: str, wanted: list[tuple[str, str]]) -> list[str | None]:
+        """The text of each (version, path), None where that version had no such file; the
+        repository is opened at most once (a blame reads one text per version of a project),
+        through the same caches as :meth:`blob_at` and :meth:`text`."""
+        with _OpenedOnUse(self, group_id) as repo:
+            found: list[str | None] = []
             for version, path in wanted:
-                cached = self._trees.get((version, path))
-                if cached is None:
-                    repo = repo or self.open(group_id)
-                    try:
-                        cached = repo.file_at(version, path) or ""
-                    except StoreError as exc:
-                        raise NotFound(f"no version {version!r} in this project group") from exc
-                    self._trees.put((version, path), cached)
-                found.append(cached or None)  # "": known to be absent
-        finally:
-            if repo is not None:
-                repo.close()
-        return found
+                blob = self._blob_in(repo, version, path)
+                text = None if blob is None else self._texts.get(blob)
+                if blob is not None and text is None:
+                    text = repo.get().read_blob(blob).decode("utf-8")
+                    self._texts.put(blob, text)
+                found.append(text)
+            return found
+
+    def _blob_in(self, repo: _OpenedOnUse, version: str, path: str) -> str | None:
+        cached = self._trees.get((version, path))
+        if cached is None:
+            try:
+                cached = repo.get().file_at(version, path) or ""
+            except StoreError as exc:
+                raise NotFound(f"no version {version!r} in this project group") from exc
+            self._trees.put((version, path), cached)
+        return cached or None  # "": known to be absent
 
     def remember_text(self, blob: str, text: str) -> None:
         self._texts.put(blob, text)
@@ -224,3 +234,23 @@ class Snapshots:
             }
 
         return GroupSnapshot(version=head, meta=meta, files=files, resolve_last_change=resolve)
+
+
+class _OpenedOnUse:
+    """A group's repository, opened the first time it is needed (often never: caches answer)."""
+
+    def __init__(self, snapshots: Snapshots, group_id: str) -> None:
+        self._snapshots, self._group_id = snapshots, group_id
+        self._repo: GitRepository | None = None
+
+    def get(self) -> GitRepository:
+        if self._repo is None:
+            self._repo = self._snapshots.open(self._group_id)
+        return self._repo
+
+    def __enter__(self) -> _OpenedOnUse:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._repo is not None:
+            self._repo.close()

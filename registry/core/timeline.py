@@ -62,6 +62,16 @@ class Diff:
     text: str
 
 
+@dataclass(frozen=True)
+class Comparison:
+    """A project at two versions; None where it did not exist."""
+
+    old: Project | None
+    new: Project | None
+    from_version: str | None
+    to_version: str
+
+
 def _page(
     history: GroupHistory, positions: Sequence[int], limit: int | None, cursor: str | None
 ) -> tuple[list[int], str | None]:
@@ -139,6 +149,15 @@ class Timeline:
             for r in (history.revisions[i] for i in chunk)
         ]
         return Page(items, next_cursor, history.revisions[-1].version)
+
+    def project_changes(
+        self, project_id: str, upto: str | None = None
+    ) -> tuple[str, GroupHistory, list[int]]:
+        """The project's group, that group's history and the positions that changed the project
+        (oldest first; up to the version ``upto`` names)."""
+        group_id, history = self._project_history(project_id)
+        index = None if upto is None else history.resolve(upto, tags=self.tag_targets(group_id))
+        return group_id, history, history.project_indexes(project_id, upto=index)
 
     # -- state at a version ------------------------------------------------------------------
 
@@ -235,7 +254,9 @@ class Timeline:
 
     # -- diffs -------------------------------------------------------------------------------
 
-    def diff(self, project_id: str, *, from_: str | None, to: str | None) -> Diff:
+    def compare(self, project_id: str, *, from_: str | None, to: str | None) -> Comparison:
+        """The project at two versions (``to`` None: its last change; ``from_`` None: the one
+        before ``to``), by id: across renames and format changes."""
         group_id, history = self._project_history(project_id)
         tags = self.tag_targets(group_id)
         to_index = history.by_project[project_id][-1] if to is None else history.resolve(to, tags=tags)
@@ -244,8 +265,16 @@ class Timeline:
             from_index = earlier[-2] if len(earlier) >= 2 else None
         else:
             from_index = history.resolve(from_, tags=tags)
-        old = self._state(group_id, history, project_id, from_index) if from_index is not None else None
-        new = self._state(group_id, history, project_id, to_index)
+        return Comparison(
+            old=self._state(group_id, history, project_id, from_index) if from_index is not None else None,
+            new=self._state(group_id, history, project_id, to_index),
+            from_version=history.revisions[from_index].version if from_index is not None else None,
+            to_version=history.revisions[to_index].version,
+        )
+
+    def diff(self, project_id: str, *, from_: str | None, to: str | None) -> Diff:
+        compared = self.compare(project_id, from_=from_, to=to)
+        old, new = compared.old, compared.new
         # A project created without data has no file, at that version, just as a deleted one.
         old_file = file_name(old.name, old.format) if old and old.data is not None else None
         new_file = file_name(new.name, new.format) if new and new.data is not None else None
@@ -261,8 +290,8 @@ class Timeline:
         if not text and old_file and new_file and old_file != new_file:  # a pure rename: say so, as git does
             text = f"--- a/{old_file}\n+++ b/{new_file}\n"
         return Diff(
-            from_version=history.revisions[from_index].version if from_index is not None else None,
-            to_version=history.revisions[to_index].version,
+            from_version=compared.from_version,
+            to_version=compared.to_version,
             from_file=old_file,
             to_file=new_file,
             text=text,

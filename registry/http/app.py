@@ -18,7 +18,7 @@ from registry.core.offload import Offloader
 from registry.core.timeline import Timeline
 from registry.core.validation_pool import ValidationPool
 from registry.formats import Limits, observe_validations
-from registry.http import body_guard
+from registry.http import body_guard, pages
 from registry.http.context import (
     CATALOG,
     COMPAT,
@@ -97,6 +97,7 @@ def create_app(config: Config) -> web.Application:
         git.routes,
     ):
         app.add_routes(table)
+    pages.setup(app)  # the web pages under /ui/ (docs/ui.md)
     app.on_shutdown.append(_say_stopping)
     app.cleanup_ctx.append(_background_tasks)
     return app

@@ -22,8 +22,9 @@ from registry.core.validation_pool import ValidationPool
 from registry.http.metrics import Metrics
 from registry.http.representations import RenderedProjects
 
-if TYPE_CHECKING:  # body_guard reads CONFIG from here
+if TYPE_CHECKING:  # body_guard and the pages read their slots from here
     from registry.http.body_guard import OpenBodies
+    from registry.http.pages.sessions import SessionStore
 
 # -- the application's ---------------------------------------------------------------------
 CONFIG = web.AppKey("config", Config)
@@ -39,6 +40,8 @@ GIT_SLOTS = web.AppKey("git_slots", asyncio.Semaphore)  # git requests served at
 VALIDATION_SLOTS = web.AppKey("validation_slots", asyncio.Semaphore)  # /entities validations at once
 COMPAT_SETTINGS = web.AppKey("compatibility_settings", CompatibilitySettings)
 COMPAT = web.AppKey("compatibility", CompatibilityService)
+UI_SESSIONS: web.AppKey[SessionStore] = web.AppKey("ui_sessions")  # the web pages' sessions
+UI_STATIC: web.AppKey[dict[str, tuple[bytes, str]]] = web.AppKey("ui_static")  # name -> (body, type)
 
 # -- a request's ---------------------------------------------------------------------------
 API_KEY = web.RequestKey("api_key", ApiKey)  # the caller's key, once authenticated

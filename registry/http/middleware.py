@@ -22,6 +22,7 @@ from registry.http.auth import authenticate
 from registry.http.body_guard import body_pending, guarded
 from registry.http.conditional import revalidated
 from registry.http.metrics import CLIENT_CLOSED, Metrics, route_of
+from registry.http.pages.errors import answer_page
 from registry.http.problems import Handler, for_git_client, internal_error, problem_for, problem_for_http
 from registry.http.request_ids import assign_request_id, stamp
 
@@ -62,6 +63,8 @@ def request_middleware(metrics: Metrics, keys: KeyStore) -> Middleware:
 
 async def _answer(request: web.Request, handler: Handler, keys: KeyStore) -> web.StreamResponse:
     """The handler's answer, or the problem answer for whatever went wrong (RFC 9457 bodies)."""
+    if request.path.startswith("/ui") and (len(request.path) == 3 or request.path[3] == "/"):
+        return await answer_page(request, handler, keys)  # web pages: their own login and HTML errors
     try:
         denied = authenticate(request, keys)
         if denied is not None:

@@ -71,13 +71,16 @@ def problem(status: int, code: str, title: str, detail: str, **extra: Any) -> we
     return web.Response(status=status, text=json.dumps(body), content_type=PROBLEM_CONTENT_TYPE)
 
 
-def problem_for(exc: errors.RegistryError) -> web.Response:
+def describe(exc: errors.RegistryError) -> tuple[int, str, str]:
+    """The status, code and title of a domain error (the web pages show the same)."""
     for cls in type(exc).__mro__:
         if cls in _PROBLEMS:
-            status, code, title = _PROBLEMS[cls]
-            break
-    else:  # pragma: no cover - every subclass is listed above
-        status, code, title = 500, "internal-error", "Internal server error"
+            return _PROBLEMS[cls]
+    return 500, "internal-error", "Internal server error"  # pragma: no cover - every subclass is listed
+
+
+def problem_for(exc: errors.RegistryError) -> web.Response:
+    status, code, title = describe(exc)
     extra: dict[str, Any] = {}
     if isinstance(exc, errors.InvalidSchema):
         extra["errors"] = [p.to_json() for p in exc.problems]

@@ -49,6 +49,15 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"compatibility level of groups without their own: {', '.join(LEVELS)} "
         "(REGISTRY_DEFAULT_COMPATIBILITY, default NONE)",
     )
+    serve.add_argument(
+        "--public-url",
+        help="address for clone URLs and links in pages (REGISTRY_PUBLIC_URL; default: the request's)",
+    )
+    serve.add_argument(
+        "--session-idle-seconds",
+        type=float,
+        help="web page sessions end after this long unused (REGISTRY_SESSION_IDLE_SECONDS, default 8 h)",
+    )
 
     keys = commands.add_parser("keys", help="manage API keys").add_subparsers(
         dest="keys_command", required=True
@@ -84,6 +93,8 @@ def main(argv: list[str] | None = None, *, stdout: TextIO | None = None, stderr:
                 workers=args.workers,
                 log_format=args.log_format,
                 default_compatibility=args.default_compatibility,
+                public_url=args.public_url,
+                session_idle_seconds=args.session_idle_seconds,
             )
             return serve(config, out)
         if args.command in ops_cli.COMMANDS:
