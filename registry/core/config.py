@@ -7,6 +7,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from registry.core.errors import InvalidInput
 
@@ -32,6 +33,14 @@ class Config:
     log_format: str = "text"  # or "json": one JSON object per line
     body_timeout_seconds: float = 60.0  # a request body must arrive within this (slow clients get 408)
     shutdown_timeout_seconds: float = 30.0  # on SIGTERM, in-flight requests get this long to finish
+    # The registry's public base URL (events' ``source`` and ``url``); None: the request's host.
+    public_url: str | None = None
+    webhooks_allow_private: bool = False  # deliver to loopback and private addresses (tests, local)
+    webhook_timeout_seconds: float = 10.0  # a receiver must answer within this
+    webhook_retry_base_seconds: float = 1.0  # first wait after a failed delivery, doubled each time
+    webhook_retry_max_seconds: float = 3600.0  # longest wait between tries
+    webhook_give_up_seconds: float = 3 * 24 * 3600.0  # then the webhook is marked failing
+    sse_heartbeat_seconds: float = 15.0  # a comment line on idle event streams, for proxies
 
 
 def env_default(env: Mapping[str, str], name: str, default: str) -> str:
@@ -46,6 +55,8 @@ def config_from(
     max_body_bytes: int | None = None,
     workers: int | None = None,
     log_format: str | None = None,
+    public_url: str | None = None,
+    webhooks_allow_private: bool | None = None,
     env: Mapping[str, str] | None = None,
 ) -> Config:
     """Flags win over ``REGISTRY_*`` environment variables, which win over defaults.
@@ -90,7 +101,25 @@ def config_from(
         log_format=chosen_format,
         body_timeout_seconds=seconds("BODY_TIMEOUT", base.body_timeout_seconds),
         shutdown_timeout_seconds=seconds("SHUTDOWN_TIMEOUT", base.shutdown_timeout_seconds, 0),  # 0: at once
+        public_url=_public_url(public_url or env_default(env, "PUBLIC_URL", "") or None),
+        webhooks_allow_private=bool(webhooks_allow_private)
+        or env_default(env, "WEBHOOKS_ALLOW_PRIVATE", "0") not in ("0", "false", "no", ""),
+        webhook_timeout_seconds=seconds("WEBHOOK_TIMEOUT", base.webhook_timeout_seconds),
+        webhook_retry_base_seconds=seconds("WEBHOOK_RETRY_BASE_SECONDS", base.webhook_retry_base_seconds),
+        webhook_retry_max_seconds=seconds("WEBHOOK_RETRY_MAX_SECONDS", base.webhook_retry_max_seconds),
+        webhook_give_up_seconds=seconds("WEBHOOK_GIVE_UP_SECONDS", base.webhook_give_up_seconds),
+        sse_heartbeat_seconds=seconds("SSE_HEARTBEAT_SECONDS", base.sse_heartbeat_seconds),
     )
+
+
+def _public_url(url: str | None) -> str | None:
+    """An absolute http(s) URL without a trailing slash, or None."""
+    if url is None:
+        return None
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise InvalidInput(f"REGISTRY_PUBLIC_URL (or --public-url) must be an http(s) URL, not {url!r}")
+    return url.rstrip("/")
 
 
 def _number(text: str, name: str, *, whole: bool) -> float:
@@ -110,7 +139,12 @@ def _in_range(value: float, name: str, low: float, high: float | None) -> None:
         raise InvalidInput(f"{_setting(name)} must be {bounds}, not {value:g}")
 
 
-_FLAGS = {"PORT": "--port", "MAX_BODY_BYTES": "--max-body-bytes", "WORKERS": "--workers"}
+_FLAGS = {
+    "PORT": "--port",
+    "MAX_BODY_BYTES": "--max-body-bytes",
+    "WORKERS": "--workers",
+    "PUBLIC_URL": "--public-url",
+}
 
 
 def _setting(name: str) -> str:

@@ -11,6 +11,7 @@ from aiohttp import web
 
 from registry.core.catalog import Catalog
 from registry.core.config import Config
+from registry.core.events import EventFeed
 from registry.core.keys import KeyStore
 from registry.core.offload import Offloader
 from registry.core.timeline import Timeline
@@ -18,12 +19,13 @@ from registry.core.validation_pool import ValidationPool
 from registry.formats import Limits, observe_validations
 from registry.http import body_guard
 from registry.http.auth import KEYSTORE
-from registry.http.context import CATALOG, CONFIG, OFFLOADER, TIMELINE, VALIDATION_POOL
+from registry.http.beacon_watch import BEACON_WATCH, BeaconWatch, stop_streams, watching
+from registry.http.context import CATALOG, CONFIG, EVENT_FEED, OFFLOADER, TIMELINE, VALIDATION_POOL
 from registry.http.metrics import METRICS, Metrics, refresh_periodically
 from registry.http.middleware import request_middleware
 from registry.http.representations import RENDERED_PROJECTS, RenderedProjects
 from registry.http.request_ids import quiet_malformed_requests
-from registry.http.routes import git, groups, history, meta, ops, projects, validation
+from registry.http.routes import events, git, groups, history, meta, ops, projects, validation
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +53,8 @@ def create_app(config: Config) -> web.Application:
     app[git.GIT_SLOTS] = asyncio.Semaphore(config.max_concurrent_git)
     app[validation.VALIDATION_SLOTS] = asyncio.Semaphore(max(1, config.validation_workers))
     app[RENDERED_PROJECTS] = RenderedProjects()
+    app[EVENT_FEED] = EventFeed(catalog.snapshots, catalog.deleted_dir)
+    app[BEACON_WATCH] = BeaconWatch(catalog.beacon)
     # Reads by id are matched first (the hottest route). /project/{group}/{name} comes after the
     # /project/{id}/... routes of history and validation, which it would otherwise swallow.
     for table in (
@@ -60,12 +64,15 @@ def create_app(config: Config) -> web.Application:
         history.routes,
         groups.routes,
         validation.routes,
+        events.routes,
         projects.by_name_routes,
         git.routes,
     ):
         app.add_routes(table)
     app.on_shutdown.append(_say_stopping)
+    app.on_shutdown.append(stop_streams)
     app.cleanup_ctx.append(_background_tasks)
+    app.cleanup_ctx.append(watching)
     return app
 
 

@@ -38,6 +38,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--workers", type=int, help="server processes on the port (REGISTRY_WORKERS, default 1)"
     )
     serve.add_argument("--log-format", choices=LOG_FORMATS, help="text or json lines (REGISTRY_LOG_FORMAT)")
+    serve.add_argument(
+        "--public-url", help="base URL clients reach the registry at, for events (REGISTRY_PUBLIC_URL)"
+    )
+    serve.add_argument(
+        "--webhooks-allow-private",
+        action="store_true",
+        default=None,
+        help="let webhooks reach loopback and private addresses (REGISTRY_WEBHOOKS_ALLOW_PRIVATE=1)",
+    )
 
     keys = commands.add_parser("keys", help="manage API keys").add_subparsers(
         dest="keys_command", required=True
@@ -71,6 +80,8 @@ def main(argv: list[str] | None = None, *, stdout: TextIO | None = None, stderr:
                 max_body_bytes=args.max_body_bytes,
                 workers=args.workers,
                 log_format=args.log_format,
+                public_url=args.public_url,
+                webhooks_allow_private=args.webhooks_allow_private,
             )
             return serve(config, out)
         if args.command in ops_cli.COMMANDS:

@@ -1,0 +1,382 @@
+"""Change events from the git history: every change a group's ``main`` records, as CloudEvents.
+
+There is no outbox. A group's events are a pure function of its first-parent history and its
+tags: one event per project a commit changes (in the order the commit lists them), one per
+group change, one per tag. An event's id names where it comes from (group, commit, project or
+tag), so it is the same on every retry and replay, and a subscriber's position in a group is
+simply the id of the last event it got. Nothing is written to deliver an event; nothing can be
+lost between a commit and its event.
+
+Tags are not on ``main``: a tag's event is placed after the last commit the registry had taken
+in by the tag's time (a tag without one goes right after its target). Times are seconds, so a
+commit made in the same second just after a tag would sort before it; a tag's event therefore
+appears only once its second has settled (``TAG_SETTLE_SECONDS``), so that nothing is ever
+inserted before an event a subscriber already has. See docs/events.md for the shapes and the
+guarantees.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from bisect import bisect_right
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal, TypedDict
+
+from registry.core.errors import InvalidInput, NotFound
+from registry.core.history import GroupHistory, Histories, Revision
+from registry.core.metadata import timestamp_text
+from registry.core.names import GROUP_ID_RE
+from registry.core.snapshots import Snapshots
+from repo_store import GitRepository, RepositoryNotFound, StoreError, TagInfo
+
+TYPE_PREFIX = "dev.schema-registry."
+EventType = Literal[
+    "dev.schema-registry.project.created",
+    "dev.schema-registry.project.updated",
+    "dev.schema-registry.project.renamed",
+    "dev.schema-registry.project.deleted",
+    "dev.schema-registry.project.restored",
+    "dev.schema-registry.group.created",
+    "dev.schema-registry.group.renamed",
+    "dev.schema-registry.group.deleted",
+    "dev.schema-registry.group.config",
+    "dev.schema-registry.tag.created",
+]
+EVENT_TYPES: tuple[str, ...] = EventType.__args__  # type: ignore[attr-defined]
+GROUP_DELETED: EventType = "dev.schema-registry.group.deleted"
+TAG_SETTLE_SECONDS = 3  # longer than a batch takes from its timestamp to its publication
+
+_PROJECT_ACTIONS = {
+    "create": "created",
+    "update": "updated",
+    "rename": "renamed",
+    "delete": "deleted",
+    "restore": "restored",
+}
+# Commit actions of group changes. The compatibility feature records its level changes as
+# "config-group" commits; until it lands no commit has that action.
+_GROUP_ACTIONS = {
+    "create-group": "created",
+    "rename-group": "renamed",
+    "delete-group": "deleted",
+    "config-group": "config",
+}
+
+
+class EventData(TypedDict):
+    group_id: str
+    group_name: str | None
+    project_id: str | None
+    project_name: str | None
+    action: str
+    version: str
+    previous_version: str | None
+    format: str | None
+    author: str | None
+    message: str | None
+    change_summary: object | None  # filled once the compatibility feature gives one
+    url: str
+
+
+class CloudEvent(TypedDict):
+    specversion: str
+    id: str
+    source: str
+    type: str
+    subject: str
+    time: str
+    datacontenttype: str
+    data: EventData
+
+
+@dataclass(frozen=True)
+class Draft:
+    """An event without the public base URL (known only to whoever sends it)."""
+
+    id: str
+    type: str
+    subject: str
+    time: int
+    group_id: str
+    group_name: str | None
+    project_id: str | None
+    project_name: str | None
+    action: str
+    version: str
+    previous_version: str | None
+    format: str | None
+    author: str | None
+    message: str | None
+    path: str  # the API path of that version, below the base URL
+
+    def render(self, base_url: str) -> CloudEvent:
+        base = base_url.rstrip("/")
+        data: EventData = {
+            "group_id": self.group_id,
+            "group_name": self.group_name,
+            "project_id": self.project_id,
+            "project_name": self.project_name,
+            "action": self.action,
+            "version": self.version,
+            "previous_version": self.previous_version,
+            "format": self.format,
+            "author": self.author,
+            "message": self.message,
+            "change_summary": None,
+            "url": base + self.path,
+        }
+        return {
+            "specversion": "1.0",
+            "id": self.id,
+            "source": f"{base}/project-group/{self.group_id}",
+            "type": self.type,
+            "subject": self.subject,
+            "time": timestamp_text(self.time),
+            "datacontenttype": "application/json",
+            "data": data,
+        }
+
+
+def group_of_event(event_id: str) -> str | None:
+    """The group an event id belongs to, or None if it is not one of ours."""
+    group_id = event_id.partition(":")[0]
+    return group_id if GROUP_ID_RE.fullmatch(group_id) else None
+
+
+@dataclass(frozen=True)
+class GroupFeed:
+    """A group's events, oldest first, as of one head and one set of tags."""
+
+    group_id: str
+    head: str
+    tags: tuple[tuple[str, str], ...]  # (name, target): what the feed was built from
+    events: tuple[Draft, ...]
+    index: dict[str, int]
+    deleted: bool  # the group is gone: no event follows the last
+
+    @property
+    def last_id(self) -> str | None:
+        return self.events[-1].id if self.events else None
+
+    def after(self, position: str | None, *, limit: int | None = None) -> Sequence[Draft]:
+        """The events after the one ``position`` names (None: from the first).
+
+        :class:`InvalidInput` if the group never had that event (a made-up id, or one from a
+        history that was replaced by a restore)."""
+        start = 0
+        if position is not None:
+            found = self.index.get(position)
+            if found is None:
+                raise InvalidInput(f"event {position!r} is not in the history of group {self.group_id}")
+            start = found + 1
+        end = len(self.events) if limit is None else min(len(self.events), start + limit)
+        return self.events[start:end]
+
+
+def _revision_drafts(group_id: str, history: GroupHistory, index: int) -> list[Draft]:
+    revision = history.revisions[index]
+    group_name = history.group_name_at(index)
+    if revision.action in _GROUP_ACTIONS:
+        previous = history.revisions[index - 1].version if index > 0 else None
+        action = _GROUP_ACTIONS[revision.action]
+        return [
+            Draft(
+                id=f"{group_id}:{revision.version}",
+                type=f"{TYPE_PREFIX}group.{action}",
+                subject=group_id,
+                time=revision.timestamp,
+                group_id=group_id,
+                group_name=group_name,
+                project_id=None,
+                project_name=None,
+                action=action,
+                version=revision.version,
+                previous_version=previous,
+                format=None,
+                author=revision.author,
+                message=revision.message,
+                path=f"/project-group/{group_id}?at={revision.version}",
+            )
+        ]
+    touches = range(len(revision.touches))
+    return [_project_draft(group_id, history, index, revision, group_name, t) for t in touches]
+
+
+def _project_draft(
+    group_id: str, history: GroupHistory, index: int, revision: Revision, group_name: str | None, which: int
+) -> Draft:
+    touch = revision.touches[which]
+    action = _PROJECT_ACTIONS.get(touch.action, touch.action)
+    earlier = history.project_indexes(touch.project_id, upto=index)
+    # ``earlier`` ends with this revision; the one before it is the project's previous version.
+    before = [i for i in earlier if i < index]
+    previous = history.revisions[before[-1]].version if before else None
+    return Draft(
+        id=f"{group_id}:{revision.version}:{touch.project_id}",
+        type=f"{TYPE_PREFIX}project.{action}",
+        subject=touch.project_id,
+        time=revision.timestamp,
+        group_id=group_id,
+        group_name=group_name,
+        project_id=touch.project_id,
+        project_name=touch.name,
+        action=action,
+        version=revision.version,
+        previous_version=previous,
+        format=touch.format,
+        author=revision.author,
+        message=revision.message,
+        path=f"/project/{touch.project_id}/versions/{revision.version}",
+    )
+
+
+def _tag_draft(group_id: str, history: GroupHistory, tag: TagInfo, at: int) -> Draft:
+    target_index = history.position[tag.target]
+    return Draft(
+        id=f"{group_id}:tag:{tag.name}",
+        type=f"{TYPE_PREFIX}tag.created",
+        subject=group_id,
+        time=tag.timestamp if tag.timestamp is not None else history.revisions[target_index].timestamp,
+        group_id=group_id,
+        group_name=history.group_name_at(at),
+        project_id=None,
+        project_name=None,
+        action="created",
+        version=tag.target,
+        previous_version=None,
+        format=None,
+        author=tag.tagger,
+        message=tag.message,
+        path=f"/project-group/{group_id}?at={tag.name}",
+    )
+
+
+def _tag_places(history: GroupHistory, tags: Iterable[TagInfo]) -> dict[int, list[TagInfo]]:
+    """Where each tag's event goes: after the last revision taken in by the tag's time, never
+    before its target. Tags naming a commit outside ``main``'s history have no event."""
+    taken_in: list[int] = []
+    latest = 0
+    for revision in history.revisions:  # running maximum: clocks and pushed dates can go back
+        latest = max(latest, revision.timestamp)
+        taken_in.append(latest)
+    places: dict[int, list[TagInfo]] = {}
+    for tag in tags:
+        target = history.position.get(tag.target)
+        if target is None:
+            continue
+        at = target if tag.timestamp is None else max(target, bisect_right(taken_in, tag.timestamp) - 1)
+        places.setdefault(at, []).append(tag)
+    for placed in places.values():
+        placed.sort(key=lambda t: (t.timestamp or 0, t.name))
+    return places
+
+
+def build_feed(group_id: str, history: GroupHistory, tags: Sequence[TagInfo], *, deleted: bool) -> GroupFeed:
+    places = _tag_places(history, tags)
+    drafts: list[Draft] = []
+    for index in range(len(history.revisions)):
+        drafts.extend(_revision_drafts(group_id, history, index))
+        drafts.extend(_tag_draft(group_id, history, tag, index) for tag in places.get(index, ()))
+    return GroupFeed(
+        group_id=group_id,
+        head=history.head,
+        tags=tuple(sorted((t.name, t.target) for t in tags)),
+        events=tuple(drafts),
+        index={draft.id: i for i, draft in enumerate(drafts)},
+        deleted=deleted,
+    )
+
+
+class EventFeed:
+    """Every group's events, live or deleted, built from the cached histories (blocking: call
+    from a worker thread). Feeds are cached by head and tags, so an unchanged group costs one
+    ref read and one tag listing."""
+
+    def __init__(
+        self, snapshots: Snapshots, deleted_dir: Path, clock: Callable[[], float] = time.time
+    ) -> None:
+        self.snapshots = snapshots
+        self.clock = clock
+        self.deleted_dir = deleted_dir
+        self._lock = threading.Lock()
+        self._feeds: dict[str, GroupFeed] = {}
+        self._deleted_histories = Histories(max_revisions=100_000)
+
+    def live_group_ids(self) -> list[str]:
+        return self.snapshots.group_ids()
+
+    def deleted_groups(self) -> dict[str, str]:
+        """Deleted group id -> when it was deleted (``YYYYMMDDTHHMMSSZ``, from its folder name)."""
+        found: dict[str, str] = {}
+        for path in sorted(self.deleted_dir.glob("_g*-*.git")):
+            group_id, _, stamp = path.name.removesuffix(".git").partition("-")
+            if GROUP_ID_RE.fullmatch(group_id):
+                found[group_id] = max(stamp, found.get(group_id, ""))
+        return found
+
+    def feed(self, group_id: str) -> GroupFeed:
+        """The group's events up to now; a deleted group's end with its delete."""
+        if not GROUP_ID_RE.fullmatch(group_id):
+            raise NotFound(f"no project group with id {group_id!r}")
+        with self._lock:
+            cached = self._feeds.get(group_id)
+        if cached is not None and cached.deleted:
+            return cached
+        try:
+            return self._live_feed(group_id, cached)
+        except NotFound:
+            return self._deleted_feed(group_id)
+
+    def _live_feed(self, group_id: str, cached: GroupFeed | None) -> GroupFeed:
+        history = self.snapshots.history(group_id)
+        repo = self.snapshots.open(group_id)
+        try:
+            tags = list(repo.tags().values())
+        finally:
+            repo.close()
+        return self._remember(group_id, history, tags, cached, deleted=False)
+
+    def _deleted_feed(self, group_id: str) -> GroupFeed:
+        folders = sorted(self.deleted_dir.glob(f"{group_id}-*.git"))
+        if not folders:
+            raise NotFound(f"no project group with id {group_id!r}")
+        try:
+            repo = GitRepository(folders[-1], self.snapshots.locks)
+        except RepositoryNotFound as exc:
+            raise NotFound(f"no project group with id {group_id!r}") from exc
+        try:
+            head = repo.head()
+            if head is None:
+                raise NotFound(f"no project group with id {group_id!r}")
+            history = self._deleted_histories.get(group_id, repo, head)
+            tags = list(repo.tags().values())
+        except StoreError as exc:
+            raise NotFound(f"project group {group_id!r} cannot be read: {exc}") from exc
+        finally:
+            repo.close()
+        return self._remember(group_id, history, tags, None, deleted=True)
+
+    def _remember(
+        self,
+        group_id: str,
+        history: GroupHistory,
+        tags: list[TagInfo],
+        cached: GroupFeed | None,
+        *,
+        deleted: bool,
+    ) -> GroupFeed:
+        if not deleted:  # a deleted group gets no commit any more: its tags are settled
+            settled = self.clock() - TAG_SETTLE_SECONDS
+            tags = [t for t in tags if t.timestamp is None or t.timestamp < settled]
+        key = tuple(sorted((t.name, t.target) for t in tags))
+        if cached is not None and cached.head == history.head and cached.tags == key:
+            return cached
+        feed = build_feed(group_id, history, tags, deleted=deleted)
+        with self._lock:
+            self._feeds[group_id] = feed
+            if len(self._feeds) > 4096:  # a cache: drop the oldest entry, it is rebuilt if asked
+                self._feeds.pop(next(iter(self._feeds)))
+        return feed
