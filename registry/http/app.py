@@ -16,16 +16,26 @@ from registry.core.keys import KeyStore
 from registry.core.offload import Offloader
 from registry.core.timeline import Timeline
 from registry.core.validation_pool import ValidationPool
+from registry.core.webhooks import WebhookStore
 from registry.formats import Limits, observe_validations
 from registry.http import body_guard
 from registry.http.auth import KEYSTORE
 from registry.http.beacon_watch import BEACON_WATCH, BeaconWatch, stop_streams, watching
-from registry.http.context import CATALOG, CONFIG, EVENT_FEED, OFFLOADER, TIMELINE, VALIDATION_POOL
+from registry.http.context import (
+    CATALOG,
+    CONFIG,
+    EVENT_FEED,
+    OFFLOADER,
+    TIMELINE,
+    VALIDATION_POOL,
+    WEBHOOK_STORE,
+)
 from registry.http.metrics import METRICS, Metrics, refresh_periodically
 from registry.http.middleware import request_middleware
 from registry.http.representations import RENDERED_PROJECTS, RenderedProjects
 from registry.http.request_ids import quiet_malformed_requests
-from registry.http.routes import events, git, groups, history, meta, ops, projects, validation
+from registry.http.routes import events, git, groups, history, meta, ops, projects, validation, webhooks
+from registry.http.webhook_sender import WEBHOOK_SENDER, WebhookSender, sending
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +65,10 @@ def create_app(config: Config) -> web.Application:
     app[RENDERED_PROJECTS] = RenderedProjects()
     app[EVENT_FEED] = EventFeed(catalog.snapshots, catalog.deleted_dir)
     app[BEACON_WATCH] = BeaconWatch(catalog.beacon)
+    app[WEBHOOK_STORE] = WebhookStore(config.data_dir)
+    app[WEBHOOK_SENDER] = WebhookSender(
+        config, app[WEBHOOK_STORE], app[EVENT_FEED], app[OFFLOADER], app[BEACON_WATCH]
+    )
     # Reads by id are matched first (the hottest route). /project/{group}/{name} comes after the
     # /project/{id}/... routes of history and validation, which it would otherwise swallow.
     for table in (
@@ -65,6 +79,7 @@ def create_app(config: Config) -> web.Application:
         groups.routes,
         validation.routes,
         events.routes,
+        webhooks.routes,
         projects.by_name_routes,
         git.routes,
     ):
@@ -73,6 +88,7 @@ def create_app(config: Config) -> web.Application:
     app.on_shutdown.append(stop_streams)
     app.cleanup_ctx.append(_background_tasks)
     app.cleanup_ctx.append(watching)
+    app.cleanup_ctx.append(sending)
     return app
 
 
