@@ -8,6 +8,7 @@ must not lead a delivery past the address checks.
 
 from __future__ import annotations
 
+import errno
 import ipaddress
 import json
 import socket
@@ -42,7 +43,10 @@ class CheckedResolver(AbstractResolver):
         allowed = [a for a in answers if refused_address(a["host"]) is None]
         if not allowed:
             reasons = sorted({refused_address(a["host"]) or "" for a in answers})
-            raise OSError(f"{host} resolves only to refused addresses: {'; '.join(reasons)}")
+            # (errno, text): aiohttp shows an OSError's strerror, not its plain message
+            raise OSError(
+                errno.EHOSTUNREACH, f"{host} resolves only to refused addresses: {'; '.join(reasons)}"
+            )
         return allowed
 
     async def close(self) -> None:
