@@ -21,12 +21,12 @@ import threading
 import time
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, TypedDict
 
 from registry.core.errors import InvalidInput, NotFound
-from registry.core.history import GroupHistory, Histories, Revision
+from registry.core.history import GroupHistory, Histories, Revision, Touch
 from registry.core.metadata import timestamp_text
 from registry.core.names import GROUP_ID_RE
 from registry.core.snapshots import Snapshots
@@ -156,6 +156,8 @@ class GroupFeed:
     events: tuple[Draft, ...]
     index: dict[str, int]
     deleted: bool  # the group is gone: no event follows the last
+    state: _Pass = field(default_factory=lambda: _Pass())  # where the walk stopped, to go on from
+    latest_tag_time: int = 0  # the newest tag time placed (a later commit cannot move a tag)
 
     @property
     def last_id(self) -> str | None:
@@ -176,11 +178,20 @@ class GroupFeed:
         return self.events[start:end]
 
 
-def _revision_drafts(group_id: str, history: GroupHistory, index: int) -> list[Draft]:
-    revision = history.revisions[index]
-    group_name = history.group_name_at(index)
+@dataclass
+class _Pass:
+    """What one walk over a history knows so far: the group's name, each project's version."""
+
+    group_name: str | None = None
+    previous_commit: str | None = None
+    project_versions: dict[str, str] = field(default_factory=dict)
+
+
+def _revision_drafts(group_id: str, revision: Revision, state: _Pass) -> list[Draft]:
+    if revision.group_name:
+        state.group_name = revision.group_name
+    previous, state.previous_commit = state.previous_commit, revision.version
     if revision.action in _GROUP_ACTIONS:
-        previous = history.revisions[index - 1].version if index > 0 else None
         action = _GROUP_ACTIONS[revision.action]
         return [
             Draft(
@@ -189,7 +200,7 @@ def _revision_drafts(group_id: str, history: GroupHistory, index: int) -> list[D
                 subject=group_id,
                 time=revision.timestamp,
                 group_id=group_id,
-                group_name=group_name,
+                group_name=state.group_name,
                 project_id=None,
                 project_name=None,
                 action=action,
@@ -201,26 +212,20 @@ def _revision_drafts(group_id: str, history: GroupHistory, index: int) -> list[D
                 path=f"/project-group/{group_id}?at={revision.version}",
             )
         ]
-    touches = range(len(revision.touches))
-    return [_project_draft(group_id, history, index, revision, group_name, t) for t in touches]
+    return [_project_draft(group_id, revision, touch, state) for touch in revision.touches]
 
 
-def _project_draft(
-    group_id: str, history: GroupHistory, index: int, revision: Revision, group_name: str | None, which: int
-) -> Draft:
-    touch = revision.touches[which]
+def _project_draft(group_id: str, revision: Revision, touch: Touch, state: _Pass) -> Draft:
     action = _PROJECT_ACTIONS.get(touch.action, touch.action)
-    earlier = history.project_indexes(touch.project_id, upto=index)
-    # ``earlier`` ends with this revision; the one before it is the project's previous version.
-    before = [i for i in earlier if i < index]
-    previous = history.revisions[before[-1]].version if before else None
+    previous = state.project_versions.get(touch.project_id)
+    state.project_versions[touch.project_id] = revision.version
     return Draft(
         id=f"{group_id}:{revision.version}:{touch.project_id}",
         type=f"{TYPE_PREFIX}project.{action}",
         subject=touch.project_id,
         time=revision.timestamp,
         group_id=group_id,
-        group_name=group_name,
+        group_name=state.group_name,
         project_id=touch.project_id,
         project_name=touch.name,
         action=action,
@@ -233,7 +238,7 @@ def _project_draft(
     )
 
 
-def _tag_draft(group_id: str, history: GroupHistory, tag: TagInfo, at: int) -> Draft:
+def _tag_draft(group_id: str, history: GroupHistory, tag: TagInfo, group_name: str | None) -> Draft:
     target_index = history.position[tag.target]
     return Draft(
         id=f"{group_id}:tag:{tag.name}",
@@ -241,7 +246,7 @@ def _tag_draft(group_id: str, history: GroupHistory, tag: TagInfo, at: int) -> D
         subject=group_id,
         time=tag.timestamp if tag.timestamp is not None else history.revisions[target_index].timestamp,
         group_id=group_id,
-        group_name=history.group_name_at(at),
+        group_name=group_name,
         project_id=None,
         project_name=None,
         action="created",
@@ -277,9 +282,10 @@ def _tag_places(history: GroupHistory, tags: Iterable[TagInfo]) -> dict[int, lis
 def build_feed(group_id: str, history: GroupHistory, tags: Sequence[TagInfo], *, deleted: bool) -> GroupFeed:
     places = _tag_places(history, tags)
     drafts: list[Draft] = []
-    for index in range(len(history.revisions)):
-        drafts.extend(_revision_drafts(group_id, history, index))
-        drafts.extend(_tag_draft(group_id, history, tag, index) for tag in places.get(index, ()))
+    state = _Pass()
+    for index, revision in enumerate(history.revisions):
+        drafts.extend(_revision_drafts(group_id, revision, state))
+        drafts.extend(_tag_draft(group_id, history, tag, state.group_name) for tag in places.get(index, ()))
     return GroupFeed(
         group_id=group_id,
         head=history.head,
@@ -287,6 +293,36 @@ def build_feed(group_id: str, history: GroupHistory, tags: Sequence[TagInfo], *,
         events=tuple(drafts),
         index={draft.id: i for i, draft in enumerate(drafts)},
         deleted=deleted,
+        state=state,
+        latest_tag_time=max((t.timestamp or 0 for t in tags), default=0),
+    )
+
+
+def extended_feed(feed: GroupFeed, history: GroupHistory) -> GroupFeed | None:
+    """``feed`` with the revisions after its head appended: the same result as :func:`build_feed`
+    at a fraction of the cost (a commit to a group of 10,000 events must not rebuild them all).
+    None when that would not be the same: the old head left the history, or a new commit's
+    time is not past every tag's (it could then come before a tag)."""
+    start = history.position.get(feed.head)
+    if start is None or feed.deleted:
+        return None
+    newer = history.revisions[start + 1 :]
+    if any(revision.timestamp <= feed.latest_tag_time for revision in newer):
+        return None
+    state = _Pass(feed.state.group_name, feed.state.previous_commit, dict(feed.state.project_versions))
+    drafts = [draft for revision in newer for draft in _revision_drafts(feed.group_id, revision, state)]
+    index = dict(feed.index)
+    for offset, draft in enumerate(drafts, start=len(feed.events)):
+        index[draft.id] = offset
+    return GroupFeed(
+        group_id=feed.group_id,
+        head=history.head,
+        tags=feed.tags,
+        events=feed.events + tuple(drafts),
+        index=index,
+        deleted=False,
+        state=state,
+        latest_tag_time=feed.latest_tag_time,
     )
 
 
@@ -374,7 +410,11 @@ class EventFeed:
         key = tuple(sorted((t.name, t.target) for t in tags))
         if cached is not None and cached.head == history.head and cached.tags == key:
             return cached
-        feed = build_feed(group_id, history, tags, deleted=deleted)
+        feed = None
+        if cached is not None and cached.tags == key and not deleted:
+            feed = extended_feed(cached, history)
+        if feed is None:
+            feed = build_feed(group_id, history, tags, deleted=deleted)
         with self._lock:
             self._feeds[group_id] = feed
             if len(self._feeds) > 4096:  # a cache: drop the oldest entry, it is rebuilt if asked

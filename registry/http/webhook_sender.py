@@ -166,7 +166,7 @@ class WebhookSender:
             self._session,
             hook["url"],
             hook["secret"],
-            draft.render(hook["base_url"]),
+            draft.render(self.config.public_url or hook["base_url"]),  # a public URL set later wins
             allow_private=self.config.webhooks_allow_private,
         )
         progress.deliveries.append(

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from tests.conftest import MakeKey
 from tests.support.client import Client
 from tests.support.events import EventStream, check_event
+from tests.support.git import git
 from tests.support.server import Server
 
 T = "dev.schema-registry."
@@ -183,3 +185,36 @@ def test_a_scoped_key_sees_only_its_groups(
         events.wait_for(1)
         time.sleep(0.3)
     assert {m.data["data"]["group_id"] for m in events.messages} == {mine}
+
+
+def test_a_push_is_one_event_per_project_it_changes(
+    server: Server, api: Client, group: dict[str, Any], tmp_path: Path
+) -> None:
+    gid = group["id"]
+    users = api.post("/project", {"project_group_id": gid, "name": "users", "data": V1}).json
+    url = f"http://any:{api.key}@127.0.0.1:{server.port}/git/{group['name']}.git"
+    git("clone", "-q", url, "work", cwd=tmp_path)
+    work = tmp_path / "work"
+    git("config", "user.name", "Ada Lovelace", cwd=work)
+    git("config", "user.email", "ada@example.com", cwd=work)
+    (work / "orders.yaml").write_text("order:\n  id: number\n")
+    (work / "users.yaml").write_text(V2)
+    git("add", "-A", cwd=work)
+    git("commit", "-q", "-m", "Orders, and users get an email", cwd=work)
+    pushed = git("rev-parse", "HEAD", cwd=work).stdout.strip()
+    with stream(server, f"?group={gid}") as events:
+        git("push", "-q", "origin", "main", cwd=work)
+        got = events.wait_for(2)
+        time.sleep(0.3)
+        assert len(events.messages) == 2  # the registry's record commit is no event of its own
+    by_type = {m.event: check_event(m.data) for m in got}
+    assert set(by_type) == {f"{T}project.created", f"{T}project.updated"}
+    updated = by_type[f"{T}project.updated"]
+    assert updated["id"] == f"{gid}:{pushed}:{users['id']}"
+    assert updated["data"]["version"] == pushed
+    assert updated["data"]["previous_version"] == users["version"]
+    assert updated["data"]["author"] == "Ada Lovelace"
+    assert updated["data"]["message"] is None  # the summary line only
+    created = by_type[f"{T}project.created"]
+    assert created["data"]["project_name"] == "orders"
+    assert created["data"]["previous_version"] is None
