@@ -16,7 +16,7 @@ from tests.support.client import Client
 from tests.support.events import check_event
 from tests.support.openapi_check import check_response
 from tests.support.receiver import Receiver
-from tests.support.server import Server
+from tests.support.server import Server, run_cli
 
 T = "dev.schema-registry."
 V1 = "user:\n  name: string\n"
@@ -168,3 +168,43 @@ def test_bad_webhooks_are_refused(admin: Client) -> None:
     ):
         response = admin.post("/webhooks", body)
         assert response.status == 400, (body, response)
+
+
+def scoped_admin(srv: Server, api: Client, group: dict[str, Any]) -> Client:
+    out = run_cli(
+        "keys",
+        "create",
+        "--name",
+        f"k-{uuid.uuid4().hex[:8]}",
+        "--role",
+        "admin",
+        "--group",
+        group["name"],
+        data_dir=srv.data_dir,
+    ).stdout
+    client = api.with_key(out.strip().splitlines()[-1])
+    deadline = time.monotonic() + 10
+    while client.get("/webhooks").status == 401:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    return client
+
+
+def test_a_scoped_keys_webhook_gets_only_its_groups(admin: Client, hooks_server: Server) -> None:
+    mine, other = new_group(admin), new_group(admin)
+    scoped = scoped_admin(hooks_server, admin, mine)
+    with Receiver() as receiver:
+        assert scoped.post("/webhooks", {"url": receiver.url, "groups": [other["id"]]}).status == 403
+        hook = make_hook(scoped, receiver.url)  # every group it may see
+        assert hook["scope"] == [mine["id"]]
+        everything = make_hook(admin, receiver.url + "?all")
+        admin.post("/project", {"project_group_id": other["id"], "name": "theirs"})
+        ours = admin.post("/project", {"project_group_id": mine["id"], "name": "ours"}).json["id"]
+        receiver.wait_for(3)
+        time.sleep(0.5)
+    scoped_ids = [h["id"] for h in scoped.get("/webhooks").json["webhooks"]]
+    assert scoped_ids == [hook["id"]]
+    assert scoped.get(f"/webhooks/{everything['id']}").status == 404
+    subjects = sorted(r.event["subject"] for r in receiver.accepted)
+    assert len(subjects) == 3  # ours twice (both webhooks), theirs once (the unscoped one)
+    assert subjects.count(ours) == 2
