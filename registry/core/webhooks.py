@@ -20,6 +20,7 @@ import json
 import os
 import secrets
 import threading
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -256,8 +257,10 @@ class Progress:
         self.deliveries: list[Delivery] = []
         self.redelivered: list[str] = []
         self.dirty = False
+        self.saved_at = time.monotonic()
 
     def saved(self, hook: Webhook) -> None:
+        self.saved_at = time.monotonic()
         self.generation = hook["generation"]
         self.positions = {}
         self.deliveries = []

@@ -9,6 +9,7 @@ must not lead a delivery past the address checks.
 from __future__ import annotations
 
 import errno
+import functools
 import ipaddress
 import json
 import socket
@@ -72,13 +73,18 @@ def body_of(event: CloudEvent) -> bytes:
     return json.dumps(event, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
+@functools.lru_cache(maxsize=1024)
+def _signer(secret: str) -> Signer:
+    return Signer(secret)  # decodes the secret once, not per delivery
+
+
 def signed_headers(secret: str, event_id: str, body: bytes) -> dict[str, str]:
     now = datetime.now(UTC)
     return {
         "Content-Type": CONTENT_TYPE,
         "webhook-id": event_id,
         "webhook-timestamp": str(int(now.timestamp())),
-        "webhook-signature": Signer(secret).sign(event_id, now, body),
+        "webhook-signature": _signer(secret).sign(event_id, now, body),
     }
 
 
