@@ -339,6 +339,8 @@ class EventFeed:
         self.deleted_dir = deleted_dir
         self._lock = threading.Lock()
         self._feeds: dict[str, GroupFeed] = {}
+        self._checked: dict[str, bytes] = {}  # group id -> beacon value its cached feed is good for
+        self._unsettled: dict[str, bool] = {}  # group id -> some tag was left out as too new
         self._deleted_histories = Histories(max_revisions=100_000)
 
     def live_group_ids(self) -> list[str]:
@@ -357,14 +359,20 @@ class EventFeed:
         """The group's events up to now; a deleted group's end with its delete."""
         if not GROUP_ID_RE.fullmatch(group_id):
             raise NotFound(f"no project group with id {group_id!r}")
+        beacon = self.snapshots.beacon.value()  # before any read: a change after it moves it
         with self._lock:
             cached = self._feeds.get(group_id)
-        if cached is not None and cached.deleted:
-            return cached
+            checked = self._checked.get(group_id)
+        if cached is not None and (cached.deleted or checked == beacon):
+            return cached  # nothing changed anywhere since it was read: memory only
         try:
-            return self._live_feed(group_id, cached)
+            feed = self._live_feed(group_id, cached)
         except NotFound:
             return self._deleted_feed(group_id)
+        with self._lock:
+            if self._feeds.get(group_id) is feed and not self._unsettled.get(group_id):
+                self._checked[group_id] = beacon
+        return feed
 
     def _live_feed(self, group_id: str, cached: GroupFeed | None) -> GroupFeed:
         history = self.snapshots.history(group_id)
@@ -373,7 +381,11 @@ class EventFeed:
             tags = list(repo.tags().values())
         finally:
             repo.close()
-        return self._remember(group_id, history, tags, cached, deleted=False)
+        settled = self.clock() - TAG_SETTLE_SECONDS
+        ready = [t for t in tags if t.timestamp is None or t.timestamp < settled]
+        with self._lock:  # a tag still settling must be looked at again, change or not
+            self._unsettled[group_id] = len(ready) < len(tags)
+        return self._remember(group_id, history, ready, cached, deleted=False)
 
     def _deleted_feed(self, group_id: str) -> GroupFeed:
         folders = sorted(self.deleted_dir.glob(f"{group_id}-*.git"))
@@ -404,9 +416,6 @@ class EventFeed:
         *,
         deleted: bool,
     ) -> GroupFeed:
-        if not deleted:  # a deleted group gets no commit any more: its tags are settled
-            settled = self.clock() - TAG_SETTLE_SECONDS
-            tags = [t for t in tags if t.timestamp is None or t.timestamp < settled]
         key = tuple(sorted((t.name, t.target) for t in tags))
         if cached is not None and cached.head == history.head and cached.tags == key:
             return cached
@@ -417,6 +426,9 @@ class EventFeed:
             feed = build_feed(group_id, history, tags, deleted=deleted)
         with self._lock:
             self._feeds[group_id] = feed
+            self._checked.pop(group_id, None)
             if len(self._feeds) > 4096:  # a cache: drop the oldest entry, it is rebuilt if asked
-                self._feeds.pop(next(iter(self._feeds)))
+                dropped = next(iter(self._feeds))
+                self._feeds.pop(dropped)
+                self._checked.pop(dropped, None)
         return feed
