@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import statistics
@@ -32,10 +33,14 @@ YAML = "user:\n  name: string\n"
 class Receiver:
     def __init__(self) -> None:
         self.arrived: dict[str, float] = {}  # version -> perf_counter at arrival
+        self.wanted = 0
+        self.enough = asyncio.Event()
 
     async def handle(self, request: web.Request) -> web.Response:
         event = json.loads(await request.read())
         self.arrived.setdefault(event["data"]["version"], time.perf_counter())
+        if len(self.arrived) >= self.wanted:
+            self.enough.set()
         return web.Response(status=204)
 
 
@@ -73,10 +78,13 @@ async def _commits(session: aiohttp.ClientSession, url: str, pids: list[str], to
     await asyncio.gather(*(client() for _ in range(16)))
 
 
-async def _wait_for(receiver: Receiver, count: int, timeout: float) -> None:
-    deadline = time.perf_counter() + timeout
-    while len(receiver.arrived) < count and time.perf_counter() < deadline:
-        await asyncio.sleep(0.01)
+async def _wait_for(receiver: Receiver, count: int, seconds: float) -> None:
+    receiver.wanted = count
+    receiver.enough = asyncio.Event()
+    if len(receiver.arrived) >= count:
+        return
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(receiver.enough.wait(), seconds)
 
 
 async def run(seconds: float, backlog: int, data_dir: Path) -> dict[str, Any]:

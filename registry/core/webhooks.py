@@ -160,6 +160,9 @@ class WebhookStore:
             hooks = copy.deepcopy(self._read())
             fn(hooks)
             self._write(hooks)
+            stamp = self._stamp()
+        with self._guard:  # what this process wrote is what it reads next, whatever the stamp
+            self._cache = (stamp, copy.deepcopy(hooks))
         return hooks
 
     def _write(self, hooks: dict[str, Webhook]) -> None:
@@ -260,9 +263,10 @@ class Progress:
         self.saved_at = time.monotonic()
 
     def saved(self, hook: Webhook) -> None:
+        # ``positions`` stay: they hold for this generation, and a stale read of the file (the
+        # stamp of a rewrite can equal the last one's) must never move a position back.
         self.saved_at = time.monotonic()
         self.generation = hook["generation"]
-        self.positions = {}
         self.deliveries = []
         self.redelivered = []
         self.dirty = False
