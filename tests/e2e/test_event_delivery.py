@@ -147,7 +147,7 @@ def test_two_workers_deliver_each_event_once_and_one_takes_over(tmp_path: Path) 
 
 
 def test_the_stream_resumes_with_last_event_id_after_a_restart(tmp_path: Path) -> None:
-    srv = Server(tmp_path / "data").start()
+    srv = Server(tmp_path / "data", env={"REGISTRY_SSE_HEARTBEAT_SECONDS": "0.1"}).start()
     try:
         api = Client(srv.url, srv.admin_key())
         groups = [new_group(api), new_group(api)]
@@ -179,5 +179,6 @@ def test_the_stream_resumes_with_last_event_id_after_a_restart(tmp_path: Path) -
         assert [m.data["subject"] for m in resumed_one] == [pids[0]]
         assert len(every.messages) == 2
         assert len(one.messages) == 1
+        assert every.comments >= 1  # heartbeats while idle
     finally:
         srv.stop()

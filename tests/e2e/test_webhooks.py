@@ -211,3 +211,28 @@ def test_a_scoped_keys_webhook_gets_only_its_groups(admin: Client, hooks_server:
     subjects = sorted(r.event["subject"] for r in receiver.accepted)
     assert len(subjects) == 3  # ours twice (both webhooks), theirs once (the unscoped one)
     assert subjects.count(ours) == 2
+
+
+def test_moving_a_position_skips_events_on_purpose(admin: Client) -> None:
+    group = new_group(admin)
+    with Receiver() as receiver:
+        hook = make_hook(admin, receiver.url, groups=[group["id"]])
+        assert admin.patch(f"/webhooks/{hook['id']}", {"paused": True}).json["paused"] is True
+        time.sleep(1.5)  # the sender sees the pause
+        pids = [
+            admin.post("/project", {"project_group_id": group["id"], "name": f"p{n}"}).json["id"]
+            for n in range(3)
+        ]
+        history = admin.get(f"/project-group/{group['id']}/history?limit=3").json["versions"]
+        second = f"{group['id']}:{history[1]['version']}:{pids[1]}"
+        moved = admin.patch(f"/webhooks/{hook['id']}", {"paused": False, "positions": {group["id"]: second}})
+        assert moved.status == 200
+        assert moved.json["positions"][group["id"]] == second
+        got = receiver.wait_for(1)
+        time.sleep(0.5)
+    assert [r.event["subject"] for r in receiver.accepted] == [pids[2]]
+    assert got[0].event["subject"] == pids[2]
+    other = new_group(admin)
+    foreign = admin.get(f"/project-group/{other['id']}/history").json["versions"][0]["version"]
+    refused = admin.patch(f"/webhooks/{hook['id']}", {"positions": {group["id"]: f"{other['id']}:{foreign}"}})
+    assert refused.status == 400  # an event of a group the webhook does not get

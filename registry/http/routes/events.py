@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 
 from aiohttp import web
 from aiohttp_sse import EventSourceResponse
 
+from registry.core.errors import RegistryError
 from registry.core.event_stream import Following, Sent, parse_types
 from registry.http.auth import caller, require
 from registry.http.beacon_watch import BEACON_WATCH
 from registry.http.context import CATALOG, CONFIG, EVENT_FEED, OFFLOADER
 from registry.http.routes.scope import visible
 
+log = logging.getLogger(__name__)
 routes = web.RouteTableDef()
 IDLE_CHECK_SECONDS = 1.0  # also look without a beacon change (a lost beacon write is harmless)
 
@@ -44,7 +47,8 @@ async def events(request: web.Request) -> web.StreamResponse:
     batch = await run(follow.step)  # before the answer starts: a bad position is still a 400
     stream = EventSourceResponse(ping_interval=request.app[CONFIG].sse_heartbeat_seconds)
     await stream.prepare(request)
-    with contextlib.suppress(ConnectionResetError):  # the client went away
+    # The client went away, or stopped reading (aiohttp-sse's send timeout).
+    with contextlib.suppress(ConnectionResetError, TimeoutError):
         await _stream(request, stream, follow, batch, seen)
     stream.stop_streaming()
     await stream.wait()
@@ -67,4 +71,8 @@ async def _stream(
         if watch.stopping.is_set():
             return
         seen = watch.generation  # before the look: a commit during it wakes the next wait
-        batch = await request.app[OFFLOADER].run(follow.step)
+        try:
+            batch = await request.app[OFFLOADER].run(follow.step)
+        except RegistryError as exc:  # a position left the history (a restore): end; a resume says why
+            log.warning("ending an event stream: %s", exc.detail)
+            return
