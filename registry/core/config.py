@@ -40,6 +40,12 @@ class Config:
     # The address people reach the registry at (behind a proxy, say), for clone URLs and links in
     # pages; None: the address each request came to.
     public_url: str | None = None
+    webhooks_allow_private: bool = False  # deliver to loopback and private addresses (tests, local)
+    webhook_timeout_seconds: float = 10.0  # a receiver must answer within this
+    webhook_retry_base_seconds: float = 1.0  # first wait after a failed delivery, doubled each time
+    webhook_retry_max_seconds: float = 3600.0  # longest wait between tries
+    webhook_give_up_seconds: float = 3 * 24 * 3600.0  # then the webhook is marked failing
+    sse_heartbeat_seconds: float = 15.0  # a comment line on idle event streams, for proxies
 
 
 @dataclass(frozen=True)
@@ -83,6 +89,17 @@ SETTINGS: tuple[Setting, ...] = (
         "28800 (8 h)",
         "web page sessions end after this long unused",
     ),
+    Setting(
+        "WEBHOOKS_ALLOW_PRIVATE",
+        "--webhooks-allow-private",
+        "0",
+        "1: webhooks may reach loopback and private addresses (tests, local receivers)",
+    ),
+    Setting("WEBHOOK_TIMEOUT", None, "10", "seconds a webhook receiver has to answer"),
+    Setting("WEBHOOK_RETRY_BASE_SECONDS", None, "1", "first wait after a failed delivery, doubled each try"),
+    Setting("WEBHOOK_RETRY_MAX_SECONDS", None, "3600", "longest wait between delivery tries"),
+    Setting("WEBHOOK_GIVE_UP_SECONDS", None, "259200 (3 days)", "then a webhook is marked failing"),
+    Setting("SSE_HEARTBEAT_SECONDS", None, "15", "a comment line on idle event streams, for proxies"),
 )
 
 
@@ -111,6 +128,7 @@ def config_from(
     default_compatibility: str | None = None,
     public_url: str | None = None,
     session_idle_seconds: float | None = None,
+    webhooks_allow_private: bool | None = None,
     env: Mapping[str, str] | None = None,
 ) -> Config:
     """Flags win over ``REGISTRY_*`` environment variables, which win over defaults.
@@ -165,6 +183,13 @@ def config_from(
             "SESSION_IDLE_SECONDS", base.session_idle_seconds, 1, session_idle_seconds
         ),
         public_url=_public_url(public_url or env_default(env, "PUBLIC_URL", "")),
+        webhooks_allow_private=bool(webhooks_allow_private)
+        or env_default(env, "WEBHOOKS_ALLOW_PRIVATE", "0") not in ("0", "false", "no", ""),
+        webhook_timeout_seconds=seconds("WEBHOOK_TIMEOUT", base.webhook_timeout_seconds),
+        webhook_retry_base_seconds=seconds("WEBHOOK_RETRY_BASE_SECONDS", base.webhook_retry_base_seconds),
+        webhook_retry_max_seconds=seconds("WEBHOOK_RETRY_MAX_SECONDS", base.webhook_retry_max_seconds),
+        webhook_give_up_seconds=seconds("WEBHOOK_GIVE_UP_SECONDS", base.webhook_give_up_seconds),
+        sse_heartbeat_seconds=seconds("SSE_HEARTBEAT_SECONDS", base.sse_heartbeat_seconds),
     )
 
 

@@ -13,17 +13,22 @@ from registry.core.catalog import Catalog
 from registry.core.compat_service import CompatibilityService
 from registry.core.compat_settings import CompatibilitySettings
 from registry.core.config import Config
+from registry.core.events import EventFeed
 from registry.core.keys import KeyStore
 from registry.core.offload import Offloader
 from registry.core.timeline import Timeline
 from registry.core.validation_pool import ValidationPool
+from registry.core.webhooks import WebhookStore
 from registry.formats import Limits, observe_validations
 from registry.http import body_guard, pages
+from registry.http.beacon_watch import BeaconWatch, stop_streams, watching
 from registry.http.context import (
+    BEACON_WATCH,
     CATALOG,
     COMPAT,
     COMPAT_SETTINGS,
     CONFIG,
+    EVENT_FEED,
     GIT_SLOTS,
     KEYSTORE,
     METRICS,
@@ -32,6 +37,8 @@ from registry.http.context import (
     TIMELINE,
     VALIDATION_POOL,
     VALIDATION_SLOTS,
+    WEBHOOK_SENDER,
+    WEBHOOK_STORE,
 )
 from registry.http.metrics import Metrics, refresh_periodically
 from registry.http.middleware import request_middleware
@@ -40,6 +47,7 @@ from registry.http.request_ids import quiet_malformed_requests
 from registry.http.routes import (
     batch,
     compatibility,
+    events,
     git,
     groups,
     history,
@@ -48,7 +56,9 @@ from registry.http.routes import (
     projects,
     samples,
     validation,
+    webhooks,
 )
+from registry.http.webhook_sender import WebhookSender, sending
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +90,12 @@ def create_app(config: Config) -> web.Application:
     app[GIT_SLOTS] = asyncio.Semaphore(config.max_concurrent_git)
     app[VALIDATION_SLOTS] = asyncio.Semaphore(max(1, config.validation_workers))
     app[RENDERED_PROJECTS] = RenderedProjects()
+    app[EVENT_FEED] = EventFeed(catalog.snapshots, catalog.deleted_dir)
+    app[BEACON_WATCH] = BeaconWatch(catalog.beacon)
+    app[WEBHOOK_STORE] = WebhookStore(config.data_dir)
+    app[WEBHOOK_SENDER] = WebhookSender(
+        config, app[WEBHOOK_STORE], app[EVENT_FEED], app[OFFLOADER], app[BEACON_WATCH]
+    )
     # Reads by id are matched first (the hottest route). /project/{group}/{name} comes after the
     # /project/{id}/... routes of history, validation and compatibility, which it would otherwise
     # swallow.
@@ -93,13 +109,18 @@ def create_app(config: Config) -> web.Application:
         validation.routes,
         samples.routes,
         compatibility.routes,
+        events.routes,
+        webhooks.routes,
         projects.by_name_routes,
         git.routes,
     ):
         app.add_routes(table)
     pages.setup(app)  # the web pages under /ui/ (docs/ui.md)
     app.on_shutdown.append(_say_stopping)
+    app.on_shutdown.append(stop_streams)
     app.cleanup_ctx.append(_background_tasks)
+    app.cleanup_ctx.append(watching)
+    app.cleanup_ctx.append(sending)
     return app
 
 

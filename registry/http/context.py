@@ -15,16 +15,20 @@ from registry.core.catalog import Catalog
 from registry.core.compat_service import CompatibilityService
 from registry.core.compat_settings import CompatibilitySettings
 from registry.core.config import Config
+from registry.core.events import EventFeed
 from registry.core.keys import ApiKey, KeyStore
 from registry.core.offload import Offloader
 from registry.core.timeline import Timeline
 from registry.core.validation_pool import ValidationPool
+from registry.core.webhooks import WebhookStore
 from registry.http.metrics import Metrics
 from registry.http.representations import RenderedProjects
 
 if TYPE_CHECKING:  # body_guard and the pages read their slots from here
+    from registry.http.beacon_watch import BeaconWatch
     from registry.http.body_guard import OpenBodies
     from registry.http.pages.sessions import SessionStore
+    from registry.http.webhook_sender import WebhookSender
 
 # -- the application's ---------------------------------------------------------------------
 CONFIG = web.AppKey("config", Config)
@@ -42,6 +46,10 @@ COMPAT_SETTINGS = web.AppKey("compatibility_settings", CompatibilitySettings)
 COMPAT = web.AppKey("compatibility", CompatibilityService)
 UI_SESSIONS: web.AppKey[SessionStore] = web.AppKey("ui_sessions")  # the web pages' sessions
 UI_STATIC: web.AppKey[dict[str, tuple[bytes, str]]] = web.AppKey("ui_static")  # name -> (body, type)
+EVENT_FEED = web.AppKey("event_feed", EventFeed)
+WEBHOOK_STORE = web.AppKey("webhook_store", WebhookStore)
+BEACON_WATCH: web.AppKey[BeaconWatch] = web.AppKey("beacon_watch")  # wakes event streams on changes
+WEBHOOK_SENDER: web.AppKey[WebhookSender] = web.AppKey("webhook_sender")  # this process's deliveries
 
 # -- a request's ---------------------------------------------------------------------------
 API_KEY = web.RequestKey("api_key", ApiKey)  # the caller's key, once authenticated

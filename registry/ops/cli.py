@@ -58,6 +58,12 @@ def build_parser() -> argparse.ArgumentParser:
         type=float,
         help="web page sessions end after this long unused (REGISTRY_SESSION_IDLE_SECONDS, default 8 h)",
     )
+    serve.add_argument(
+        "--webhooks-allow-private",
+        action="store_true",
+        default=None,
+        help="let webhooks reach loopback and private addresses (REGISTRY_WEBHOOKS_ALLOW_PRIVATE=1)",
+    )
 
     keys = commands.add_parser("keys", help="manage API keys").add_subparsers(
         dest="keys_command", required=True
@@ -95,6 +101,7 @@ def main(argv: list[str] | None = None, *, stdout: TextIO | None = None, stderr:
                 default_compatibility=args.default_compatibility,
                 public_url=args.public_url,
                 session_idle_seconds=args.session_idle_seconds,
+                webhooks_allow_private=args.webhooks_allow_private,
             )
             return serve(config, out)
         if args.command in ops_cli.COMMANDS:
