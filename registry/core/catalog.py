@@ -278,8 +278,7 @@ class Catalog:
     ) -> Project:
         check_name(name, what="project")
         dialect = check_format(fmt, dialect)
-        if data is not None:
-            validate_schema(fmt, data, dialect, self.validator)
+        warnings = validate_schema(fmt, data, dialect, self.validator) if data is not None else ()
 
         def build(view: GroupSnapshot, now: int) -> Change:
             existing = view.meta.project_named(name)
@@ -297,7 +296,9 @@ class Catalog:
         view, change = self.writer.write(group_id, build, author=author, message=message)
         assert change is not None  # a create always changes
         assert change.project_id is not None
-        return self._project(view, view.meta.projects[change.project_id], written=True)
+        return replace(
+            self._project(view, view.meta.projects[change.project_id], written=True), warnings=warnings
+        )
 
     def update_project(
         self,
@@ -315,13 +316,14 @@ class Catalog:
         effective_fmt = fmt or current.format
         effective_dialect = dialect if dialect is not None or fmt is not None else current.dialect
         effective_dialect = check_format(effective_fmt, effective_dialect)
-        validate_schema(effective_fmt, data, effective_dialect, self.validator)
+        warnings = validate_schema(effective_fmt, data, effective_dialect, self.validator)
 
         def build(view: GroupSnapshot, now: int) -> Change:
+            nonlocal warnings
             project = live_project(view, pid)
             check_project_version(if_match, view, pid)
             if fmt is None and project.format != effective_fmt:  # changed meanwhile: check again
-                validate_schema(project.format, data, project.dialect, self.validator)
+                warnings = validate_schema(project.format, data, project.dialect, self.validator)
             new_dialect = effective_dialect if fmt is not None or dialect is not None else project.dialect
             same_file = project.has_data and view.files.get(project.file) == blob_id(data.encode())
             if same_file and (fmt or project.format) == project.format and new_dialect == project.dialect:
@@ -339,7 +341,7 @@ class Catalog:
             summary = f"Update {new.name} ({new.format})"
             return Change(view.meta.with_project(new), summary, "update", touch(new, "update"), files)
 
-        return self._write_project(pid, build, author=author, message=message)
+        return replace(self._write_project(pid, build, author=author, message=message), warnings=warnings)
 
     def _write_project(
         self, pid: str, build: Callable[[GroupSnapshot, int], Change], *, author: str, message: str | None

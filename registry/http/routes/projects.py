@@ -22,7 +22,7 @@ from registry.core.timeline import Timeline
 from registry.http.auth import caller, require
 from registry.http.bodies import field, json_object, required
 from registry.http.context import CATALOG, OFFLOADER, TIMELINE
-from registry.http.representations import RENDERED_PROJECTS, if_match
+from registry.http.representations import RENDERED_PROJECTS, if_match, project_detail, versioned
 from registry.http.routes.scope import visible, visible_group, visible_in_memory
 
 routes = web.RouteTableDef()
@@ -31,6 +31,12 @@ by_name_routes = web.RouteTableDef()
 
 def _project_response(request: web.Request, project: Project, *, status: int = 200) -> web.Response:
     return request.app[RENDERED_PROJECTS].response(project, status=status)
+
+
+def _written_response(project: Project, *, status: int = 200) -> web.Response:
+    """A written project with what validating its schema warned about (never kept for reads)."""
+    body = {**project_detail(project), "warnings": [w.to_json() for w in project.warnings]}
+    return versioned(body, project.version, status=status)
 
 
 @routes.get("/project/{project_id}")
@@ -82,7 +88,7 @@ async def create_project(request: web.Request) -> web.Response:
         author=key.name,
         message=field(body, "message", str),
     )
-    response = _project_response(request, project, status=201)
+    response = _written_response(project, status=201)
     response.headers["Location"] = f"/project/{project.id}"
     return response
 
@@ -177,7 +183,7 @@ async def _update(request: web.Request, project_id: str) -> web.Response:
         dialect=field(body, "dialect", str),
         **_provenance(request, key.name, body),
     )
-    return _project_response(request, project)
+    return _written_response(project)
 
 
 def _provenance(request: web.Request, author: str, body: dict[str, Any]) -> dict[str, Any]:
