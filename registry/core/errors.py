@@ -61,3 +61,12 @@ class InvalidSchema(RegistryError):
     def __init__(self, detail: str, problems: Sequence[Problem]) -> None:
         super().__init__(detail)
         self.problems = tuple(problems)
+
+
+class ValidationBusy(RegistryError):
+    """The server could not validate the document in time (load, not the document): retry it
+    after ``retry_after`` seconds. Nothing was judged or written."""
+
+    def __init__(self, detail: str, *, retry_after: int) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after

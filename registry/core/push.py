@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 
 from registry.core.catalog import Catalog, new_tag
 from registry.core.changes import COMMITTER, author_signature
-from registry.core.errors import InvalidInput, NameTaken
+from registry.core.errors import InvalidInput, NameTaken, ValidationBusy
 from registry.core.history import ACTION, Touch, commit_message
 from registry.core.metadata import EXTENSIONS, METADATA_FILE, GroupMeta, ProjectMeta, timestamp_text
 from registry.core.names import check_name, check_tag_name, project_id
@@ -272,7 +272,10 @@ class PushHandler:
                 None,
             )
         dialect = existing.dialect if existing is not None and existing.format == fmt else None
-        result = self.catalog.validator(fmt, text, dialect=dialect)
+        try:
+            result = self.catalog.validator(fmt, text, dialect=dialect)
+        except ValidationBusy as exc:  # the push is refused whole, so nothing is half-done
+            raise PushRefused(f"{path}: {exc.detail}") from exc
         self.warnings += [
             f"{path}:{w.line or 1}:{w.column or 1}: warning: {w.message}" for w in result.warnings
         ]

@@ -31,7 +31,13 @@ log = logging.getLogger(__name__)
 def create_app(config: Config) -> web.Application:
     config.data_dir.mkdir(parents=True, exist_ok=True)
     limits = Limits(max_depth=config.max_depth)
-    pool = ValidationPool(config.validation_workers, config.parse_seconds, limits, config.log_format)
+    pool = ValidationPool(
+        config.validation_workers,
+        config.parse_seconds,
+        limits,
+        config.log_format,
+        deadline=config.validation_deadline,
+    )
     catalog = Catalog(config.data_dir, validator=pool.validate)
     keys = KeyStore(config.data_dir)
     metrics = Metrics(config.data_dir, catalog.snapshots.cache_stats)
@@ -49,7 +55,7 @@ def create_app(config: Config) -> web.Application:
     app[OFFLOADER] = Offloader(config.io_threads)
     app[METRICS] = metrics
     app[git.GIT_SLOTS] = asyncio.Semaphore(config.max_concurrent_git)
-    app[validation.VALIDATION_SLOTS] = asyncio.Semaphore(max(1, config.validation_workers))
+    app[validation.VALIDATION_SLOTS] = validation.ValidationSlots(max(1, config.validation_workers))
     app[RENDERED_PROJECTS] = RenderedProjects()
     # Reads by id are matched first (the hottest route). /project/{group}/{name} comes after the
     # /project/{id}/... routes of history and validation, which it would otherwise swallow.

@@ -34,6 +34,7 @@ _PROBLEMS: dict[type[errors.RegistryError], tuple[int, str, str]] = {
     errors.VersionMismatch: (412, "version-mismatch", "The version in If-Match is not the current one"),
     errors.PayloadTooLarge: (413, "payload-too-large", "The request body is too large"),
     errors.InvalidSchema: (422, "invalid-schema", "The schema is invalid"),
+    errors.ValidationBusy: (503, "validation-busy", "The server is too busy to validate now; retry"),
 }
 _HTTP_CODES = {
     400: ("invalid-input", "The request is malformed"),
@@ -80,6 +81,8 @@ def problem_for(exc: errors.RegistryError) -> web.Response:
     response = problem(status, code, title, exc.detail, **extra)
     if isinstance(exc, errors.Unauthenticated):
         response.headers["WWW-Authenticate"] = 'Bearer realm="schema-registry"'
+    if isinstance(exc, errors.ValidationBusy):
+        response.headers["Retry-After"] = str(exc.retry_after)
     return response
 
 
