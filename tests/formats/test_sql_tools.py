@@ -84,3 +84,20 @@ def test_a_guarded_drop_must_still_be_of_something_the_script_creates() -> None:
     assert validate("sql", recreated, dialect="tsql").valid
     after_the_block = recreated.replace("END\nGO\n", "END\nDROP TABLE dbo.Orders\nGO\n")
     assert [e.line for e in validate("sql", after_the_block, dialect="tsql").errors] == [6]
+
+
+def test_only_the_guards_own_test_makes_a_guard() -> None:
+    inside = (
+        "CREATE TABLE dbo.Customers (CustomerID INT NOT NULL PRIMARY KEY);\n"
+        "GO\n"
+        "IF NOT EXISTS (SELECT 1 FROM sys.objects WHERE name IS NOT NULL)\n"
+        "    DROP TABLE dbo.Orders\n"
+        "GO\n"
+        "CREATE TABLE dbo.Orders (OrderID INT NOT NULL PRIMARY KEY);\n"
+    )
+    assert [(e.line, e.message[:4]) for e in validate("sql", inside, dialect="tsql").errors] == [(4, "DROP")]
+    own = inside.replace(
+        "IF NOT EXISTS (SELECT 1 FROM sys.objects WHERE name IS NOT NULL)",
+        "IF OBJECT_ID(N'dbo.Orders') IS NOT NULL",
+    )
+    assert validate("sql", own, dialect="tsql").valid
