@@ -57,7 +57,7 @@ from registry.core.names import (
     taken_ignoring_case,
 )
 from registry.core.snapshots import GroupSnapshot, Snapshots, blob_id
-from registry.formats import validate
+from registry.formats import Problem, validate
 from repo_store import (
     GitRepository,
     ObjectMissing,
@@ -292,9 +292,11 @@ class Catalog:
     ) -> Project:
         name = check_name(name, what="project")
         dialect = check_format(fmt, dialect)
+        warnings: tuple[Problem, ...] = ()
         if data is not None:
             result = validate_schema(fmt, data, dialect, self.validator)
             self.models.remember(ModelKey(blob_id(data.encode()), fmt, dialect), result)
+            warnings = result.warnings
 
         def build(view: GroupSnapshot, now: int) -> Change:
             existing = view.meta.project_named(name)
@@ -312,7 +314,9 @@ class Catalog:
         view, change = self.writer.write(group_id, build, author=author, message=message)
         assert change is not None  # a create always changes
         assert change.project_id is not None
-        return self._project(view, view.meta.projects[change.project_id], written=True)
+        return replace(
+            self._project(view, view.meta.projects[change.project_id], written=True), warnings=warnings
+        )
 
     def update_project(
         self,
@@ -338,13 +342,16 @@ class Catalog:
         result = validate_schema(effective_fmt, data, effective_dialect, self.validator)
         self.models.remember(ModelKey(blob_id(data.encode()), effective_fmt, effective_dialect), result)
         self.compat.warm(before, pid)
+        warnings = result.warnings
 
         def build(view: GroupSnapshot, now: int) -> Change:
+            nonlocal warnings
             project = live_project(view, pid)
             check_project_version(if_match, view, pid)
             entities = result.entities
             if fmt is None and project.format != effective_fmt:  # changed meanwhile: check again
-                entities = validate_schema(project.format, data, project.dialect, self.validator).entities
+                again = validate_schema(project.format, data, project.dialect, self.validator)
+                entities, warnings = again.entities, again.warnings
             new_dialect = effective_dialect if fmt is not None or dialect is not None else project.dialect
             same_file = project.has_data and view.files.get(project.file) == blob_id(data.encode())
             if same_file and (fmt or project.format) == project.format and new_dialect == project.dialect:
@@ -367,7 +374,7 @@ class Catalog:
                 view.meta.with_project(new), summary, "update", touch(new, "update"), files, trailers=trailers
             )
 
-        return self._write_project(pid, build, author=author, message=message)
+        return replace(self._write_project(pid, build, author=author, message=message), warnings=warnings)
 
     def _write_project(
         self, pid: str, build: Callable[[GroupSnapshot, int], Change], *, author: str, message: str | None

@@ -12,7 +12,7 @@ from registry.core.errors import InvalidInput, InvalidSchema, NotFound, VersionM
 from registry.core.history import Touch, commit_message
 from registry.core.metadata import GroupMeta, ProjectMeta
 from registry.core.snapshots import GroupSnapshot
-from registry.formats import FORMATS, ValidationResult, check_dialect, validate
+from registry.formats import FORMATS, Problem, ValidationResult, check_dialect, validate
 from registry.formats.sql_dialects import canonical_dialect
 from repo_store import Signature
 
@@ -30,6 +30,9 @@ class Project:
     created_at: str
     updated_at: str
     version: str  # id of the commit that last changed this project
+    # What validating the schema of the write that returned this project warned about (nothing
+    # for a project read back: warnings are not stored, today's validator gives them again).
+    warnings: tuple[Problem, ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True)
@@ -139,7 +142,8 @@ SchemaValidator = Callable[..., ValidationResult]  # (fmt, text, *, dialect) lik
 def validate_schema(
     fmt: str, data: str, dialect: str | None, validator: SchemaValidator = validate
 ) -> ValidationResult:
-    """Refuse ``data`` with every problem found unless it is a valid ``fmt`` document; its result."""
+    """Refuse ``data`` with every problem found unless it is a valid ``fmt`` document; its result
+    (the writer tells its warnings to whoever stored it)."""
     result = validator(fmt, data, dialect=dialect)
     if not result.valid:
         shown = f" (the first {len(result.errors) - 1} are listed)" if result.errors_not_shown else ""

@@ -26,7 +26,8 @@ class Config:
     max_concurrent_git: int = 4  # pack generation runs at most this many at once
     native_git: bool = True  # serve clones with the git binary when installed (else dulwich)
     io_threads: int = 32
-    parse_seconds: float = 10.0  # longest one document may take to validate (then refused)
+    parse_seconds: float = 10.0  # most CPU time one document may take to validate (then refused)
+    validation_deadline: float | None = None  # longest a request waits for a verdict (then 503); None: 3x
     validation_workers: int = 2  # processes that validate documents
     max_depth: int = 128  # deepest nesting a schema document may have (JSON and YAML)
     key_reload_seconds: float = 1.0
@@ -71,7 +72,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("NATIVE_GIT", None, "1", "0 serves clones with dulwich instead of the git binary"),
     Setting("IO_THREADS", None, "32", "threads for storage reads, and as many for writes"),
     Setting("BODY_TIMEOUT", None, "60", "seconds a request body may take to arrive (then 408)"),
-    Setting("PARSE_SECONDS", None, "10", "longest one schema may take to validate"),
+    Setting("PARSE_SECONDS", None, "10", "CPU seconds one schema may take to validate (then 422)"),
+    Setting(
+        "VALIDATION_DEADLINE",
+        None,
+        "3 x PARSE_SECONDS, at least 30",
+        "longest a request waits for a verdict, queueing included (then 503)",
+    ),
     Setting("VALIDATION_WORKERS", None, "2", "processes that validate schemas (per server process)"),
     Setting("MAX_DEPTH", None, "128", "deepest nesting a JSON or YAML schema may have"),
     Setting("SHUTDOWN_TIMEOUT", None, "30", "seconds in-flight requests get to finish on SIGTERM"),
@@ -111,6 +118,12 @@ def settings_help() -> str:
         flag = f"{s.flag}, " if s.flag else ""
         lines.append(f"  {'REGISTRY_' + s.variable:<{width}}  {flag}default {s.default}: {s.meaning}")
     return "\n".join(lines)
+
+
+def default_deadline(parse_seconds: float) -> float:
+    """How long a request waits for its verdict unless configured: room for a document that needs
+    its whole CPU budget on cores shared with others, or that waits for one that does."""
+    return max(30.0, 3 * parse_seconds)
 
 
 def env_default(env: Mapping[str, str], name: str, default: str) -> str:
@@ -153,6 +166,7 @@ def config_from(
         _in_range(value, name, low, None)
         return value
 
+    parse_seconds = seconds("PARSE_SECONDS", base.parse_seconds)
     chosen_format = pick(log_format, "LOG_FORMAT", base.log_format)
     if chosen_format not in LOG_FORMATS:
         raise InvalidInput(f"log format must be one of {', '.join(LOG_FORMATS)}, not {chosen_format!r}")
@@ -170,7 +184,8 @@ def config_from(
         native_git=env_default(env, "NATIVE_GIT", "1") not in ("0", "false", "no"),
         max_concurrent_git=whole("MAX_CONCURRENT_GIT", base.max_concurrent_git, 1),
         io_threads=whole("IO_THREADS", base.io_threads, 1),
-        parse_seconds=seconds("PARSE_SECONDS", base.parse_seconds),
+        parse_seconds=parse_seconds,
+        validation_deadline=seconds("VALIDATION_DEADLINE", default_deadline(parse_seconds)),
         validation_workers=whole("VALIDATION_WORKERS", base.validation_workers, 1),
         max_depth=whole("MAX_DEPTH", base.max_depth, 1),
         key_reload_seconds=seconds("KEY_RELOAD_SECONDS", base.key_reload_seconds),

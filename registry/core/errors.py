@@ -97,3 +97,12 @@ class IncompatibleSchema(RegistryError):
         self.level = level
         self.against = tuple(against)
         self.changes = tuple(changes)
+
+
+class ValidationBusy(RegistryError):
+    """The server could not validate the document in time (load, not the document): retry it
+    after ``retry_after`` seconds. Nothing was judged or written."""
+
+    def __init__(self, detail: str, *, retry_after: int) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after

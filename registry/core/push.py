@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 
 from registry.core.catalog import Catalog, new_tag
 from registry.core.changes import COMMITTER, author_signature
-from registry.core.errors import InvalidInput, NameTaken
+from registry.core.errors import InvalidInput, NameTaken, ValidationBusy
 from registry.core.history import ACTION, Touch, commit_message
 from registry.core.metadata import EXTENSIONS, METADATA_FILE, GroupMeta, ProjectMeta, timestamp_text
 from registry.core.models import ModelKey
@@ -25,6 +25,7 @@ from repo_store import CommitInfo, GitRepository, RefConflict
 from repo_store.smart_protocol import PushRefused
 
 MAIN = "refs/heads/main"
+MAX_WARNING_LINES = 50  # a push of many schemas would otherwise bury its outcome under warnings
 NOT_A_SCHEMA = "only top-level .yaml, .schema.json, .parquet.json and .sql files"
 # Longest first, so "x.schema.json" is a json_schema file named "x", not "x.schema". There is no
 # ".yml": a project's file is always its name plus its format's one extension (metadata.file_name),
@@ -139,6 +140,7 @@ class PushHandler:
         self.group_id = group_id
         self.author = author
         self.may_force = may_force  # the key may override compatibility levels (admin)
+        self.warnings: list[str] = []  # the validators' warnings about the pushed files
 
     def __call__(
         self,
@@ -192,10 +194,19 @@ class PushHandler:
                 )
             except RefConflict as exc:
                 raise PushRefused("main moved during the push: pull, then push again") from exc
+        self._tell_warnings(progress)
         progress(
             f"schema-registry: recorded {len(state.pushed)} change(s) in {recorded[:12]}; pull to get it"
         )
         return True
+
+    def _tell_warnings(self, progress: Callable[[str], None]) -> None:
+        """The pushed files' warnings, as the API answers them to a write (git shows `remote:`)."""
+        for line in self.warnings[:MAX_WARNING_LINES]:
+            progress(line)
+        hidden = len(self.warnings) - MAX_WARNING_LINES
+        if hidden > 0:
+            progress(f"... and {hidden} more warning(s); POST /validate lists them all")
 
     def _add_tag(self, ref: str, new: str) -> None:
         """A new tag, named as the API names tags, on a commit of main's history (push main
@@ -222,6 +233,7 @@ class PushHandler:
         """Every file must be a valid schema named as the API names projects; refuse with all problems."""
         problems: list[str] = []
         seen: dict[str, str] = {}
+        self.warnings = []
         for path, (mode, blob) in sorted(repo.tree_entries(new).items()):
             if path == METADATA_FILE:
                 if blob != view.files.get(METADATA_FILE):
@@ -265,8 +277,14 @@ class PushHandler:
                 None,
             )
         dialect = existing.dialect if existing is not None and existing.format == fmt else None
-        result = self.catalog.validator(fmt, text, dialect=dialect)
+        try:
+            result = self.catalog.validator(fmt, text, dialect=dialect)
+        except ValidationBusy as exc:  # the push is refused whole, so nothing is half-done
+            raise PushRefused(f"{path}: {exc.detail}") from exc
         self.catalog.models.remember(ModelKey(blob, fmt, dialect), result)  # for the compatibility check
+        self.warnings += [
+            f"{path}:{w.line or 1}:{w.column or 1}: warning: {w.message}" for w in result.warnings
+        ]
         return [f"{path}:{p.line or 1}:{p.column or 1}: {p.message}" for p in result.errors]
 
     def _updates(

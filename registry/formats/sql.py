@@ -18,7 +18,9 @@ from sqlglot.errors import ParseError, SqlglotError
 
 from registry.formats.base import Problems, ValidationResult
 from registry.formats.limits import DEFAULT_LIMITS, Limits
+from registry.formats.sql_bookkeeping import bookkeeping_table
 from registry.formats.sql_dialects import canonical_dialect, check_dialect
+from registry.formats.sql_guards import Guards, guarded_tail
 from registry.formats.sql_model import Document
 from registry.formats.sql_split import Statement, split
 from registry.formats.sql_statements import (
@@ -66,10 +68,14 @@ def validate(text: str, *, dialect: str | None = None, limits: Limits = DEFAULT_
     if len(statements) > limits.max_sql_statements:
         problems.error(f"more than {limits.max_sql_statements} statements", 1, 1)
         return problems.result()
+    if markers.unclosed_dollar is not None:  # psql would wait for its end for ever
+        tag, line, column = markers.unclosed_dollar
+        problems.error(f"the dollar quote {tag} opened here is never closed", line, column)
     checker = _Checker(read, problems)
     for index, statement in enumerate(statements):
         checker.statement(index, statement)
     entities = checker.document.finish(problems, first_line=statements[0].line if statements else 1)
+    checker.inserts_checked()
     if read is None:
         checker.warn_neutral(markers.go, markers.slash, markers.delimiter)
     return problems.result(entities)
@@ -149,11 +155,14 @@ class _Checker:
         self.problems = problems
         self.document = Document(dialect)
         self.neutral_hint: int | None = None  # first line where parsing without a dialect lost something
+        self.guards = Guards()
+        self.inserts: list[Statement] = []  # judged once every table is known (sql_bookkeeping)
 
     def statement(self, index: int, st: Statement) -> None:
         if st.meta or not st.head:
             return
         verb = st.head[0]
+        guarded = verb != "IF" and self.guards.guarded(st)
         kind, name = object_kind(st.head) if verb in ("CREATE", "DROP") else (None, None)
         if verb == "CREATE" and kind == "TABLE":
             self.table(index, st)
@@ -161,7 +170,12 @@ class _Checker:
             self.document.created(index, kind, name)
             self.other(st, kind or "CREATE")
         elif verb == "DROP":
-            self.drop(index, st, kind)
+            self.drop(index, st, kind, guarded=guarded)
+        elif verb == "IF" and (inline := self.guards.enter(st, _code(st.text))) is not None:
+            drop = guarded_tail(st, inline, self.dialect)
+            self.drop(index, drop, object_kind(drop.head)[0], guarded=True)
+        elif verb == "INSERT":
+            self.inserts.append(st)
         elif verb == "ALTER" and st.head[1:2] == ("TABLE",):
             self.alter(st)
         elif verb == "ALTER" and (st.head[1:3] == ("DEFAULT", "PRIVILEGES") or _owns(st.text)):
@@ -305,9 +319,11 @@ class _Checker:
         elif not _owns(st.text):
             self.skipped(st, "ALTER TABLE")
 
-    def drop(self, index: int, st: Statement, kind: str | None) -> None:
+    def drop(self, index: int, st: Statement, kind: str | None, *, guarded: bool = False) -> None:
         tree = self.parse_one(st)
-        if isinstance(tree, exp.Drop):
+        if guarded:  # `IF EXISTS (...) DROP x` (sql_guards): as `DROP x IF EXISTS`
+            exists = True
+        elif isinstance(tree, exp.Drop):
             exists = bool(tree.args.get("exists"))
         elif isinstance(tree, exp.Command):  # a kind sqlglot only passes through (DROP EXTENSION,
             # DOMAIN, POLICY...): read the words
@@ -324,6 +340,22 @@ class _Checker:
         if not names:
             names = _dropped_names(st.text)
         self.document.drops.append((index, kind, names, st))
+
+    def inserts_checked(self) -> None:
+        """Refuse each INSERT but those into migration bookkeeping tables (see sql_bookkeeping)."""
+        for st in self.inserts:
+            table = bookkeeping_table(self.parse_one(st), self.document.tables, self.document.foreign_keys)
+            if table is None:
+                self.problems.error(
+                    "INSERT changes data; a schema document only defines structure", st.line, st.column
+                )
+            else:
+                self.problems.warn(
+                    f"INSERT into {table.name!r} accepted: it records migrations (a bookkeeping table),"
+                    " it is not data of the schema",
+                    st.line,
+                    st.column,
+                )
 
     def other(self, st: Statement, what: str) -> None:
         tree = self.parse_one(st)

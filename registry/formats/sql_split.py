@@ -9,7 +9,7 @@ semicolons do not end the statement (``BEGIN ... END`` blocks).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 MYSQL_LIKE = frozenset({"mysql", "doris", "starrocks", "singlestore"})
 BRACKET_QUOTES = frozenset({"tsql", "fabric"})
@@ -89,11 +89,13 @@ class Statement:
 
 @dataclass(frozen=True)
 class Markers:
-    """Client syntax seen while splitting, for guessing a dialect when none is given."""
+    """Client syntax seen while splitting, for guessing a dialect when none is given, and a
+    dollar quote never closed (its tag, line and column): the rest of the script is inside it."""
 
     go: int | None = None
     slash: int | None = None
     delimiter: int | None = None
+    unclosed_dollar: tuple[str, int, int] | None = None
 
 
 def is_procedural(head: tuple[str, ...]) -> bool:
@@ -251,6 +253,8 @@ class _Splitter:
             self._head(self.text[match.start() + 1 : self.pos - 1])
         elif kind == "dollar" and self.dialect in (None, "postgres", "materialize", "risingwave", "redshift"):
             end = self.text.find(lexeme, self.pos)
+            if end < 0 and self.markers.unclosed_dollar is None:
+                self.markers = replace(self.markers, unclosed_dollar=(lexeme, *self._position(match.start())))
             self.pos = len(self.text) if end < 0 else end + len(lexeme)
         elif kind == "word":
             self._word(lexeme.upper())

@@ -58,6 +58,7 @@ from registry.http.routes import (
     validation,
     webhooks,
 )
+from registry.http.validation_slots import ValidationSlots
 from registry.http.webhook_sender import WebhookSender, sending
 
 log = logging.getLogger(__name__)
@@ -66,7 +67,13 @@ log = logging.getLogger(__name__)
 def create_app(config: Config) -> web.Application:
     config.data_dir.mkdir(parents=True, exist_ok=True)
     limits = Limits(max_depth=config.max_depth)
-    pool = ValidationPool(config.validation_workers, config.parse_seconds, limits, config.log_format)
+    pool = ValidationPool(
+        config.validation_workers,
+        config.parse_seconds,
+        limits,
+        config.log_format,
+        deadline=config.validation_deadline,
+    )
     catalog = Catalog(
         config.data_dir, validator=pool.validate, default_compatibility=config.default_compatibility
     )
@@ -88,7 +95,7 @@ def create_app(config: Config) -> web.Application:
     app[OFFLOADER] = Offloader(config.io_threads)
     app[METRICS] = metrics
     app[GIT_SLOTS] = asyncio.Semaphore(config.max_concurrent_git)
-    app[VALIDATION_SLOTS] = asyncio.Semaphore(max(1, config.validation_workers))
+    app[VALIDATION_SLOTS] = ValidationSlots(max(1, config.validation_workers))
     app[RENDERED_PROJECTS] = RenderedProjects()
     app[EVENT_FEED] = EventFeed(catalog.snapshots, catalog.deleted_dir)
     app[BEACON_WATCH] = BeaconWatch(catalog.beacon)

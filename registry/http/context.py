@@ -23,6 +23,7 @@ from registry.core.validation_pool import ValidationPool
 from registry.core.webhooks import WebhookStore
 from registry.http.metrics import Metrics
 from registry.http.representations import RenderedProjects
+from registry.http.validation_slots import ValidationSlots
 
 if TYPE_CHECKING:  # body_guard and the pages read their slots from here
     from registry.http.beacon_watch import BeaconWatch
@@ -41,7 +42,7 @@ METRICS = web.AppKey("metrics", Metrics)
 RENDERED_PROJECTS = web.AppKey("rendered_projects", RenderedProjects)
 OPEN_BODIES: web.AppKey[OpenBodies] = web.AppKey("open_bodies")
 GIT_SLOTS = web.AppKey("git_slots", asyncio.Semaphore)  # git requests served at once
-VALIDATION_SLOTS = web.AppKey("validation_slots", asyncio.Semaphore)  # /entities validations at once
+VALIDATION_SLOTS = web.AppKey("validation_slots", ValidationSlots)  # validations in threads at once
 COMPAT_SETTINGS = web.AppKey("compatibility_settings", CompatibilitySettings)
 COMPAT = web.AppKey("compatibility", CompatibilityService)
 UI_SESSIONS: web.AppKey[SessionStore] = web.AppKey("ui_sessions")  # the web pages' sessions

@@ -38,6 +38,7 @@ _PROBLEMS: dict[type[errors.RegistryError], tuple[int, str, str]] = {
     errors.InvalidSchema: (422, "invalid-schema", "The schema is invalid"),
     errors.UnsatisfiableSchema: (422, "unsatisfiable-schema", "No record can meet the schema's constraints"),
     errors.TooMuchWork: (422, "too-much-work", "The request asks for more work than one answer may take"),
+    errors.ValidationBusy: (503, "validation-busy", "The server is too busy to validate now; retry"),
 }
 _HTTP_CODES = {
     400: ("invalid-input", "The request is malformed"),
@@ -93,6 +94,8 @@ def problem_for(exc: errors.RegistryError) -> web.Response:
         response.headers["ETag"] = f'"{exc.current}"'
     if isinstance(exc, errors.Unauthenticated):
         response.headers["WWW-Authenticate"] = 'Bearer realm="schema-registry"'
+    if isinstance(exc, errors.ValidationBusy):
+        response.headers["Retry-After"] = str(exc.retry_after)
     return response
 
 

@@ -35,6 +35,7 @@ def test_create_project_without_data(api: Client, group: dict[str, Any]) -> None
     assert body["id"].startswith("_p")
     assert response.headers["Location"] == f"/project/{body['id']}"
     got = api.get(f"/project/{body['id']}")
+    assert body.pop("warnings") == []  # a write's answer only
     assert got.json == body
     assert got.headers["ETag"] == f'"{body["version"]}"'
 
@@ -297,7 +298,7 @@ def test_ids_survive_a_restart(tmp_path: Any) -> None:
     try:
         again = Client(srv.url, srv.admin_key()).get(f"/project/{project['id']}")
         assert again.status == 200
-        assert again.json == project
+        assert again.json == {k: v for k, v in project.items() if k != "warnings"}
     finally:
         srv.stop()
 

@@ -16,7 +16,7 @@ from registry.core.levels import Level, check_level
 from registry.core.names import group_of_known_project
 from registry.http.auth import caller, require
 from registry.http.bodies import field, json_object, required
-from registry.http.context import COMPAT, COMPAT_SETTINGS, OFFLOADER, VALIDATION_SLOTS
+from registry.http.context import COMPAT, COMPAT_SETTINGS, OFFLOADER, VALIDATION_POOL, VALIDATION_SLOTS
 from registry.http.representations import if_match, versioned
 from registry.http.routes.paths import PROJECT_BY_ID
 from registry.http.routes.scope import visible_group
@@ -100,11 +100,12 @@ async def check_compatibility(request: web.Request) -> web.Response:
     pid, _ = _project_group(request, "read")
     body = await json_object(request)
     level = field(body, "level", str)
-    async with request.app[VALIDATION_SLOTS]:
+    data = required(body, "data", str)
+    async with request.app[VALIDATION_SLOTS].held(request.app[VALIDATION_POOL], data):
         verdict = await request.app[OFFLOADER].run(
             request.app[COMPAT].check,
             pid,
-            required(body, "data", str),
+            data,
             fmt=field(body, "format", str),
             dialect=field(body, "dialect", str),
             level=check_level(level) if level is not None else None,
@@ -117,7 +118,8 @@ async def check_compatibility(request: web.Request) -> web.Response:
 async def project_changes(request: web.Request) -> web.Response:
     pid, _ = _project_group(request, "read")
     query = request.query
-    async with request.app[VALIDATION_SLOTS]:
+    # Old versions' models come from the cache; the slot is for those validated the first time.
+    async with request.app[VALIDATION_SLOTS].held(request.app[VALIDATION_POOL], ""):
         body = await request.app[OFFLOADER].run(
             request.app[COMPAT].changes, pid, from_=query.get("from"), to=query.get("to")
         )

@@ -21,7 +21,7 @@ from registry.core.timeline import Timeline
 from registry.http.auth import caller, require
 from registry.http.bodies import field, forced, json_object, required
 from registry.http.context import CATALOG, OFFLOADER, RENDERED_PROJECTS, TIMELINE
-from registry.http.representations import if_match, raw_response, wants_raw
+from registry.http.representations import if_match, project_detail, raw_response, versioned, wants_raw
 from registry.http.routes.scope import visible, visible_group, visible_in_memory
 
 routes = web.RouteTableDef()
@@ -43,6 +43,12 @@ def _vary(response: web.Response) -> web.Response:
     """Reads answer by ``Accept`` (JSON or the text as stored): caches must key on it."""
     response.headers["Vary"] = "Accept"
     return response
+
+
+def _written_response(project: Project, *, status: int = 200) -> web.Response:
+    """A written project with what validating its schema warned about (never kept for reads)."""
+    body = {**project_detail(project), "warnings": [w.to_json() for w in project.warnings]}
+    return versioned(body, project.version, status=status)
 
 
 @routes.get("/project/{project_id}")
@@ -100,7 +106,7 @@ async def create_project(request: web.Request) -> web.Response:
         author=key.name,
         message=field(body, "message", str),
     )
-    response = _project_response(request, project, status=201)
+    response = _written_response(project, status=201)
     response.headers["Location"] = f"/project/{project.id}"
     return response
 
@@ -214,7 +220,7 @@ async def _update(request: web.Request, project_id: str) -> web.Response:
         force=forced(request, body),
         **_provenance(request, key.name, body),
     )
-    return _project_response(request, project)
+    return _written_response(project)
 
 
 def _provenance(request: web.Request, author: str, body: dict[str, Any]) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from registry.core.samples import SAMPLE_FORMATS, Sample, SampleRequest, sample
 from registry.core.timeline import Timeline
 from registry.formats.samples import MAX_ROWS
 from registry.http.auth import caller, require
-from registry.http.context import CATALOG, OFFLOADER, TIMELINE, VALIDATION_SLOTS
+from registry.http.context import CATALOG, OFFLOADER, TIMELINE, VALIDATION_POOL, VALIDATION_SLOTS
 from registry.http.routes.paths import PROJECT_BY_ID
 from registry.http.routes.scope import visible
 
@@ -58,7 +58,8 @@ def _integer(text: str, name: str, low: int, high: int) -> int:
 
 async def _answer(request: web.Request, project: Project, asked: SampleRequest) -> web.Response:
     app = request.app
-    async with app[VALIDATION_SLOTS]:  # one validation and its records per validation worker
+    # One validation and its records at a time per validation worker.
+    async with app[VALIDATION_SLOTS].held(app[VALIDATION_POOL], project.data or ""):
         made: Sample = await app[OFFLOADER].run(sample, project, app[CATALOG].validator, asked)
     headers = {"ETag": f'"{project.version}-sample"'}
     return web.Response(body=made.body, content_type=made.media_type, headers=headers)

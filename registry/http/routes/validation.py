@@ -4,13 +4,13 @@
 ``GET /project/{id}/entities`` gives the entity model of a project's current schema (``?as=yaml``:
 as a document of the yaml format, whatever the project's format).
 Validation is CPU work on documents of up to megabytes, so it runs in the offloader's threads,
-at most as many at once as there are validation processes: the others wait on the event loop, not
-in a read thread (many slow documents sent at once would otherwise hold every read thread while
-they queue for a validation process, and stall every read that needs the disk).
+at most as many at once as there are validation processes (:mod:`registry.http.validation_slots`);
+past the server's deadline the answer is ``503 validation-busy``, never a verdict on the document.
 """
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from aiohttp import web
@@ -22,13 +22,11 @@ from registry.formats import ValidationResult
 from registry.formats.yaml_writer import to_yaml
 from registry.http.auth import require
 from registry.http.bodies import field, json_object, required
-from registry.http.context import CATALOG, OFFLOADER, VALIDATION_SLOTS
+from registry.http.context import CATALOG, OFFLOADER, VALIDATION_POOL, VALIDATION_SLOTS
 from registry.http.representations import versioned
 from registry.http.routes.paths import PROJECT_BY_ID
 
 routes = web.RouteTableDef()
-
-# Ids only: group names cannot start with "_", so this never shadows /project/{group}/{name}.
 
 
 @routes.post("/validate")
@@ -39,8 +37,9 @@ async def validate_document(request: web.Request) -> web.Response:
     data = required(body, "data", str)
     dialect = field(body, "dialect", str)
     dialect = check_format(fmt, dialect)
-    async with request.app[VALIDATION_SLOTS]:
-        result = await request.app[OFFLOADER].run(request.app[CATALOG].validator, fmt, data, dialect=dialect)
+    pool = request.app[VALIDATION_POOL]
+    async with request.app[VALIDATION_SLOTS].held(pool, data) as until:
+        result = await request.app[OFFLOADER].run(pool.validate, fmt, data, dialect=dialect, until=until)
     return web.json_response(result.to_json())
 
 
@@ -52,8 +51,9 @@ async def project_entities(request: web.Request) -> web.Response:
         raise InvalidInput("as must be json or yaml")
     require(request, "read", group_of_known_project(project_id))
     project = await request.app[OFFLOADER].run(request.app[CATALOG].project, project_id)
-    validator = request.app[CATALOG].validator
-    async with request.app[VALIDATION_SLOTS]:
+    pool = request.app[VALIDATION_POOL]
+    async with request.app[VALIDATION_SLOTS].held(pool, project.data or "") as until:
+        validator = functools.partial(pool.validate, until=until)
         if representation == "yaml":
             text = await request.app[OFFLOADER].run(entities_as_yaml, project, validator)
             return web.Response(
@@ -75,7 +75,7 @@ def entities_of(project: Project, validator: SchemaValidator) -> dict[str, Any]:
     result = ValidationResult()
     if project.data is not None:
         result = validator(project.format, project.data, dialect=project.dialect)
-    if not result.valid:
+    if not result.valid:  # load is never the reason: the validator raises ValidationBusy then
         # Stored under older rules than today's: say why, rather than answer with no entities.
         raise InvalidSchema(
             f"the stored {project.format} schema (version {project.version}) no longer validates",
