@@ -53,8 +53,10 @@ def sample(project: Project, validator: SchemaValidator, request: SampleRequest)
     if not result.valid:
         raise InvalidSchema(f"the stored {project.format} schema no longer validates", result.errors)
     entities = list(result.entities)
+    names = ", ".join(e["name"] for e in entities)
+    if request.entity is not None and all(e["name"] != request.entity for e in entities):
+        raise InvalidInput(f"the schema has no entity {request.entity!r}; its entities: {names}")
     if request.as_ in ("csv", "parquet") and request.entity is None and len(entities) > 1:
-        names = ", ".join(e["name"] for e in entities)
         raise InvalidInput(f"as={request.as_} holds one entity: name it with entity= (one of {names})")
     cells = request.rows * sum(len(e.get("fields", ())) for e in entities)
     if cells > MAX_CELLS:
