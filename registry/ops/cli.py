@@ -17,7 +17,7 @@ from registry.core.keys import ROLES, KeyStore, write_secret_file
 from registry.core.layout import ADMIN_KEY_FILE, DELETED_DIR, GROUPS_DIR, KEYS_FILE
 from registry.core.levels import LEVELS
 from registry.core.logs import configure_logging
-from registry.ops import client_cli, ops_cli
+from registry.ops import client_args, ops_cli
 from registry.ops.maintenance import is_data_folder, unfinished_restore
 
 
@@ -81,7 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
     for sub in (create, listing, revoke):
         sub.add_argument("--data-dir", help="data folder (REGISTRY_DATA_DIR, default ./data)")
     ops_cli.add_commands(commands)
-    client_cli.add_commands(commands)
+    client_args.add_commands(commands)
     return parser
 
 
@@ -106,7 +106,9 @@ def main(argv: list[str] | None = None, *, stdout: TextIO | None = None, stderr:
             return serve(config, out)
         if args.command in ops_cli.COMMANDS:
             return ops_cli.run(args, out)
-        if args.command in client_cli.COMMANDS:
+        if args.command in client_args.COMMANDS:
+            from registry.ops import client_cli  # the client library and httpx: only for these
+
             return client_cli.run(args, out, err)
         return keys_command(args, out)
     except RegistryError as exc:

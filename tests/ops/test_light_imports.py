@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-HEAVY = ("sqlglot", "jsonschema", "aiohttp")
+HEAVY = ("sqlglot", "jsonschema", "aiohttp", "httpx")
 
 
 def loaded_after(code: str) -> list[str]:
