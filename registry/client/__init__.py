@@ -22,6 +22,7 @@ from registry.client.errors import (
 from registry.client.models import (
     BatchOperation,
     BatchResult,
+    DeletedProject,
     Diff,
     GroupDetail,
     Project,
@@ -37,6 +38,7 @@ __all__ = [
     "BatchOperation",
     "BatchResult",
     "ConflictError",
+    "DeletedProject",
     "Diff",
     "ForbiddenError",
     "GroupDetail",

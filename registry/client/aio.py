@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 from collections.abc import AsyncIterator
 from types import TracebackType
@@ -111,8 +112,38 @@ class AsyncRegistryClient:
     async def create_group(self, name: str, *, message: str | None = None) -> GroupSummary:
         return await self._run(calls.create_group(name, message))
 
-    async def get_group(self, group: str, *, at: str | None = None) -> GroupDetail:
-        return await self._run(calls.get_group(group, at))
+    async def get_group(self, group: str, *, at: str | None = None, deleted: bool = False) -> GroupDetail:
+        """The group and its projects; ``deleted`` adds ``deleted_projects`` (those a restore can
+        bring back, by id or by name)."""
+        return await self._run(calls.get_group(group, at, deleted))
+
+    async def sample(
+        self,
+        project: str,
+        *,
+        rows: int = 10,
+        seed: int = 0,
+        entity: str | None = None,
+        at: str | None = None,
+    ) -> dict[str, list[dict[str, Any]]]:
+        """Sample records of every entity (or ``entity``), by name: ``{"Name": [records]}``."""
+        body = await self._run(calls.sample(project, rows, seed, "json", entity, None, at))
+        records: dict[str, list[dict[str, Any]]] = json.loads(body)["entities"]
+        return records
+
+    async def sample_as(
+        self,
+        project: str,
+        as_: str,
+        *,
+        rows: int = 10,
+        seed: int = 0,
+        entity: str | None = None,
+        dialect: str | None = None,
+        at: str | None = None,
+    ) -> bytes:
+        """Sample records as the server writes them: ``jsonl``, ``csv``, ``sql`` or ``parquet``."""
+        return await self._run(calls.sample(project, rows, seed, as_, entity, dialect, at))
 
     async def rename_group(
         self, group: str, name: str, *, message: str | None = None, if_match: str | None = None
@@ -156,25 +187,25 @@ class AsyncRegistryClient:
     async def rename_project(
         self, project: str, name: str, *, message: str | None = None, if_match: str | None = None
     ) -> Project:
-        return await self._run(calls.rename_project(await self._id(project), name, message, if_match))
+        return await self._run(calls.rename_project(project, name, message, if_match))
 
     async def delete_project(
         self, project: str, *, message: str | None = None, if_match: str | None = None
     ) -> None:
-        await self._run(calls.delete_project(await self._id(project), message, if_match))
+        await self._run(calls.delete_project(project, message, if_match))
 
     # -- history ---------------------------------------------------------------------------
 
     async def project_history(
         self, project: str, *, limit: int | None = None, cursor: str | None = None
     ) -> ProjectHistoryPage:
-        return await self._run(calls.project_history(await self._id(project), limit, cursor))
+        return await self._run(calls.project_history(project, limit, cursor))
 
     async def iter_project_history(
         self, project: str, *, page_size: int | None = None
     ) -> AsyncIterator[ProjectVersion]:
         """Every version of the project, newest first, one page request at a time."""
-        pid, cursor = await self._id(project), None
+        pid, cursor = project, None
         while True:
             page = await self._run(calls.project_history(pid, page_size, cursor))
             for version in page["versions"]:
@@ -202,15 +233,15 @@ class AsyncRegistryClient:
                 return
 
     async def project_version(self, project: str, version: str) -> ProjectAtVersion:
-        return await self._run(calls.project_version(await self._id(project), version))
+        return await self._run(calls.project_version(project, version))
 
     async def diff(self, project: str, *, from_: str | None = None, to: str | None = None) -> Diff:
-        return await self._run(calls.diff(await self._id(project), from_, to))
+        return await self._run(calls.diff(project, from_, to))
 
     async def restore(
         self, project: str, version: str, *, message: str | None = None, if_match: str | None = None
     ) -> Project:
-        return await self._run(calls.restore(await self._id(project), version, message, if_match))
+        return await self._run(calls.restore(project, version, message, if_match))
 
     async def tags(self, group: str) -> list[Tag]:
         return await self._run(calls.tags(group))

@@ -172,8 +172,9 @@ def create_group(name: str, message: str | None) -> Call[GroupSummary]:
     return Call("POST", "/project-group", _json, body=_body(name=name, message=message))
 
 
-def get_group(group: str, at: str | None) -> Call[GroupDetail]:
-    return Call("GET", f"/project-group/{seg(group)}", _json, params=_body(at=at), repeatable=True)
+def get_group(group: str, at: str | None, deleted: bool = False) -> Call[GroupDetail]:
+    params = _body(at=at, deleted="true" if deleted else None)
+    return Call("GET", f"/project-group/{seg(group)}", _json, params=params, repeatable=True)
 
 
 def rename_group(group: str, name: str, message: str | None, if_match: str | None) -> Call[GroupSummary]:
@@ -210,7 +211,7 @@ def get_project(ref: str, at: str | None) -> Call[Project]:
 
 
 def project_id(ref: str) -> Call[str]:
-    """The id of the project ``GROUP/NAME`` (routes of history and the like take ids only)."""
+    """The id of the live project ``GROUP/NAME`` (for the routes that take ids only: entities)."""
     return Call("GET", project_path(ref), _field("id"), repeatable=True)
 
 
@@ -232,15 +233,15 @@ def update_project(
     )
 
 
-def rename_project(pid: str, name: str, message: str | None, if_match: str | None) -> Call[Project]:
+def rename_project(ref: str, name: str, message: str | None, if_match: str | None) -> Call[Project]:
     body = _body(name=name, message=message)
-    return Call("PATCH", f"/project/{seg(pid)}", _json, body=body, headers=_versioned(if_match))
+    return Call("PATCH", project_path(ref), _json, body=body, headers=_versioned(if_match))
 
 
-def delete_project(pid: str, message: str | None, if_match: str | None) -> Call[None]:
+def delete_project(ref: str, message: str | None, if_match: str | None) -> Call[None]:
     return Call(
         "DELETE",
-        f"/project/{seg(pid)}",
+        project_path(ref),
         _nothing,
         body=_body(message=message),
         headers=_versioned(if_match),
@@ -248,9 +249,9 @@ def delete_project(pid: str, message: str | None, if_match: str | None) -> Call[
     )
 
 
-def project_history(pid: str, limit: int | None, cursor: str | None) -> Call[ProjectHistoryPage]:
+def project_history(ref: str, limit: int | None, cursor: str | None) -> Call[ProjectHistoryPage]:
     params = _body(limit=None if limit is None else str(limit), cursor=cursor)
-    return Call("GET", f"/project/{seg(pid)}/history", _json, params=params, repeatable=True)
+    return Call("GET", f"{project_path(ref)}/history", _json, params=params, repeatable=True)
 
 
 def group_history(group: str, limit: int | None, cursor: str | None) -> Call[GroupHistoryPage]:
@@ -258,19 +259,20 @@ def group_history(group: str, limit: int | None, cursor: str | None) -> Call[Gro
     return Call("GET", f"/project-group/{seg(group)}/history", _json, params=params, repeatable=True)
 
 
-def project_version(pid: str, version: str) -> Call[ProjectAtVersion]:
-    return Call("GET", f"/project/{seg(pid)}/versions/{seg(version)}", _json, repeatable=True)
+def project_version(ref: str, version: str) -> Call[ProjectAtVersion]:
+    return Call("GET", f"{project_path(ref)}/versions/{seg(version)}", _json, repeatable=True)
 
 
-def diff(pid: str, from_: str | None, to: str | None) -> Call[Diff]:
+def diff(ref: str, from_: str | None, to: str | None) -> Call[Diff]:
     params = _body(**{"from": from_, "to": to})
     headers = {"Accept": JSON}
-    return Call("GET", f"/project/{seg(pid)}/diff", _json, params=params, headers=headers, repeatable=True)
+    return Call("GET", f"{project_path(ref)}/diff", _json, params=params, headers=headers, repeatable=True)
 
 
-def restore(pid: str, version: str, message: str | None, if_match: str | None) -> Call[Project]:
+def restore(ref: str, version: str, message: str | None, if_match: str | None) -> Call[Project]:
+    """By id or by ``GROUP/NAME``: a name no live project has finds the one last deleted under it."""
     body = _body(version=version, message=message)
-    return Call("POST", f"/project/{seg(pid)}/restore", _json, body=body, headers=_versioned(if_match))
+    return Call("POST", f"{project_path(ref)}/restore", _json, body=body, headers=_versioned(if_match))
 
 
 def tags(group: str) -> Call[list[Tag]]:
@@ -285,6 +287,19 @@ def create_tag(group: str, name: str, version: str | None, message: str | None) 
 def validate(fmt: str, data: str, dialect: str | None) -> Call[ValidationResult]:
     body = _body(format=fmt, data=data, dialect=dialect)
     return Call("POST", "/validate", _json, body=body, repeatable=True)  # writes nothing
+
+
+def sample(
+    ref: str, rows: int, seed: int, as_: str, entity: str | None, dialect: str | None, at: str | None
+) -> Call[bytes]:
+    """Sample records (docs/samples.md), as the body the server answers in the ``as_`` form."""
+    params = _body(rows=str(rows), seed=str(seed), entity=entity, dialect=dialect, at=at)
+    params["as"] = as_
+    return Call("GET", f"{project_path(ref)}/sample", _bytes, params=params, repeatable=True)
+
+
+def _bytes(response: httpx.Response) -> bytes:
+    return response.content
 
 
 def entities(pid: str) -> Call[Entities]:

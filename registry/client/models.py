@@ -43,8 +43,20 @@ class GroupProject(TypedDict):
     updated_at: str
 
 
+class DeletedProject(TypedDict):
+    id: str
+    name: str
+    format: Format
+    dialect: str | None
+    created_at: str
+    deleted_at: str
+    deleted_in: str
+    last_version: str | None  # the version a restore takes
+
+
 class GroupDetail(GroupSummary):
     projects: list[GroupProject]
+    deleted_projects: NotRequired[list[DeletedProject]]  # with get_group(..., deleted=True)
 
 
 class Project(TypedDict):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from collections.abc import Iterator
@@ -119,8 +120,38 @@ class RegistryClient:
     def create_group(self, name: str, *, message: str | None = None) -> GroupSummary:
         return self._run(calls.create_group(name, message))
 
-    def get_group(self, group: str, *, at: str | None = None) -> GroupDetail:
-        return self._run(calls.get_group(group, at))
+    def get_group(self, group: str, *, at: str | None = None, deleted: bool = False) -> GroupDetail:
+        """The group and its projects; ``deleted`` adds ``deleted_projects`` (those a restore can
+        bring back, by id or by name)."""
+        return self._run(calls.get_group(group, at, deleted))
+
+    def sample(
+        self,
+        project: str,
+        *,
+        rows: int = 10,
+        seed: int = 0,
+        entity: str | None = None,
+        at: str | None = None,
+    ) -> dict[str, list[dict[str, Any]]]:
+        """Sample records of every entity (or ``entity``), by name: ``{"Name": [records]}``."""
+        body = self._run(calls.sample(project, rows, seed, "json", entity, None, at))
+        records: dict[str, list[dict[str, Any]]] = json.loads(body)["entities"]
+        return records
+
+    def sample_as(
+        self,
+        project: str,
+        as_: str,
+        *,
+        rows: int = 10,
+        seed: int = 0,
+        entity: str | None = None,
+        dialect: str | None = None,
+        at: str | None = None,
+    ) -> bytes:
+        """Sample records as the server writes them: ``jsonl``, ``csv``, ``sql`` or ``parquet``."""
+        return self._run(calls.sample(project, rows, seed, as_, entity, dialect, at))
 
     def rename_group(
         self, group: str, name: str, *, message: str | None = None, if_match: str | None = None
@@ -162,23 +193,23 @@ class RegistryClient:
     def rename_project(
         self, project: str, name: str, *, message: str | None = None, if_match: str | None = None
     ) -> Project:
-        return self._run(calls.rename_project(self._id(project), name, message, if_match))
+        return self._run(calls.rename_project(project, name, message, if_match))
 
     def delete_project(
         self, project: str, *, message: str | None = None, if_match: str | None = None
     ) -> None:
-        self._run(calls.delete_project(self._id(project), message, if_match))
+        self._run(calls.delete_project(project, message, if_match))
 
     # -- history ---------------------------------------------------------------------------
 
     def project_history(
         self, project: str, *, limit: int | None = None, cursor: str | None = None
     ) -> ProjectHistoryPage:
-        return self._run(calls.project_history(self._id(project), limit, cursor))
+        return self._run(calls.project_history(project, limit, cursor))
 
     def iter_project_history(self, project: str, *, page_size: int | None = None) -> Iterator[ProjectVersion]:
         """Every version of the project, newest first, one page request at a time."""
-        pid, cursor = self._id(project), None
+        pid, cursor = project, None
         while True:
             page = self._run(calls.project_history(pid, page_size, cursor))
             yield from page["versions"]
@@ -202,15 +233,15 @@ class RegistryClient:
                 return
 
     def project_version(self, project: str, version: str) -> ProjectAtVersion:
-        return self._run(calls.project_version(self._id(project), version))
+        return self._run(calls.project_version(project, version))
 
     def diff(self, project: str, *, from_: str | None = None, to: str | None = None) -> Diff:
-        return self._run(calls.diff(self._id(project), from_, to))
+        return self._run(calls.diff(project, from_, to))
 
     def restore(
         self, project: str, version: str, *, message: str | None = None, if_match: str | None = None
     ) -> Project:
-        return self._run(calls.restore(self._id(project), version, message, if_match))
+        return self._run(calls.restore(project, version, message, if_match))
 
     def tags(self, group: str) -> list[Tag]:
         return self._run(calls.tags(group))

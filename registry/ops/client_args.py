@@ -33,7 +33,9 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     check = commands.add_parser(
         "validate", parents=[schema, output], help="validate schema files offline (no server)"
     )
-    check.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    check.add_argument(
+        "files", nargs="+", type=Path, metavar="FILE", help="schema files, or folders to search for them"
+    )
     _add_server_commands(commands, server, schema, output)
 
 

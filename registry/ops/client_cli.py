@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+from pathlib import Path
 from typing import TextIO
 
 from registry.client import ProblemError, RegistryClient, RegistryConnectionError
@@ -26,6 +27,7 @@ from registry.ops.schema_files import (
     problem_line,
     read_text,
     report,
+    split_file,
 )
 
 
@@ -70,10 +72,19 @@ def _ref(text: str) -> tuple[str, str]:
 
 def _validate(args: argparse.Namespace, out: TextIO) -> int:
     check_options(args.format, args.dialect)
-    results = [check_file(path, fmt=args.format, dialect=args.dialect) for path in args.files]
+    files = [found for path in args.files for found in _schema_files(path)]
+    results = [check_file(path, fmt=args.format, dialect=args.dialect) for path in files]
     output: Output = args.output
     report(results, output, out)
     return 0 if all(r.valid for r in results) else 1
+
+
+def _schema_files(path: Path) -> list[Path]:
+    """``path`` itself, or for a folder every schema file below it, by name (a README or a
+    .gitkeep in a schema folder is not a schema; a file named on purpose is always checked)."""
+    if not path.is_dir():
+        return [path]
+    return sorted(p for p in path.rglob("*") if p.is_file() and split_file(p.name) is not None)
 
 
 def _get(client: RegistryClient, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:

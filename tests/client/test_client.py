@@ -137,7 +137,8 @@ def test_iterators_walk_every_page(
     assert walked == versions[::-1]
     pages = [s for s in transport.sent if "/history" in s]
     assert len(pages) == 3 and "cursor=" in pages[1]
-    assert transport.sent[0] == f"GET /project/{name}/users"  # the name resolved to the id once
+    # By name straight away: no look-up of an id first (which a deleted project would not have).
+    assert all(s.startswith(f"GET /project/{name}/users/history") for s in transport.sent), transport.sent
     group_versions = list(client.iter_group_history(name, page_size=4))
     assert len(group_versions) == 6 and group_versions[-1]["action"] == "create-group"
 
@@ -192,3 +193,36 @@ def test_a_parquet_project_reads_as_its_description(
     created = client.create_project(name, "events", schema, format="json_parquet")
     read = client.get_project(f"{name}/events")
     assert (read["id"], read["format"], read["data"]) == (created["id"], "json_parquet", schema)
+
+
+def test_a_deleted_project_is_reached_by_its_name(
+    client: RegistryClient, unique: Callable[[str], str]
+) -> None:
+    """History, diff and restore by GROUP/NAME find the project last deleted under the name, as
+    the server's by-name routes do; the client must not first look for a live project."""
+    name = unique("gone")
+    client.create_group(name)
+    created = client.create_project(name, "events", V1)
+    client.update_project(f"{name}/events", V2)
+    client.delete_project(f"{name}/events")
+    deleted = client.get_group(name, deleted=True)["deleted_projects"]
+    assert [(d["id"], d["name"]) for d in deleted] == [(created["id"], "events")]
+    versions = [v["version"] for v in client.iter_project_history(f"{name}/events")]
+    assert len(versions) == 3  # create, update, delete
+    assert client.diff(f"{name}/events", from_=created["version"])["from"] == created["version"]
+    restored = client.restore(f"{name}/events", created["version"])
+    assert (restored["id"], restored["data"]) == (created["id"], V1)
+
+
+def test_samples_in_every_form(client: RegistryClient, unique: Callable[[str], str]) -> None:
+    name = unique("samples")
+    client.create_group(name)
+    client.create_project(name, "orders", SQL, format="sql", dialect="postgresql")
+    records = client.sample(f"{name}/orders", rows=3, seed=2)
+    assert [len(rows) for rows in records.values()] == [3] * len(records)
+    assert records == client.sample(f"{name}/orders", rows=3, seed=2)
+    csv_text = client.sample_as(f"{name}/orders", "csv", rows=2, entity=next(iter(records))).decode()
+    assert len(csv_text.strip().splitlines()) == 3  # a header and two records
+    with pytest.raises(ProblemError) as refused:
+        client.sample(f"{name}/orders", entity="nowhere")
+    assert refused.value.status == 400

@@ -57,6 +57,19 @@ def test_validate_takes_the_format_from_the_extension(tmp_path: Path) -> None:
     assert result.stdout.strip() == "3 file(s) valid"
 
 
+def test_validate_searches_a_folder_for_schema_files_and_passes_over_the_rest(tmp_path: Path) -> None:
+    files = _write(tmp_path, {"users.yaml": USERS, "orders.sql": ORDERS, "README.md": "# not a schema"})
+    (files / "nested").mkdir()
+    (files / "nested" / "bad.yaml").write_text(BAD_YAML)
+    (files / ".gitkeep").write_text("")
+    result = run("validate", str(files))
+    assert result.returncode == 1, result
+    assert f"{files / 'nested' / 'bad.yaml'}:2:7: unknown type 'nosuchtype'" in result.stdout
+    assert result.stdout.splitlines()[-1] == "1 of 3 file(s) invalid"
+    named = run("validate", str(files / "README.md"))  # named on purpose: checked, and refused
+    assert named.returncode == 2
+
+
 def test_validate_text_output_is_file_line_column_message(tmp_path: Path) -> None:
     _write(tmp_path, {"users.yaml": BAD_YAML, "fine.yaml": USERS})
     result = run("validate", str(tmp_path / "users.yaml"), str(tmp_path / "fine.yaml"))
