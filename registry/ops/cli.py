@@ -20,9 +20,14 @@ from registry.core.logs import configure_logging
 from registry.ops import client_args, ops_cli
 from registry.ops.maintenance import is_data_folder, unfinished_restore
 
+DESCRIPTION = (
+    "A schema registry for data-generation schemas: serve it, manage its keys and data folder, "
+    "and validate, read, write and sync schemas from the command line."
+)
+
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="schema-registry", description=__doc__)
+    parser = argparse.ArgumentParser(prog="schema-registry", description=DESCRIPTION)
     commands = parser.add_subparsers(dest="command", required=True)
 
     serve = commands.add_parser(
@@ -201,6 +206,8 @@ def keys_command(args: argparse.Namespace, out: TextIO) -> int:
         for row in [] if args.json else rows:
             scope = ",".join(row["groups"]) or "*"
             print(f"{row['name']}\t{row['role']}\t{scope}\t{row['created_at']}", file=out)
+        if not rows and not args.json:
+            print("no keys yet (serve makes the first admin key; keys create makes more)", file=out)
     else:
         _revoke(store, data_dir, args.name, out)
     return 0

@@ -151,6 +151,11 @@ def _sync(client: RegistryClient, args: argparse.Namespace, out: TextIO, err: Te
         raise UsageError(f"{args.folder} is not a folder")
     check_options(None, args.dialect)
     files = client_sync.local_files(args.folder, args.dialect)
+    if not files and args.prune:
+        # Most often a wrong folder or a checkout step that did not run: pruning would empty the group.
+        raise UsageError(
+            f"{args.folder} holds no schema files; --prune would delete every project of the group"
+        )
     plan = client_sync.make_plan(client, args.group, files, prune=args.prune, dialect=args.dialect)
     output: Output = args.output
     client_sync.print_plan(plan, output, out)

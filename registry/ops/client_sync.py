@@ -184,7 +184,7 @@ def print_plan(plan: Plan, output: Output, out: TextIO) -> None:
             print(indent + problem_line(step.file or "", problem, output), file=out)
     counts = {a: sum(s.action == a for s in plan.steps) for a in ("create", "update", "rename", "delete")}
     summary = ", ".join(f"{n} to {a}" for a, n in counts.items() if n) or "no changes"
-    kept = f"; {len(plan.kept)} without a file kept" if plan.kept else ""
+    kept = f"; kept without a file: {', '.join(sorted(plan.kept))}" if plan.kept else ""
     print(f"Plan for {plan.group}: {summary}; {len(plan.unchanged)} unchanged{kept}", file=out)
 
 

@@ -78,7 +78,10 @@ def test_keys_errors_exit_nonzero_with_a_message(tmp_path: Path) -> None:
 def test_revoke_removes_the_key(tmp_path: Path) -> None:
     run_cli("keys", "create", "--name", "ci", "--role", "read", data_dir=tmp_path)
     run_cli("keys", "revoke", "--name", "ci", data_dir=tmp_path)
-    assert "ci" not in run_cli("keys", "list", data_dir=tmp_path).stdout
+    listing = run_cli("keys", "list", data_dir=tmp_path).stdout
+    assert "ci\t" not in listing
+    assert listing.startswith("no keys yet")  # an empty listing says so, rather than nothing
+    assert run_cli("keys", "list", "--json", data_dir=tmp_path).stdout.strip() == "[]"
 
 
 def test_revoking_the_first_start_key_removes_its_file_and_warns_if_no_admin_is_left(tmp_path: Path) -> None:
@@ -163,7 +166,7 @@ def test_keys_commands_refuse_a_data_folder_that_does_not_exist(tmp_path: Path) 
         assert "is not a folder; check --data-dir" in result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path / "typo").exists()
     (tmp_path / "empty").mkdir()
-    assert run_cli("keys", "list", data_dir=tmp_path / "empty").stdout == ""
+    assert run_cli("keys", "list", data_dir=tmp_path / "empty").stdout.startswith("no keys yet")
     assert sorted(p.name for p in (tmp_path / "empty").iterdir()) == []  # listing made nothing
 
 

@@ -379,3 +379,10 @@ def test_github_annotations_escape_what_would_end_them() -> None:
     line = problem_line("dir/a:b,c.yaml", Problem("50% done\r\nnext", None, None), "github")
     assert line == "::error file=dir/a%3Ab%2Cc.yaml,line=1,col=1::50%25 done%0D%0Anext"
     assert problem_line("x.yaml", Problem("two\nlines", 3, 4), "text") == "x.yaml:3:4: two lines"
+
+
+def test_sync_refuses_to_prune_from_a_folder_without_schema_files(tmp_path: Path) -> None:
+    empty = _write(tmp_path / "empty", {"README.md": "nothing here"})
+    result = run("sync", str(empty), "--group", "any", "--prune", "--url", "http://127.0.0.1:9")
+    assert result.returncode == 2
+    assert "holds no schema files; --prune would delete every project of the group" in result.stderr
