@@ -110,17 +110,29 @@ def _put(client: RegistryClient, args: argparse.Namespace, out: TextIO, err: Tex
         print(problem_line(str(args.file), undecodable or Problem("unreadable"), "text"), file=err)
         return 1
     try:
-        project = client.update_project(
-            args.project, text, format=fmt, dialect=args.dialect, message=args.message, if_match=args.if_match
-        )
-        done = "Updated"
+        before = client.get_project(args.project)
     except ProblemError as exc:
-        if exc.status != 404 or not args.create or args.if_match is not None:
+        if exc.status != 404 or args.if_match is not None:
             raise
+        if not args.create:
+            raise UsageError(f"{args.project} does not exist; put --create makes it") from exc
         project = client.create_project(
             group, name, text, format=fmt, dialect=args.dialect, message=args.message
         )
-        done = "Created"
+        print(
+            f"Created {group}/{project['name']} ({project['format']}): version {project['version']}", file=out
+        )
+        return 0
+    if args.format is None and fmt != before["format"]:
+        # The extension decides the format: say so rather than turn a yaml project into sql unasked.
+        raise UsageError(
+            f"{args.file} is {fmt} but {args.project} is {before['format']}; "
+            f"give --format {fmt} to change the project's format"
+        )
+    project = client.update_project(
+        args.project, text, format=fmt, dialect=args.dialect, message=args.message, if_match=args.if_match
+    )
+    done = "Unchanged" if project["version"] == before["version"] else "Updated"
     print(f"{done} {group}/{project['name']} ({project['format']}): version {project['version']}", file=out)
     return 0
 

@@ -64,7 +64,7 @@ async def info_refs(request: web.Request) -> web.Response:
     _, _, repository = await _open(request, service)
     git = native_git(request.app)
     async with request.app[GIT_SLOTS]:
-        try:
+        with repository:
             if service == UPLOAD_PACK and git is not None:
                 refs = await _git_output(
                     git, "upload-pack", "--stateless-rpc", "--advertise-refs", repository.path
@@ -72,8 +72,6 @@ async def info_refs(request: web.Request) -> web.Response:
                 body = pkt_line(f"# service={service}\n") + b"0000" + refs
             else:
                 body = await request.app[OFFLOADER].run(advertise, repository, service)
-        finally:
-            repository.close()
     return web.Response(
         body=body, headers={**NO_CACHE, "Content-Type": f"application/x-{service}-advertisement"}
     )

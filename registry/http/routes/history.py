@@ -19,14 +19,13 @@ from registry.http.auth import caller, require
 from registry.http.bodies import field, forced, json_object, required
 from registry.http.context import CATALOG, COMPAT, OFFLOADER, TIMELINE
 from registry.http.representations import ProjectDetailJson, if_match, project_detail, versioned
-from registry.http.routes.paths import PROJECT_BY_ID
+from registry.http.routes.paths import PROJECT_BY_ID, PROJECT_BY_NAME
 from registry.http.routes.scope import visible, visible_group
 from repo_store import TagInfo
 
 routes = web.RouteTableDef()
-# The same routes by group (id or name) and project name; a name also finds a deleted project
-# (the one most recently deleted under it), whose history and restore matter most.
-BY_NAME = "/project/{group}/{name}"
+# Each route also by group and project name; there a name also finds a deleted project (the
+# one most recently deleted under it), whose history and restore matter most.
 
 
 async def _project_group(request: web.Request, role: Role = "read") -> tuple[str, str]:
@@ -58,7 +57,7 @@ def _limit(request: web.Request) -> int | None:
 
 
 @routes.get(PROJECT_BY_ID + "/history")
-@routes.get(BY_NAME + "/history")
+@routes.get(PROJECT_BY_NAME + "/history")
 async def project_history(request: web.Request) -> web.Response:
     pid, _ = await _project_group(request)
     timeline, service = request.app[TIMELINE], request.app[COMPAT]
@@ -72,7 +71,7 @@ async def project_history(request: web.Request) -> web.Response:
 
 
 @routes.get(PROJECT_BY_ID + "/versions/{version}")
-@routes.get(BY_NAME + "/versions/{version}")
+@routes.get(PROJECT_BY_NAME + "/versions/{version}")
 async def project_version(request: web.Request) -> web.Response:
     pid, _ = await _project_group(request)
     project = await request.app[OFFLOADER].run(
@@ -82,7 +81,7 @@ async def project_version(request: web.Request) -> web.Response:
 
 
 @routes.get(PROJECT_BY_ID + "/diff")
-@routes.get(BY_NAME + "/diff")
+@routes.get(PROJECT_BY_NAME + "/diff")
 async def project_diff(request: web.Request) -> web.Response:
     pid, _ = await _project_group(request)
     diff = await request.app[OFFLOADER].run(
@@ -103,7 +102,7 @@ async def project_diff(request: web.Request) -> web.Response:
 
 # Any id-shaped or not, so that a non-id answers 404 rather than 405.
 @routes.post("/project/{project_id}/restore")
-@routes.post(BY_NAME + "/restore")
+@routes.post(PROJECT_BY_NAME + "/restore")
 async def restore_project(request: web.Request) -> web.Response:
     pid, author = await _project_group(request, "write")
     body = await json_object(request)

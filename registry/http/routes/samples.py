@@ -20,7 +20,7 @@ from registry.formats.samples import GENERATOR_RELEASE, MAX_ROWS
 from registry.formats.sql_dialects import canonical_dialect
 from registry.http.auth import caller, require
 from registry.http.context import CATALOG, OFFLOADER, TIMELINE, VALIDATION_POOL, VALIDATION_SLOTS
-from registry.http.routes.paths import PROJECT_BY_ID
+from registry.http.routes.paths import PROJECT_BY_ID, PROJECT_BY_NAME
 from registry.http.routes.scope import visible
 
 routes = web.RouteTableDef()
@@ -35,7 +35,7 @@ async def project_sample(request: web.Request) -> web.Response:
     return await _answer(request, project, asked)
 
 
-@routes.get("/project/{group}/{name}/sample")
+@routes.get(PROJECT_BY_NAME + "/sample")
 async def project_sample_by_name(request: web.Request) -> web.Response:
     require(request, "read")
     group, name, app = request.match_info["group"], request.match_info["name"], request.app
