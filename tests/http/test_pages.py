@@ -298,6 +298,21 @@ def test_history_is_paginated_with_links(api: Client, visitor: PageSession, grou
     assert assert_page(visitor.get(f"/ui/{group['name']}/busy/history?cursor=zzzz"), 400)
 
 
+def test_history_badges_say_which_changes_break_consumers(
+    api: Client, visitor: PageSession, group: dict[str, Any]
+) -> None:
+    body = {"project_group_id": group["id"], "name": "people", "data": "P:\n  id: number\n  nick: string?\n"}
+    pid = api.post("/project", body).json["id"]
+    # A nullable field dropped: compatible. A required field without default added: breaks BACKWARD.
+    assert api.put(f"/project/{pid}", {"data": "P:\n  id: number\n"}).status == 200
+    assert api.put(f"/project/{pid}", {"data": "P:\n  id: number\n  email: string\n"}).status == 200
+    html = assert_page(visitor.get(f"/ui/{group['name']}/people/history"))
+    newest, middle, oldest = rows(html, "history")
+    assert '<span class="badge breaking"' in newest and "breaks BACKWARD" in newest
+    assert '<span class="badge compatible"' in middle and 'class="badge breaking"' not in middle
+    assert "badge" not in oldest  # the create has nothing before it
+
+
 def test_a_history_of_1000_versions_renders(api: Client, visitor: PageSession, group: dict[str, Any]) -> None:
     created = api.post(
         "/project", {"project_group_id": group["id"], "name": "long", "data": "A:\n  f: string\n"}

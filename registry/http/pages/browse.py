@@ -15,7 +15,7 @@ from registry.core.errors import InvalidInput, NotFound
 from registry.core.metadata import file_name
 from registry.core.names import PROJECT_ID_RE
 from registry.http.auth import permit
-from registry.http.context import CATALOG, OFFLOADER, TIMELINE, VALIDATION_POOL
+from registry.http.context import CATALOG, COMPAT, OFFLOADER, TIMELINE, VALIDATION_POOL
 from registry.http.pages.access import check_csrf, page_key
 from registry.http.pages.render import page, public_base
 from registry.http.pages.session_routes import read_form
@@ -29,7 +29,7 @@ MAX_QUERY_CHARS = 200  # a version, tag or time; a name filter
 async def _reader(request: web.Request) -> Reader:
     key = await page_key(request)
     app = request.app
-    return Reader(app[CATALOG], app[TIMELINE], key, app[VALIDATION_POOL].validate)
+    return Reader(app[CATALOG], app[TIMELINE], key, app[VALIDATION_POOL].validate, app[COMPAT])
 
 
 def _query(request: web.Request, name: str) -> str | None:

@@ -12,6 +12,7 @@ from typing import Any
 from registry.core.blame import Blame, blame
 from registry.core.catalog import Catalog, named_project
 from registry.core.changes import Project, SchemaValidator
+from registry.core.compat_service import CompatibilityService
 from registry.core.errors import NotFound
 from registry.core.history import GroupHistory
 from registry.core.keys import ApiKey, Role
@@ -36,6 +37,7 @@ class Reader:
     timeline: Timeline
     key: ApiKey
     validator: SchemaValidator
+    compat: CompatibilityService
 
     def groups(self, query: str) -> list[dict[str, Any]]:
         folded = query.casefold()
@@ -132,7 +134,9 @@ class Reader:
 
     def history(self, pid: str, cursor: str | None) -> dict[str, Any]:
         page = self.timeline.project_history(pid, limit=PROJECT_HISTORY_PAGE, cursor=cursor)
-        return {"versions": page.items, "next_cursor": page.next_cursor}
+        # Each version against the one before it, from the compatibility caches (as the API's
+        # history answers it): the page shows a badge where a change breaks consumers.
+        return {"versions": self.compat.summarize(pid, page.items), "next_cursor": page.next_cursor}
 
     def diff(self, pid: str, from_: str | None, to: str | None) -> dict[str, Any]:
         compared = self.timeline.compare(pid, from_=from_, to=to)
