@@ -28,7 +28,13 @@ from registry.formats.compat_presence import (
     presence,
     show,
 )
-from registry.formats.compat_types import counted_bounds, decimal_bounds, numeric_bounds, type_relation
+from registry.formats.compat_types import (
+    as_decimal,
+    counted_bounds,
+    decimal_bounds,
+    numeric_bounds,
+    type_relation,
+)
 
 Model = Mapping[str, Any]
 
@@ -150,6 +156,13 @@ def compare_type(old: Model, new: Model, path: str, names: Names, where: Where) 
         found += _reference(old, new, path, names, where)
     if old_type == new_type == "decimal":
         found += decimal_bounds(old, new, path, where)
+    elif {old_type, new_type} == {"integer", "decimal"}:
+        # An integer is a decimal of scale 0 with as many digits as its width or bounds allow: a
+        # DECIMAL(3, 0) cannot hold every INTEGER, whatever "integer -> decimal widens" says. Only
+        # what the type's own widening (or narrowing) does not already say is reported.
+        said_by_type = "bound-loosened" if relation == "widened" else "bound-narrowed"
+        digits = decimal_bounds(as_decimal(old), as_decimal(new), path, where)
+        found += [c for c in digits if c.kind != said_by_type]
     same = relation == "same"
     return (
         found + numeric_bounds(old, new, path, where) + counted_bounds(old, new, path, where, same_type=same)

@@ -222,6 +222,20 @@ def decimal_bounds(old: Mapping[str, Any], new: Mapping[str, Any], path: str, wh
     ]
 
 
+def as_decimal(model: Mapping[str, Any]) -> Mapping[str, Any]:
+    """``model`` as a decimal: an integer has scale 0 and the digits its bounds or width allow
+    (none: no limit); a decimal is itself."""
+    if model.get("type") != "integer":
+        return model
+    magnitudes = [abs(v) for v in (_number(model.get(k)) for k in ("minimum", "maximum")) if v is not None]
+    bits = model.get("bits")
+    if len(magnitudes) < 2 and isinstance(bits, int) and not isinstance(bits, bool):
+        magnitudes = [2 ** (bits - 1)]  # a bound on one side only: the width limits the other
+    if not magnitudes:
+        return {"scale": 0}
+    return {"precision": len(str(int(max(magnitudes)))), "scale": 0}
+
+
 def _show_decimal(model: Mapping[str, Any]) -> str:
     if "precision" not in model:
         return "none" if "scale" not in model else f"(scale {model['scale']})"
