@@ -11,7 +11,8 @@ from pathlib import Path
 from registry.formats import FORMATS
 from registry.ops.schema_files import OUTPUTS
 
-COMMANDS = frozenset({"validate", "get", "put", "history", "diff", "sync"})
+COMMANDS = frozenset({"validate", "get", "put", "history", "diff", "sample", "sync"})
+SAMPLE_FORMS = ("json", "jsonl", "csv", "sql", "parquet")  # docs/samples.md
 DEFAULT_URL = "http://127.0.0.1:8080"
 
 
@@ -72,6 +73,24 @@ def _add_diff_and_sync(
     diff.add_argument("project", metavar="GROUP/NAME")
     diff.add_argument("--from", dest="from_", metavar="V", help="default: the version before --to")
     diff.add_argument("--to", metavar="V", help="default: the current version")
+
+    sample = commands.add_parser("sample", parents=[server], help="sample records made from the schema")
+    sample.add_argument("project", metavar="GROUP/NAME")
+    sample.add_argument("--rows", type=int, default=10, help="records per entity (1 to 10,000; default 10)")
+    sample.add_argument("--seed", type=int, default=0, help="the same seed gives the same records")
+    sample.add_argument(
+        "--as",
+        dest="as_",
+        default="json",
+        choices=("json", "jsonl", "csv", "sql", "parquet"),
+        help="default json",
+    )
+    sample.add_argument("--entity", help="only this entity (csv and parquet need one when there are several)")
+    sample.add_argument(
+        "--dialect", help="--as sql of a project that is not SQL: its dialect (default postgres)"
+    )
+    sample.add_argument("--at", metavar="V", help="sample a past version")
+    sample.add_argument("-o", "--out", type=Path, help="write to this file (parquet needs one)")
     sync = commands.add_parser(
         "sync", parents=[server, output], help="make a group match a folder of schema files (plan; --apply)"
     )

@@ -158,6 +158,27 @@ def _diff(client: RegistryClient, args: argparse.Namespace, out: TextIO, err: Te
     return 0
 
 
+def _sample(client: RegistryClient, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    _ref(args.project)
+    if args.as_ == "parquet" and args.out is None:
+        raise UsageError("--as parquet writes a binary file: give -o FILE")
+    body = client.sample_as(
+        args.project,
+        args.as_,
+        rows=args.rows,
+        seed=args.seed,
+        entity=args.entity,
+        dialect=args.dialect,
+        at=args.at,
+    )
+    if args.out is not None:
+        args.out.write_bytes(body)
+        print(f"Wrote {args.out} ({args.as_}, {len(body):,} bytes)", file=err)
+    else:
+        out.write(body.decode("utf-8"))
+    return 0
+
+
 def _sync(client: RegistryClient, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if not args.folder.is_dir():
         raise UsageError(f"{args.folder} is not a folder")
@@ -182,4 +203,11 @@ def _sync(client: RegistryClient, args: argparse.Namespace, out: TextIO, err: Te
     return 0
 
 
-_COMMANDS = {"get": _get, "put": _put, "history": _history, "diff": _diff, "sync": _sync}
+_COMMANDS = {
+    "get": _get,
+    "put": _put,
+    "history": _history,
+    "diff": _diff,
+    "sample": _sample,
+    "sync": _sync,
+}

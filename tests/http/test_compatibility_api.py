@@ -440,3 +440,14 @@ def test_names_in_a_schema_cannot_write_trailers_of_their_own(
         "update",
         "create",
     ]
+
+
+def test_changes_by_group_and_name(api: Client, group: dict[str, Any]) -> None:
+    project = create(api, group, "named", "A:\n  x: string\n")
+    api.put(f"/project/{project['id']}", {"data": "A:\n  x: string\n  y: number\n"})
+    by_id = api.get(f"/project/{project['id']}/changes")
+    by_name = api.get(f"/project/{group['name']}/named/changes")
+    assert by_name.status == 200, by_name
+    assert by_name.json == by_id.json
+    assert [c["kind"] for c in by_name.json["changes"]] == ["field-added"]
+    assert api.get(f"/project/{group['name']}/nobody/changes").status == 404

@@ -393,3 +393,21 @@ def test_sync_refuses_to_prune_from_a_folder_without_schema_files(tmp_path: Path
     result = run("sync", str(empty), "--group", "any", "--prune", "--url", "http://127.0.0.1:9")
     assert result.returncode == 2
     assert "holds no schema files; --prune would delete every project of the group" in result.stderr
+
+
+def test_sample_prints_or_writes_records(
+    tmp_path: Path, remote: tuple[str, ...], group: dict[str, Any], api: Client
+) -> None:
+    body = {"project_group_id": group["id"], "name": "orders", "format": "sql", "data": ORDERS}
+    assert api.post("/project", body).status == 201
+    ref = f"{group['name']}/orders"
+    printed = run("sample", ref, "--rows", "3", "--as", "csv", *remote)
+    assert printed.returncode == 0, printed
+    assert len(printed.stdout.strip().splitlines()) == 4  # the header and three records
+    assert printed.stdout == run("sample", ref, "--rows", "3", "--as", "csv", *remote).stdout  # same seed
+    target = tmp_path / "orders.parquet"
+    written = run("sample", ref, "--as", "parquet", "-o", str(target), *remote)
+    assert written.returncode == 0 and target.read_bytes()[:4] == b"PAR1"
+    assert run("sample", ref, "--as", "parquet", *remote).returncode == 2  # binary: needs -o
+    unknown = run("sample", ref, "--entity", "nowhere", *remote)
+    assert unknown.returncode == 1 and "the schema has no entity 'nowhere'" in unknown.stderr

@@ -18,8 +18,8 @@ from registry.http.auth import caller, require
 from registry.http.bodies import field, json_object, required
 from registry.http.context import COMPAT, COMPAT_SETTINGS, OFFLOADER, VALIDATION_POOL, VALIDATION_SLOTS
 from registry.http.representations import if_match, versioned
-from registry.http.routes.paths import PROJECT_BY_ID
-from registry.http.routes.scope import visible_group
+from registry.http.routes.paths import PROJECT_BY_ID, PROJECT_BY_NAME
+from registry.http.routes.scope import project_of_path, visible_group
 
 routes = web.RouteTableDef()
 
@@ -115,8 +115,9 @@ async def check_compatibility(request: web.Request) -> web.Response:
 
 
 @routes.get(PROJECT_BY_ID + "/changes")
+@routes.get(PROJECT_BY_NAME + "/changes")
 async def project_changes(request: web.Request) -> web.Response:
-    pid, _ = _project_group(request, "read")
+    pid, _ = await project_of_path(request, "read")
     query = request.query
     # Old versions' models come from the cache; the slot is for those validated the first time.
     async with request.app[VALIDATION_SLOTS].held(request.app[VALIDATION_POOL], ""):

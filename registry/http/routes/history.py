@@ -10,41 +10,20 @@ from typing import Any, TypedDict
 
 from aiohttp import web
 
-from registry.core.deleted_projects import project_id_named
 from registry.core.errors import InvalidInput
 from registry.core.keys import Role
 from registry.core.metadata import timestamp_text
-from registry.core.names import group_of_known_project
-from registry.http.auth import caller, require
+from registry.http.auth import caller
 from registry.http.bodies import field, forced, json_object, required
 from registry.http.context import CATALOG, COMPAT, OFFLOADER, TIMELINE
 from registry.http.representations import ProjectDetailJson, if_match, project_detail, versioned
 from registry.http.routes.paths import PROJECT_BY_ID, PROJECT_BY_NAME
-from registry.http.routes.scope import visible, visible_group
+from registry.http.routes.scope import project_of_path, visible_group
 from repo_store import TagInfo
 
 routes = web.RouteTableDef()
 # Each route also by group and project name; there a name also finds a deleted project (the
 # one most recently deleted under it), whose history and restore matter most.
-
-
-async def _project_group(request: web.Request, role: Role = "read") -> tuple[str, str]:
-    """The id of the project the path names (by id, or by group and name) and the key's name."""
-    if "project_id" not in request.match_info:
-        return await _project_by_name(request, role)
-    pid = request.match_info["project_id"]
-    return pid, require(request, role, group_of_known_project(pid)).name
-
-
-async def _project_by_name(request: web.Request, role: Role) -> tuple[str, str]:
-    key, catalog = require(request, role), request.app[CATALOG]
-    group, name = request.match_info["group"], request.match_info["name"]
-
-    def find() -> str:  # the group's scope is checked before the name is looked up
-        view = visible(catalog, key, group, role)
-        return project_id_named(view, lambda: catalog.snapshots.history(view.meta.id), name)
-
-    return await request.app[OFFLOADER].run(find), key.name
 
 
 def _limit(request: web.Request) -> int | None:
@@ -59,7 +38,7 @@ def _limit(request: web.Request) -> int | None:
 @routes.get(PROJECT_BY_ID + "/history")
 @routes.get(PROJECT_BY_NAME + "/history")
 async def project_history(request: web.Request) -> web.Response:
-    pid, _ = await _project_group(request)
+    pid, _ = await project_of_path(request)
     timeline, service = request.app[TIMELINE], request.app[COMPAT]
 
     def page_with_summaries() -> tuple[list[dict[str, Any]], str | None, str]:
@@ -73,7 +52,7 @@ async def project_history(request: web.Request) -> web.Response:
 @routes.get(PROJECT_BY_ID + "/versions/{version}")
 @routes.get(PROJECT_BY_NAME + "/versions/{version}")
 async def project_version(request: web.Request) -> web.Response:
-    pid, _ = await _project_group(request)
+    pid, _ = await project_of_path(request)
     project = await request.app[OFFLOADER].run(
         request.app[TIMELINE].project_at, pid, request.match_info["version"]
     )
@@ -83,7 +62,7 @@ async def project_version(request: web.Request) -> web.Response:
 @routes.get(PROJECT_BY_ID + "/diff")
 @routes.get(PROJECT_BY_NAME + "/diff")
 async def project_diff(request: web.Request) -> web.Response:
-    pid, _ = await _project_group(request)
+    pid, _ = await project_of_path(request)
     diff = await request.app[OFFLOADER].run(
         request.app[TIMELINE].diff, pid, from_=request.query.get("from"), to=request.query.get("to")
     )
@@ -104,7 +83,7 @@ async def project_diff(request: web.Request) -> web.Response:
 @routes.post("/project/{project_id}/restore")
 @routes.post(PROJECT_BY_NAME + "/restore")
 async def restore_project(request: web.Request) -> web.Response:
-    pid, author = await _project_group(request, "write")
+    pid, author = await project_of_path(request, "write")
     body = await json_object(request)
     version = required(body, "version", str)
     force = forced(request, body)

@@ -5,8 +5,10 @@ from __future__ import annotations
 from aiohttp import web
 
 from registry.core.catalog import Catalog
+from registry.core.deleted_projects import project_id_named
 from registry.core.errors import Forbidden, NotFound
 from registry.core.keys import ApiKey, Role
+from registry.core.names import group_of_known_project
 from registry.core.snapshots import GroupSnapshot
 from registry.http.auth import caller, permit, require, scope_refused
 from registry.http.context import CATALOG, OFFLOADER
@@ -45,3 +47,22 @@ async def visible_group(request: web.Request, ref: str, role: Role) -> GroupSnap
     if view is not None:
         return view
     return await request.app[OFFLOADER].run(visible, request.app[CATALOG], caller(request), ref, role)
+
+
+async def project_of_path(request: web.Request, role: Role = "read") -> tuple[str, str]:
+    """The id of the project the path names (by id, or by group and name) and the key's name."""
+    if "project_id" not in request.match_info:
+        return await _project_by_name(request, role)
+    pid = request.match_info["project_id"]
+    return pid, require(request, role, group_of_known_project(pid)).name
+
+
+async def _project_by_name(request: web.Request, role: Role) -> tuple[str, str]:
+    key, catalog = require(request, role), request.app[CATALOG]
+    group, name = request.match_info["group"], request.match_info["name"]
+
+    def find() -> str:  # the group's scope is checked before the name is looked up
+        view = visible(catalog, key, group, role)
+        return project_id_named(view, lambda: catalog.snapshots.history(view.meta.id), name)
+
+    return await request.app[OFFLOADER].run(find), key.name
