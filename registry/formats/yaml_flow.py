@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from registry.formats.yaml_loader import each_node
+
 STR_TAG = "tag:yaml.org,2002:str"
 NULL_TAG = "tag:yaml.org,2002:null"
 
@@ -20,21 +22,11 @@ NULL_TAG = "tag:yaml.org,2002:null"
 def rejoin_flow(root: Node, text: str) -> None:
     """Join the split pieces of type expressions in every flow collection under ``root``, in place."""
     offsets = _line_offsets(text)
-    seen: set[int] = set()
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        if isinstance(node, SequenceNode):
-            if node.flow_style:
-                node.value = _joined_items(node.value, text, offsets)
-            stack.extend(node.value)
-        elif isinstance(node, MappingNode):
-            if node.flow_style:
-                node.value = _joined_pairs(node.value, text, offsets)
-            stack.extend(part for pair in node.value for part in pair)
+    for node in each_node(root):
+        if isinstance(node, SequenceNode) and node.flow_style:
+            node.value = _joined_items(node.value, text, offsets)
+        elif isinstance(node, MappingNode) and node.flow_style:
+            node.value = _joined_pairs(node.value, text, offsets)
 
 
 def _depth(node: Node) -> int:

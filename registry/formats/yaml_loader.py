@@ -8,7 +8,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from operator import methodcaller
 from typing import Any
 
@@ -234,13 +234,9 @@ def _run(loader_class: type[Any], text: str, limits: Limits, method: Callable[[A
         loader.dispose()
 
 
-def expand_merges(root: Node) -> None:
-    """Apply YAML merge keys (``<<: *base``) in place, so mappings hold their effective pairs.
-
-    Explicit keys override merged ones, as when loading; duplicate explicit keys must already have
-    been reported, since only the last of each key is kept.
-    """
-    constructor = yaml.constructor.SafeConstructor()
+def each_node(root: Node) -> Iterator[Node]:
+    """Every node under ``root`` once (aliases make a graph), parents first. The caller may
+    rewrite a collection's ``value`` when it is yielded: its children are read after that."""
     seen: set[int] = set()
     stack = [root]
     while stack:
@@ -248,18 +244,31 @@ def expand_merges(root: Node) -> None:
         if id(node) in seen:
             continue
         seen.add(id(node))
+        yield node
         if isinstance(node, MappingNode):
-            if any(isinstance(key, ScalarNode) and key.tag == MERGE_TAG for key, _ in node.value):
-                constructor.flatten_mapping(node)
-                last: dict[tuple[str, str], int] = {}
-                for index, (key, _) in enumerate(node.value):
-                    if isinstance(key, ScalarNode):
-                        last[(key.tag, key.value)] = index
-                node.value = [
-                    pair
-                    for index, pair in enumerate(node.value)
-                    if not isinstance(pair[0], ScalarNode) or last[(pair[0].tag, pair[0].value)] == index
-                ]
             stack.extend(part for pair in node.value for part in pair)
         elif isinstance(node, SequenceNode):
             stack.extend(node.value)
+
+
+def expand_merges(root: Node) -> None:
+    """Apply YAML merge keys (``<<: *base``) in place, so mappings hold their effective pairs.
+
+    Explicit keys override merged ones, as when loading; duplicate explicit keys must already have
+    been reported, since only the last of each key is kept.
+    """
+    constructor = yaml.constructor.SafeConstructor()
+    for node in each_node(root):
+        if not isinstance(node, MappingNode):
+            continue
+        if any(isinstance(key, ScalarNode) and key.tag == MERGE_TAG for key, _ in node.value):
+            constructor.flatten_mapping(node)
+            last: dict[tuple[str, str], int] = {}
+            for index, (key, _) in enumerate(node.value):
+                if isinstance(key, ScalarNode):
+                    last[(key.tag, key.value)] = index
+            node.value = [
+                pair
+                for index, pair in enumerate(node.value)
+                if not isinstance(pair[0], ScalarNode) or last[(pair[0].tag, pair[0].value)] == index
+            ]
